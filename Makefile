@@ -1,0 +1,44 @@
+# Two commands: `make run` (demo at http://127.0.0.1:8000) and `make test` (the whole suite).
+PY := .venv/bin/python
+PIP := .venv/bin/pip
+SERVICES := $(PY) scripts/devservices.py
+export PYTHONUNBUFFERED := 1
+export XDG_RUNTIME_DIR ?= /tmp/runtime-$(shell id -u)
+
+.PHONY: run test setup os-deps services lint messages clean stop
+
+.venv/.installed: pyproject.toml constraints.txt
+	test -x $(PY) || python3.11 -m venv .venv || python3 -m venv .venv
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -c constraints.txt -e '.[dev]'
+	touch $@
+
+os-deps:
+	@sh scripts/os-deps.sh
+
+setup: os-deps .venv/.installed
+
+run: setup
+	@eval "$$($(SERVICES) start run)" && \
+	$(PY) manage.py migrate --noinput -v0 && \
+	$(PY) manage.py seed_demo && \
+	$(PY) scripts/banner.py && \
+	exec .venv/bin/honcho -f Procfile.dev start
+
+test: setup
+	@eval "$$($(SERVICES) start test)" && \
+	DJANGO_ALLOW_ASYNC_UNSAFE=true .venv/bin/pytest -n $${PYTEST_WORKERS:-2} --dist loadgroup $(PYTEST_ARGS)
+
+lint: setup
+	.venv/bin/ruff check .
+	.venv/bin/djlint templates */templates --check --quiet
+
+messages: setup
+	$(PY) scripts/translations.py make
+
+stop:
+	-$(SERVICES) stop run
+	-$(SERVICES) stop test
+
+clean: stop
+	rm -rf var .venv

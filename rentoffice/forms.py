@@ -1,0 +1,259 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.utils.translation import gettext_lazy as _
+from django_scopes import scopes_disabled
+
+from .models import Membership, OpeningException, OpeningHours, Organization, Region, Role, Station, User
+from .permissions import PERMISSIONS
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.EmailField(label=_("E-mail"), widget=forms.EmailInput(attrs={"autofocus": True}))
+    remember_me = forms.BooleanField(label=_("Stay logged in on this device"), required=False)
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["full_name", "phone", "language"]
+
+
+class OrganizationForm(forms.ModelForm):
+    stripe_secret_key = forms.CharField(
+        label=_("Stripe secret key"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text=_("Stored encrypted and never shown again. Leave empty to keep the current key."),
+    )
+    stripe_webhook_secret = forms.CharField(
+        label=_("Stripe webhook secret"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text=_("Leave empty to keep the current secret."),
+    )
+
+    class Meta:
+        model = Organization
+        fields = [
+            "name",
+            "operator_code",
+            "street",
+            "postal_code",
+            "city",
+            "country",
+            "vat_id",
+            "tax_number",
+            "default_language",
+            "invoice_number_prefix",
+            "contract_number_prefix",
+            "logo",
+            "contact_email",
+            "office_email",
+            "stripe_publishable_key",
+            "stripe_secret_key",
+            "stripe_webhook_secret",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._old_secrets = {
+            "stripe_secret_key": self.instance.stripe_secret_key,
+            "stripe_webhook_secret": self.instance.stripe_webhook_secret,
+        }
+        for name in self._old_secrets:
+            self.fields[name].initial = ""
+
+    def clean(self):
+        data = super().clean()
+        for name, old in self._old_secrets.items():
+            if not data.get(name):
+                data[name] = old
+        return data
+
+
+class RegionForm(forms.ModelForm):
+    class Meta:
+        model = Region
+        fields = ["name"]
+
+
+# Model forms with a foreign key to a scoped model are built outside any scope (django-scopes).
+with scopes_disabled():
+
+    class StationForm(forms.ModelForm):
+        class Meta:
+            model = Station
+            fields = ["name", "code", "region", "street", "postal_code", "city", "phone", "email", "brands", "is_active"]
+
+        def __init__(self, *args, organization, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.instance.organization = organization
+            self.fields["region"].queryset = Region.objects.filter(organization=organization)
+
+
+class OpeningHoursForm(forms.ModelForm):
+    class Meta:
+        model = OpeningHours
+        fields = ["weekday", "opens", "closes"]
+        widgets = {"opens": forms.TimeInput(attrs={"type": "time"}), "closes": forms.TimeInput(attrs={"type": "time"})}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("opens") and data.get("closes") and data["closes"] <= data["opens"]:
+            self.add_error("closes", _("Closing time must be after opening time."))
+        return data
+
+
+class OpeningExceptionForm(forms.ModelForm):
+    class Meta:
+        model = OpeningException
+        fields = ["date", "closed", "opens", "closes", "note"]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}),
+            "opens": forms.TimeInput(attrs={"type": "time"}),
+            "closes": forms.TimeInput(attrs={"type": "time"}),
+        }
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("closed"):
+            if not data.get("opens") or not data.get("closes"):
+                self.add_error("opens", _("Enter the special hours or tick 'closed all day'."))
+            elif data["closes"] <= data["opens"]:
+                self.add_error("closes", _("Closing time must be after opening time."))
+        return data
+
+
+def _no_overlap(forms_with_data, key_fields):
+    """Intervals of the same day must not overlap."""
+    by_key: dict = {}
+    for form in forms_with_data:
+        key = tuple(form.cleaned_data[f] for f in key_fields)
+        by_key.setdefault(key, []).append(form)
+    for forms_of_day in by_key.values():
+        ordered = sorted(forms_of_day, key=lambda f: f.cleaned_data["opens"])
+        for before, after in zip(ordered, ordered[1:], strict=False):
+            if after.cleaned_data["opens"] < before.cleaned_data["closes"]:
+                after.add_error("opens", _("This interval overlaps another one on the same day."))
+
+
+class BaseOpeningHoursFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        _no_overlap(
+            [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")], ["weekday"]
+        )
+
+    def intervals(self):
+        return [
+            (f.cleaned_data["weekday"], f.cleaned_data["opens"], f.cleaned_data["closes"])
+            for f in self.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
+
+
+class BaseOpeningExceptionFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        seen = set()
+        for form in self.forms:
+            if not form.cleaned_data or form.cleaned_data.get("DELETE"):
+                continue
+            if form.cleaned_data["date"] in seen:
+                form.add_error("date", _("There is already an exception for this date."))
+            seen.add(form.cleaned_data["date"])
+
+    def exceptions(self):
+        result = []
+        for f in self.forms:
+            if f.cleaned_data and not f.cleaned_data.get("DELETE"):
+                data = {k: f.cleaned_data.get(k) for k in ("date", "closed", "opens", "closes", "note")}
+                if data["closed"]:
+                    data["opens"] = data["closes"] = None
+                data["note"] = data["note"] or ""
+                result.append(data)
+        return result
+
+
+OpeningHoursFormSet = forms.formset_factory(
+    OpeningHoursForm, formset=BaseOpeningHoursFormSet, extra=0, can_delete=True
+)
+OpeningExceptionFormSet = forms.formset_factory(
+    OpeningExceptionForm, formset=BaseOpeningExceptionFormSet, extra=0, can_delete=True
+)
+
+
+class MembershipForm(forms.Form):
+    role = forms.ModelChoiceField(label=_("Role"), queryset=None)
+    scope = forms.ChoiceField(label=_("Station scope"), choices=Membership.Scope.choices, widget=forms.RadioSelect)
+    regions = forms.ModelMultipleChoiceField(
+        label=_("Regions"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    stations = forms.ModelMultipleChoiceField(
+        label=_("Stations"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].queryset = Role.objects.filter(organization=organization)
+        self.fields["regions"].queryset = Region.objects.filter(organization=organization)
+        self.fields["stations"].queryset = Station.objects.filter(organization=organization)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("scope") == Membership.Scope.REGIONS and not data.get("regions"):
+            self.add_error("regions", _("Choose at least one region."))
+        if data.get("scope") == Membership.Scope.STATIONS and not data.get("stations"):
+            self.add_error("stations", _("Choose at least one station."))
+        return data
+
+
+class InviteForm(MembershipForm):
+    email = forms.EmailField(label=_("E-mail"))
+    full_name = forms.CharField(label=_("Name"), max_length=150)
+    language = forms.ChoiceField(label=_("Language"), choices=User._meta.get_field("language").choices)
+    field_order = ["email", "full_name", "language", "role", "scope", "regions", "stations"]
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, organization=organization, **kwargs)
+        self.organization = organization
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].lower()
+        if Membership.objects.filter(organization=self.organization, user__email__iexact=email).exists():
+            raise forms.ValidationError(_("This person is already a member of the organization."))
+        return email
+
+
+class MembershipEditForm(MembershipForm):
+    is_active = forms.BooleanField(label=_("Active"), required=False)
+
+
+class RoleForm(forms.ModelForm):
+    permissions = forms.MultipleChoiceField(
+        label=_("Permissions"), choices=list(PERMISSIONS.items()), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Role
+        fields = ["name", "permissions"]
+
+
+class StaffPasswordResetForm(PasswordResetForm):
+    """Password reset e-mails go through the outbox like every other message."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
+                  html_email_template_name=None):
+        from .outbox import message_queue
+
+        user = context.get("user")
+        message_queue(
+            organization=None,
+            recipient=to_email,
+            template="password_reset",
+            language=getattr(user, "language", "de"),
+            context=context,
+            related=user,
+        )

@@ -1,0 +1,87 @@
+"""Reads of the core, scoped to the actor."""
+
+from __future__ import annotations
+
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+
+from .models import Membership, OpeningException, OpeningHours, OutboundMessage, Region, Role, Station
+from .tenancy import scope_to_stations
+
+
+def stations_for(*, membership: Membership, include_inactive: bool = True) -> QuerySet[Station]:
+    qs = Station.objects.filter(organization=membership.organization).select_related("region")
+    if not include_inactive:
+        qs = qs.filter(is_active=True)
+    return scope_to_stations(qs, membership, field="id")
+
+
+def station_get(*, membership: Membership, station_id: int) -> Station:
+    station = (
+        stations_for(membership=membership)
+        .prefetch_related(
+            Prefetch("opening_hours", queryset=OpeningHours.objects.order_by("weekday", "opens")),
+            Prefetch("opening_exceptions", queryset=OpeningException.objects.order_by("date")),
+        )
+        .filter(pk=station_id)
+        .first()
+    )
+    if station is None:
+        raise Http404
+    return station
+
+
+def regions_for(*, membership: Membership) -> QuerySet[Region]:
+    return Region.objects.filter(organization=membership.organization)
+
+
+def region_get(*, membership: Membership, region_id: int) -> Region:
+    region = regions_for(membership=membership).filter(pk=region_id).first()
+    if region is None:
+        raise Http404
+    return region
+
+
+def roles_for(*, membership: Membership) -> QuerySet[Role]:
+    return Role.objects.filter(organization=membership.organization)
+
+
+def role_get(*, membership: Membership, role_id: int) -> Role:
+    role = roles_for(membership=membership).filter(pk=role_id).first()
+    if role is None:
+        raise Http404
+    return role
+
+
+def memberships_for(*, membership: Membership) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(organization=membership.organization)
+        .select_related("user", "role")
+        .prefetch_related("stations", "regions")
+        .order_by("user__full_name", "user__email")
+    )
+
+
+def membership_get(*, membership: Membership, membership_id: int) -> Membership:
+    found = memberships_for(membership=membership).filter(pk=membership_id).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def activity_for_object(*, obj, limit: int | None = None) -> QuerySet[LogEntry]:
+    qs = (
+        LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(obj), object_pk=str(obj.pk))
+        .select_related("actor")
+        .order_by("-timestamp")
+    )
+    return qs[:limit] if limit else qs
+
+
+def messages_for_object(*, obj, limit: int | None = None) -> QuerySet[OutboundMessage]:
+    qs = OutboundMessage.objects.filter(
+        related_type=ContentType.objects.get_for_model(obj), related_id=str(obj.pk)
+    ).order_by("-created_at")
+    return qs[:limit] if limit else qs

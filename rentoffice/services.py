@@ -1,0 +1,157 @@
+"""Use cases of the core: organizations, roles, memberships, stations, number sequences."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.contrib.auth.tokens import default_token_generator
+from django.db import connection, transaction
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django_scopes import scopes_disabled
+
+from .models import Membership, NumberSequence, OpeningException, OpeningHours, Organization, Region, Role, Station, User
+from .outbox import message_queue
+from .permissions import ALL, DEFAULT_ROLES
+
+
+def sequence_next(*, organization: Organization, name: str) -> int:
+    """Next number of a per-organization sequence. The row lock is held until commit, so numbers
+    stay gapless: a rolled-back transaction gives its number back."""
+    NumberSequence.objects.get_or_create(organization=organization, name=name)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE rentoffice_numbersequence SET last_value = last_value + 1 "
+            "WHERE organization_id = %s AND name = %s RETURNING last_value",
+            [organization.pk, name],
+        )
+        return cursor.fetchone()[0]
+
+
+@transaction.atomic
+def roles_ensure_defaults(*, organization: Organization) -> dict[str, Role]:
+    roles = {}
+    for key, (name, permissions) in DEFAULT_ROLES.items():
+        role, _ = Role.objects.get_or_create(
+            organization=organization, key=key, defaults={"name": str(name), "permissions": sorted(permissions)}
+        )
+        roles[key] = role
+    return roles
+
+
+@transaction.atomic
+def organization_create(
+    *,
+    name: str,
+    slug: str,
+    operator_code: str,
+    admin_email: str,
+    admin_name: str,
+    admin_password: str | None = None,
+    **fields,
+) -> tuple[Organization, User]:
+    """A new tenant with its default roles and a first administrator."""
+    with scopes_disabled():
+        organization = Organization(name=name, slug=slug, operator_code=operator_code, **fields)
+        organization.full_clean()
+        organization.save()
+        roles = roles_ensure_defaults(organization=organization)
+        user = User.objects.filter(email__iexact=admin_email).first()
+        if user is None:
+            user = User.objects.create_user(admin_email, admin_password, full_name=admin_name)
+        Membership.objects.create(user=user, organization=organization, role=roles["administrator"])
+    return organization, user
+
+
+@transaction.atomic
+def role_update(*, role: Role, name: str, permissions: Iterable[str]) -> Role:
+    role.name = name
+    role.permissions = sorted(set(permissions) & ALL)
+    role.save()
+    return role
+
+
+def _password_set_link(user: User, base_url: str) -> str:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return base_url.rstrip("/") + reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+
+
+@transaction.atomic
+def membership_invite(
+    *,
+    organization: Organization,
+    actor: User,
+    email: str,
+    full_name: str,
+    role: Role,
+    scope: str = Membership.Scope.ALL,
+    regions: Iterable[Region] = (),
+    stations: Iterable[Station] = (),
+    language: str = "de",
+    base_url: str,
+) -> Membership:
+    """Give a person access to the organization; new users get an e-mail to set their password."""
+    user = User.objects.filter(email__iexact=email).first()
+    is_new = user is None
+    if is_new:
+        user = User.objects.create_user(email, None, full_name=full_name, language=language)
+    membership, _ = Membership.objects.update_or_create(
+        user=user, organization=organization, defaults={"role": role, "scope": scope, "is_active": True}
+    )
+    membership.regions.set(regions)
+    membership.stations.set(stations)
+    message_queue(
+        organization=organization,
+        recipient=user.email,
+        template="staff_invitation" if is_new else "staff_membership_added",
+        language=user.language,
+        related=membership,
+        context={
+            "user": user,
+            "actor": actor,
+            "link": _password_set_link(user, base_url) if is_new else base_url.rstrip("/") + "/",
+        },
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_update(
+    *,
+    membership: Membership,
+    role: Role,
+    scope: str,
+    regions: Iterable[Region] = (),
+    stations: Iterable[Station] = (),
+    is_active: bool = True,
+) -> Membership:
+    membership.role = role
+    membership.scope = scope
+    membership.is_active = is_active
+    membership.save()
+    membership.regions.set(regions if scope == Membership.Scope.REGIONS else [])
+    membership.stations.set(stations if scope == Membership.Scope.STATIONS else [])
+    return membership
+
+
+@transaction.atomic
+def station_save(
+    *,
+    station: Station,
+    opening_hours: Iterable[tuple[int, dt.time, dt.time]],
+    exceptions: Iterable[dict],
+) -> Station:
+    """Save a station together with its weekly hours and dated exceptions (replacing both)."""
+    station.full_clean()
+    station.save()
+    station.opening_hours.all().delete()
+    OpeningHours.objects.bulk_create(
+        OpeningHours(station=station, weekday=weekday, opens=opens, closes=closes)
+        for weekday, opens, closes in opening_hours
+    )
+    station.opening_exceptions.all().delete()
+    OpeningException.objects.bulk_create(OpeningException(station=station, **exc) for exc in exceptions)
+    return station

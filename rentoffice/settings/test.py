@@ -1,0 +1,13 @@
+from .base import *  # noqa: F403
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SMS_BACKEND = "rentoffice.sms.backends.locmem.SmsBackend"
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+CELERY_TASK_ALWAYS_EAGER = False
+LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+import tempfile  # noqa: E402
+
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="rentoffice-media-"))  # noqa: F405
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,154 @@
+"""The one tenancy mechanism.
+
+Back-office URLs carry the organization (`/o/<org_slug>/...`). `TenantMiddleware` resolves it once
+per request from the URL, finds the user's active membership there and answers 404 when there is
+none — an outsider cannot tell whether the organization exists. The view then runs inside
+`django_scopes.scope(organization=...)`, so a query on a tenant-owned model that forgets the
+organization raises instead of leaking. Station scope is applied by selectors through
+`StationScope` (see `station_filter`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest
+from django.urls import Resolver404, resolve
+from django.utils import translation
+from django_scopes import scope, scopes_disabled
+
+if TYPE_CHECKING:
+    from .models import Membership
+
+STATION_FILTER_SESSION_KEY = "station_filter"
+
+
+def membership_for(user, org_slug: str) -> Membership | None:
+    from .models import Membership
+
+    if not user.is_authenticated:
+        return None
+    with scopes_disabled():
+        return (
+            Membership.objects.select_related("organization", "role", "user")
+            .filter(user=user, organization__slug=org_slug, organization__is_active=True, is_active=True)
+            .first()
+        )
+
+
+class TenantMiddleware:
+    def __init__(self, get_response: Callable):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        request.organization = None
+        request.membership = None
+        request.station_filter = None
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return self.get_response(request)
+        org_slug = match.kwargs.get("org_slug")
+        if org_slug is None:
+            return self.get_response(request)
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+        membership = membership_for(request.user, org_slug)
+        if membership is None:
+            raise Http404("organization not found")
+        request.membership = membership
+        request.organization = membership.organization
+        request.station_filter = _station_filter(request, membership)
+        request.session["last_org"] = org_slug
+        with scope(organization=membership.organization):
+            return self.get_response(request)
+
+
+def _station_filter(request: HttpRequest, membership: Membership) -> int | None:
+    """The station the user narrowed the back office to (top bar), if any and still allowed."""
+    chosen = request.session.get(STATION_FILTER_SESSION_KEY, {}).get(membership.organization.slug)
+    if chosen and membership.covers_station(chosen):
+        return chosen
+    return None
+
+
+def visible_station_ids(request_or_membership, station_filter: int | None = None) -> frozenset[int] | None:
+    """Station ids the actor may see right now; None means all stations of the organization."""
+    membership = getattr(request_or_membership, "membership", request_or_membership)
+    if station_filter is None:
+        station_filter = getattr(request_or_membership, "station_filter", None)
+    if station_filter is not None:
+        return frozenset({station_filter})
+    return membership.station_ids
+
+
+def scope_to_stations(qs: QuerySet, membership, field: str = "station", *, station_filter: int | None = None,
+                      allow_unassigned: bool = False) -> QuerySet:
+    """Restrict a queryset of station-owned rows to what the membership may see.
+
+    `field` names the station foreign key (or a path to it, e.g. "vehicle__station").
+    Rows without a station are visible to everyone in the organization only if `allow_unassigned`.
+    """
+    ids = visible_station_ids(membership, station_filter)
+    if ids is None:
+        return qs
+    condition = Q(**{f"{field}__in": ids})
+    if allow_unassigned:
+        condition |= Q(**{f"{field}__isnull": True})
+    return qs.filter(condition)
+
+
+def requires(permission: str):
+    """Decorator for views under /o/<org_slug>/: the membership must hold `permission` (else 403)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.membership is None:
+                raise Http404
+            if not request.membership.has_perm(permission):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapper.required_permission = permission
+        return wrapper
+
+    return decorator
+
+
+class TenantViewMixin:
+    """Class-based view counterpart of `requires`."""
+
+    permission: str | None = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.membership is None:
+            raise Http404
+        if self.permission and not request.membership.has_perm(self.permission):
+            raise PermissionDenied
+        self.organization = request.organization
+        self.membership = request.membership
+        return super().dispatch(request, *args, **kwargs)
+
+
+class UserLanguageMiddleware:
+    """Staff who have not picked a language in this browser get the one stored on their profile."""
+
+    def __init__(self, get_response: Callable):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        if (
+            request.user.is_authenticated
+            and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
+            and getattr(request.user, "language", None)
+        ):
+            translation.activate(request.user.language)
+            request.LANGUAGE_CODE = request.user.language
+        return self.get_response(request)

@@ -1,0 +1,197 @@
+"""Admin pages of an organization: settings, regions, stations, users and memberships, roles."""
+
+from django.contrib import messages
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from .. import selectors, services
+from ..forms import (
+    InviteForm,
+    MembershipEditForm,
+    OpeningExceptionFormSet,
+    OpeningHoursFormSet,
+    OrganizationForm,
+    RegionForm,
+    RoleForm,
+    StationForm,
+)
+from ..models import Station
+from ..tenancy import requires
+
+
+def dashboard(request, org_slug):
+    return render(request, "rentoffice/dashboard.html", {})
+
+
+@requires("organization.manage")
+def organization_settings(request, org_slug):
+    form = OrganizationForm(request.POST or None, request.FILES or None, instance=request.organization)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The settings have been saved."))
+        return redirect("organization_settings", org_slug=org_slug)
+    return render(request, "rentoffice/organization_settings.html", {"form": form})
+
+
+@requires("stations.manage")
+def region_list(request, org_slug):
+    form = RegionForm(request.POST or None)
+    form.instance.organization = request.organization
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The region has been created."))
+        return redirect("region_list", org_slug=org_slug)
+    regions = selectors.regions_for(membership=request.membership)
+    return render(request, "rentoffice/region_list.html", {"regions": regions, "form": form})
+
+
+@requires("stations.manage")
+def region_edit(request, org_slug, pk):
+    region = selectors.region_get(membership=request.membership, region_id=pk)
+    form = RegionForm(request.POST or None, instance=region)
+    if request.method == "POST":
+        if "delete" in request.POST:
+            region.delete()
+            messages.success(request, _("The region has been deleted."))
+            return redirect("region_list", org_slug=org_slug)
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("The region has been saved."))
+            return redirect("region_list", org_slug=org_slug)
+    return render(request, "rentoffice/region_edit.html", {"region": region, "form": form})
+
+
+@requires("stations.manage")
+def station_list(request, org_slug):
+    stations = selectors.stations_for(membership=request.membership)
+    return render(request, "rentoffice/station_list.html", {"stations": stations})
+
+
+def _station_form_page(request, org_slug, station):
+    is_new = station.pk is None
+    data = request.POST if request.method == "POST" else None
+    form = StationForm(data, instance=station, organization=request.organization)
+    hours = OpeningHoursFormSet(
+        data,
+        prefix="hours",
+        initial=None if is_new else [
+            {"weekday": h.weekday, "opens": h.opens, "closes": h.closes} for h in station.opening_hours.all()
+        ],
+    )
+    exceptions = OpeningExceptionFormSet(
+        data,
+        prefix="exc",
+        initial=None if is_new else [
+            {"date": e.date, "closed": e.closed, "opens": e.opens, "closes": e.closes, "note": e.note}
+            for e in station.opening_exceptions.all()
+        ],
+    )
+    if request.method == "POST" and form.is_valid() and hours.is_valid() and exceptions.is_valid():
+        with transaction.atomic():
+            station = services.station_save(
+                station=form.save(commit=False),
+                opening_hours=hours.intervals(),
+                exceptions=exceptions.exceptions(),
+            )
+        messages.success(request, _("The station has been saved."))
+        return redirect("station_edit", org_slug=org_slug, pk=station.pk)
+    return render(
+        request,
+        "rentoffice/station_edit.html",
+        {"station": station, "form": form, "hours": hours, "exceptions": exceptions, "is_new": is_new},
+    )
+
+
+@requires("stations.manage")
+def station_create(request, org_slug):
+    return _station_form_page(request, org_slug, Station(organization=request.organization))
+
+
+@requires("stations.manage")
+def station_edit(request, org_slug, pk):
+    station = selectors.station_get(membership=request.membership, station_id=pk)
+    return _station_form_page(request, org_slug, station)
+
+
+@requires("users.manage")
+def user_list(request, org_slug):
+    memberships = selectors.memberships_for(membership=request.membership)
+    return render(request, "rentoffice/user_list.html", {"memberships_list": memberships})
+
+
+@requires("users.manage")
+def user_invite(request, org_slug):
+    form = InviteForm(request.POST or None, organization=request.organization, initial={"scope": "all"})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.membership_invite(
+            organization=request.organization,
+            actor=request.user,
+            email=data["email"],
+            full_name=data["full_name"],
+            language=data["language"],
+            role=data["role"],
+            scope=data["scope"],
+            regions=data["regions"],
+            stations=data["stations"],
+            base_url=request.build_absolute_uri("/"),
+        )
+        messages.success(request, _("The user has been added and will receive an e-mail."))
+        return redirect("user_list", org_slug=org_slug)
+    return render(request, "rentoffice/user_invite.html", {"form": form})
+
+
+@requires("users.manage")
+def membership_edit(request, org_slug, pk):
+    membership = selectors.membership_get(membership=request.membership, membership_id=pk)
+    form = MembershipEditForm(
+        request.POST or None,
+        organization=request.organization,
+        initial={
+            "role": membership.role,
+            "scope": membership.scope,
+            "regions": list(membership.regions.all()),
+            "stations": list(membership.stations.all()),
+            "is_active": membership.is_active,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if membership.pk == request.membership.pk and (
+            not data["is_active"] or "users.manage" not in data["role"].permissions
+        ):
+            form.add_error(None, _("You cannot remove your own administration rights."))
+        else:
+            services.membership_update(
+                membership=membership,
+                role=data["role"],
+                scope=data["scope"],
+                regions=data["regions"],
+                stations=data["stations"],
+                is_active=data["is_active"],
+            )
+            messages.success(request, _("The membership has been saved."))
+            return redirect("user_list", org_slug=org_slug)
+    return render(request, "rentoffice/membership_edit.html", {"form": form, "member": membership})
+
+
+@requires("users.manage")
+def role_list(request, org_slug):
+    roles = selectors.roles_for(membership=request.membership)
+    return render(request, "rentoffice/role_list.html", {"roles": roles})
+
+
+@requires("users.manage")
+def role_edit(request, org_slug, pk):
+    role = selectors.role_get(membership=request.membership, role_id=pk)
+    form = RoleForm(request.POST or None, instance=role)
+    if request.method == "POST" and form.is_valid():
+        is_own = role.pk == request.membership.role_id
+        if is_own and "users.manage" not in form.cleaned_data["permissions"]:
+            form.add_error("permissions", _("You cannot remove user management from your own role."))
+        else:
+            services.role_update(role=role, name=form.cleaned_data["name"], permissions=form.cleaned_data["permissions"])
+            messages.success(request, _("The role has been saved."))
+            return redirect("role_list", org_slug=org_slug)
+    return render(request, "rentoffice/role_edit.html", {"role": role, "form": form})

@@ -1,0 +1,13 @@
+#!/bin/sh
+# OS packages the project needs (Debian): WeasyPrint's libraries and fonts, Chromium for browser tests,
+# poppler for reading PDFs in tests. Installs only what is missing; needs root (or sudo) when it does.
+set -e
+missing=""
+for pkg in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils chromium chromium-driver gettext; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing="$missing $pkg"
+done
+[ -z "$missing" ] && exit 0
+echo "Installing OS packages:$missing"
+SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+$SUDO apt-get update -qq >/dev/null 2>&1 || true
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
