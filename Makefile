@@ -34,7 +34,7 @@ lint: setup
 	.venv/bin/djlint templates */templates --check --quiet
 
 messages: setup
-	$(PY) scripts/translations.py make
+	$(PY) scripts/translations.py make && $(PY) scripts/translations.py compile
 
 stop:
 	-$(SERVICES) stop run

@@ -1,0 +1,40 @@
+#!/usr/bin/env python
+"""Extract and compile translations, one catalogue per app.
+
+    python scripts/translations.py make      # update every <app>/locale/de/.../django.po and locale/ (core)
+    python scripts/translations.py compile   # .po -> .mo for the project's catalogues only
+
+Core strings (rentoffice/ and the shared templates/) live in locale/; each domain app keeps its
+own catalogue in <app>/locale/, so apps can be worked on independently.
+"""
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+APPS = ["customers", "vehicles", "contracts", "protocols", "billing", "fleetback"]
+PY = str(ROOT / ".venv" / "bin" / "python")
+MANAGE = str(ROOT / "manage.py")
+IGNORES = ["-i", ".venv/*", "-i", "var/*", "-i", "tests/*", "-i", "bench/*", "-i", "node_modules/*"]
+
+
+def make() -> None:
+    present = [app for app in APPS if (ROOT / app).is_dir()]
+    core_ignores = IGNORES + [arg for app in present for arg in ("-i", f"{app}/*")]
+    (ROOT / "locale").mkdir(exist_ok=True)
+    subprocess.run([PY, MANAGE, "makemessages", "-l", "de", "-l", "en", "--no-obsolete", *core_ignores],
+                   cwd=ROOT, check=True)
+    for app in present:
+        (ROOT / app / "locale").mkdir(exist_ok=True)
+        subprocess.run([PY, MANAGE, "makemessages", "-l", "de", "-l", "en", "--no-obsolete"],
+                       cwd=ROOT / app, check=True)
+
+
+def compile_() -> None:
+    for po in sorted(ROOT.glob("locale/*/LC_MESSAGES/*.po")) + sorted(ROOT.glob("*/locale/*/LC_MESSAGES/*.po")):
+        subprocess.run(["msgfmt", "--check-format", "-o", str(po.with_suffix(".mo")), str(po)], check=True)
+
+
+if __name__ == "__main__":
+    {"make": make, "compile": compile_}[sys.argv[1]]()
