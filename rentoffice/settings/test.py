@@ -1,4 +1,5 @@
 from .base import *  # noqa: F403
+from .base import env
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -11,3 +12,5 @@ import tempfile  # noqa: E402
 
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="rentoffice-media-"))  # noqa: F405
 WHITENOISE_AUTOREFRESH = True
+# Separate test databases per checkout/agent running at the same time: TEST_DB_SUFFIX=_x.
+DATABASES["default"]["TEST"] = {"NAME": "test_rentoffice" + env("TEST_DB_SUFFIX", default="")}  # noqa: F405
