@@ -38,8 +38,13 @@ def _organization(slug, name, code, admin_email, admin_name, **fields) -> Organi
     org = Organization.objects.filter(slug=slug).first()
     if org is None:
         org, _ = organization_create(
-            name=name, slug=slug, operator_code=code, admin_email=admin_email, admin_name=admin_name,
-            admin_password=demo.DEMO_PASSWORD, **fields,
+            name=name,
+            slug=slug,
+            operator_code=code,
+            admin_email=admin_email,
+            admin_name=admin_name,
+            admin_password=demo.DEMO_PASSWORD,
+            **fields,
         )
     roles_ensure_defaults(organization=org)
     return org
@@ -59,17 +64,34 @@ def _user(org, email, name, role_key, scope, station_codes, stations_by_code) ->
 
 def seed_core(organizations: dict, stdout) -> None:
     koenig = _organization(
-        "koenig", "Autohaus König", "KOENIG", "admin@koenig.example", "Anna Admin",
-        street="Leopoldstraße 12", postal_code="80802", city="München", vat_id="DE123456789",
-        tax_number="143/123/45678", contact_email="info@koenig.example", office_email="buero@koenig.example",
+        "koenig",
+        "Autohaus König",
+        "KOENIG",
+        "admin@koenig.example",
+        "Anna Admin",
+        street="Leopoldstraße 12",
+        postal_code="80802",
+        city="München",
+        vat_id="DE123456789",
+        tax_number="143/123/45678",
+        contact_email="info@koenig.example",
+        office_email="buero@koenig.example",
     )
     regions = {name: Region.objects.get_or_create(organization=koenig, name=name)[0] for name in ("Süd", "Nord")}
     stations = {}
     for code, name, region, street, plz, city in KOENIG_STATIONS:
         station, _ = Station.objects.get_or_create(
-            organization=koenig, code=code,
-            defaults={"name": name, "region": regions[region], "street": street, "postal_code": plz, "city": city,
-                      "email": f"{code.lower()}@koenig.example", "brands": "VW, Audi, Škoda"},
+            organization=koenig,
+            code=code,
+            defaults={
+                "name": name,
+                "region": regions[region],
+                "street": street,
+                "postal_code": plz,
+                "city": city,
+                "email": f"{code.lower()}@koenig.example",
+                "brands": "VW, Audi, Škoda",
+            },
         )
         _hours(station)
         stations[code] = station
@@ -77,14 +99,28 @@ def seed_core(organizations: dict, stdout) -> None:
         _user(koenig, email, name, role, scope, codes, stations)
 
     nord = _organization(
-        "nord", "Autohaus Nord", "NORD", "admin@nord.example", "Nils Nord",
-        street="Hafenstraße 1", postal_code="20457", city="Hamburg", contact_email="info@nord.example",
+        "nord",
+        "Autohaus Nord",
+        "NORD",
+        "admin@nord.example",
+        "Nils Nord",
+        street="Hafenstraße 1",
+        postal_code="20457",
+        city="Hamburg",
+        contact_email="info@nord.example",
     )
     region_nord = Region.objects.get_or_create(organization=nord, name="Hamburg")[0]
     hh, _ = Station.objects.get_or_create(
-        organization=nord, code="HH",
-        defaults={"name": "Hamburg Hafen", "region": region_nord, "street": "Hafenstraße 1", "postal_code": "20457",
-                  "city": "Hamburg", "brands": "Ford"},
+        organization=nord,
+        code="HH",
+        defaults={
+            "name": "Hamburg Hafen",
+            "region": region_nord,
+            "street": "Hafenstraße 1",
+            "postal_code": "20457",
+            "city": "Hamburg",
+            "brands": "Ford",
+        },
     )
     _hours(hh)
     _user(nord, "staff@nord.example", "Nora Nord", "station_staff", "stations", ["HH"], {"HH": hh})

@@ -19,8 +19,8 @@ from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives
 from django.db import models, transaction
 from django.template import Context, Template
-from django.template.loader import get_template
 from django.template.exceptions import TemplateDoesNotExist
+from django.template.loader import get_template
 from django.utils import timezone, translation
 from django_scopes import scopes_disabled
 
@@ -188,7 +188,8 @@ def outbox_sweep() -> int:
         # Rows waiting for a scheduled retry are left alone until that retry is overdue too.
         stuck = list(
             OutboundMessage.objects.filter(
-                models.Q(next_attempt_at__isnull=True) | models.Q(next_attempt_at__lt=now - settings.OUTBOX_STUCK_AFTER),
+                models.Q(next_attempt_at__isnull=True)
+                | models.Q(next_attempt_at__lt=now - settings.OUTBOX_STUCK_AFTER),
                 status=OutboundMessage.Status.QUEUED,
                 updated_at__lt=now - settings.OUTBOX_STUCK_AFTER,
             ).values_list("pk", flat=True)[:500]

@@ -12,7 +12,17 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_scopes import scopes_disabled
 
-from .models import Membership, NumberSequence, OpeningException, OpeningHours, Organization, Region, Role, Station, User
+from .models import (
+    Membership,
+    NumberSequence,
+    OpeningException,
+    OpeningHours,
+    Organization,
+    Region,
+    Role,
+    Station,
+    User,
+)
 from .outbox import message_queue
 from .permissions import ALL, DEFAULT_ROLES
 

@@ -88,8 +88,14 @@ def visible_station_ids(request_or_membership, station_filter: int | None = None
     return membership.station_ids
 
 
-def scope_to_stations(qs: QuerySet, membership, field: str = "station", *, station_filter: int | None = None,
-                      allow_unassigned: bool = False) -> QuerySet:
+def scope_to_stations(
+    qs: QuerySet,
+    membership,
+    field: str = "station",
+    *,
+    station_filter: int | None = None,
+    allow_unassigned: bool = False,
+) -> QuerySet:
     """Restrict a queryset of station-owned rows to what the membership may see.
 
     `field` names the station foreign key (or a path to it, e.g. "vehicle__station").

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from . import health
 from .forms import StaffPasswordResetForm
 from .views import account, office, system
 
@@ -27,7 +28,7 @@ org_patterns = [
 
 urlpatterns = [
     path("", account.home, name="home"),
-    path("healthz", system.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
     path("login/", account.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),

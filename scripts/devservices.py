@@ -66,8 +66,11 @@ def start_postgres(name: str, port: int) -> str:
     if run_as:
         # The server runs as an unprivileged user: it must reach its binaries and data folder.
         for path in [bin_dir.parent, *bin_dir.parent.rglob("*")]:
-            path.chmod(path.stat().st_mode | 0o055 if path.is_dir() else path.stat().st_mode | 0o044 |
-                       (0o011 if os.access(path, os.X_OK) else 0))
+            path.chmod(
+                path.stat().st_mode | 0o055
+                if path.is_dir()
+                else path.stat().st_mode | 0o044 | (0o011 if os.access(path, os.X_OK) else 0)
+            )
         parent = data.parent
         while parent != parent.parent:
             parent.chmod(parent.stat().st_mode | 0o011)
@@ -77,30 +80,65 @@ def start_postgres(name: str, port: int) -> str:
         if run_as:
             shutil.chown(data, run_as["user"], run_as["group"])
         subprocess.run(
-            [str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "--encoding=UTF8",
-             "--locale=C.UTF-8"],
-            check=True, stdout=subprocess.DEVNULL, **run_as,
+            [
+                str(bin_dir / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            **run_as,
         )
     log = data.parent / "postgres.log"
     if run_as:
         log.touch()
         shutil.chown(log, run_as["user"], run_as["group"])
     subprocess.run(
-        [str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-t", "60",
-         "-o", f"-h 127.0.0.1 -p {port} -k {data} -c max_connections=200 -c fsync=off -c full_page_writes=off"
-         if name == "test" else f"-h 127.0.0.1 -p {port} -k {data} -c max_connections=200",
-         "start"],
-        check=True, stdout=subprocess.DEVNULL, **run_as,
+        [
+            str(bin_dir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-l",
+            str(log),
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            f"-h 127.0.0.1 -p {port} -k {data} -c max_connections=200 -c fsync=off -c full_page_writes=off"
+            if name == "test"
+            else f"-h 127.0.0.1 -p {port} -k {data} -c max_connections=200",
+            "start",
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        **run_as,
     )
     _wait(port, "PostgreSQL")
     exists = subprocess.run(
-        [str(bin_dir / "psql"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-tAc",
-         "SELECT 1 FROM pg_database WHERE datname='rentoffice'"],
-        capture_output=True, text=True, check=True,
+        [
+            str(bin_dir / "psql"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "-U",
+            "postgres",
+            "-tAc",
+            "SELECT 1 FROM pg_database WHERE datname='rentoffice'",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.strip()
     if not exists:
-        subprocess.run([str(bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "rentoffice"],
-                       check=True)
+        subprocess.run(
+            [str(bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "rentoffice"], check=True
+        )
     return url
 
 
@@ -114,9 +152,25 @@ def start_redis(name: str, port: int) -> str:
     data = ROOT / "var" / name / "redis"
     data.mkdir(parents=True, exist_ok=True)
     subprocess.run(
-        [str(server), "--port", str(port), "--bind", "127.0.0.1", "--daemonize", "yes", "--dir", str(data),
-         "--logfile", str(data / "redis.log"), "--pidfile", str(data / "redis.pid"),
-         "--save", "60 1" if name == "run" else "", "--appendonly", "no"],
+        [
+            str(server),
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--daemonize",
+            "yes",
+            "--dir",
+            str(data),
+            "--logfile",
+            str(data / "redis.log"),
+            "--pidfile",
+            str(data / "redis.pid"),
+            "--save",
+            "60 1" if name == "run" else "",
+            "--appendonly",
+            "no",
+        ],
         check=True,
     )
     _wait(port, "Redis")

@@ -23,12 +23,14 @@ def make() -> None:
     present = [app for app in APPS if (ROOT / app).is_dir()]
     core_ignores = IGNORES + [arg for app in present for arg in ("-i", f"{app}/*")]
     (ROOT / "locale").mkdir(exist_ok=True)
-    subprocess.run([PY, MANAGE, "makemessages", "-l", "de", "-l", "en", "--no-obsolete", *core_ignores],
-                   cwd=ROOT, check=True)
+    subprocess.run(
+        [PY, MANAGE, "makemessages", "-l", "de", "-l", "en", "--no-obsolete", *core_ignores], cwd=ROOT, check=True
+    )
     for app in present:
         (ROOT / app / "locale").mkdir(exist_ok=True)
-        subprocess.run([PY, MANAGE, "makemessages", "-l", "de", "-l", "en", "--no-obsolete"],
-                       cwd=ROOT / app, check=True)
+        subprocess.run(
+            [PY, MANAGE, "makemessages", "-l", "de", "-l", "en", "--no-obsolete"], cwd=ROOT / app, check=True
+        )
 
 
 def compile_() -> None:

@@ -32,7 +32,11 @@ def _media(settings, tmp_path):
 
 def make_org(slug: str, name: str, code: str, admin_email: str):
     org, admin = organization_create(
-        name=name, slug=slug, operator_code=code, admin_email=admin_email, admin_name=f"Admin {name}",
+        name=name,
+        slug=slug,
+        operator_code=code,
+        admin_email=admin_email,
+        admin_name=f"Admin {name}",
         admin_password=PASSWORD,
     )
     return org, admin
@@ -42,7 +46,9 @@ def make_member(org, email: str, role_key: str = "station_staff", stations=(), s
     roles = roles_ensure_defaults(organization=org)
     user = User.objects.filter(email=email).first() or User.objects.create_user(email, PASSWORD, full_name=email)
     membership = Membership.objects.create(
-        user=user, organization=org, role=roles[role_key],
+        user=user,
+        organization=org,
+        role=roles[role_key],
         scope=scope or (Membership.Scope.STATIONS if stations else Membership.Scope.ALL),
     )
     membership.stations.set(stations)
@@ -130,8 +136,15 @@ def client_staff_a2(staff_a2):
 # --- real browser (Debian's Chromium driven by Playwright) ---
 
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 
 

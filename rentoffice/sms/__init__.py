@@ -5,6 +5,9 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+# Messages "sent" by the locmem backend (tests), like django.core.mail.outbox.
+outbox: list = []
+
 
 @dataclass
 class SmsMessage:

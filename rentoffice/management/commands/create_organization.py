@@ -29,4 +29,6 @@ class Command(BaseCommand):
             )
         except (ValidationError, IntegrityError) as exc:
             raise CommandError(str(exc))
-        self.stdout.write(self.style.SUCCESS(f"Created {organization.name} (/o/{organization.slug}/), admin {user.email}"))
+        self.stdout.write(
+            self.style.SUCCESS(f"Created {organization.name} (/o/{organization.slug}/), admin {user.email}")
+        )

@@ -1,9 +1,8 @@
 from rentoffice import sms
 
-# Tests read sent SMS here, like django.core.mail.outbox.
-sms.outbox = []
-
 
 class SmsBackend:
+    """Tests: keeps sent SMS in rentoffice.sms.outbox."""
+
     def send(self, message) -> None:
         sms.outbox.append(message)
