@@ -11,6 +11,11 @@ class LoginForm(AuthenticationForm):
     username = forms.EmailField(label=_("E-mail"), widget=forms.EmailInput(attrs={"autofocus": True}))
     remember_me = forms.BooleanField(label=_("Stay logged in on this device"), required=False)
 
+    def clean_username(self):
+        # Axes counts failures per username as typed: "Admin@X" and "admin@x" must be one account,
+        # or changing the case of a letter would reset the lockout.
+        return self.cleaned_data["username"].strip().lower()
+
 
 class ProfileForm(forms.ModelForm):
     class Meta:
@@ -243,6 +248,11 @@ class RoleForm(forms.ModelForm):
 
 class StaffPasswordResetForm(PasswordResetForm):
     """Password reset e-mails go through the outbox like every other message."""
+
+    def get_users(self, email):
+        # Unlike Django's default, invited users who never set a password (unusable password) get a
+        # link too: their invitation link expires, and "forgotten password" is their way back in.
+        return User._default_manager.filter(email__iexact=email, is_active=True).iterator()
 
     def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
                   html_email_template_name=None):
