@@ -1,0 +1,193 @@
+"""Every URL that takes an object id answers 404 to outsiders.
+
+The test walks the URL configuration, so later apps' URLs are covered automatically. It loads the
+demo data (every app's seeder creates objects in both demo organizations), proves for each URL that
+an insider can open it with some object id (so the check is not vacuous), then asserts:
+
+- a member of another organization gets 404 through either organization's URL (GET and POST);
+- station-scoped staff get 404 (or 403 where their role lacks the view's permission) for objects
+  of a station they do not cover.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.db import models
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from rentoffice.models import Organization, Station, User
+
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("outsiders")]
+
+MAX_PER_MODEL = 3
+
+
+def _walk(resolver: URLResolver, prefix: str = "", namespace: str | None = None, converters=None):
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace
+            full_ns = f"{namespace}:{ns}" if namespace and ns else (ns or namespace)
+            yield from _walk(
+                entry, prefix + str(entry.pattern), full_ns, {**(converters or {}), **entry.pattern.converters}
+            )
+        elif isinstance(entry, URLPattern) and entry.name:
+            all_converters = {**(converters or {}), **entry.pattern.converters}
+            name = f"{namespace}:{entry.name}" if namespace else entry.name
+            yield prefix + str(entry.pattern), name, all_converters, entry.callback
+
+
+def object_url_patterns():
+    """(route, url name, int kwarg names, view) of organization URLs that take object ids."""
+    found = []
+    for route, name, converters, view in _walk(get_resolver()):
+        if not route.startswith("o/<slug:org_slug>/"):
+            continue
+        int_kwargs = [k for k, c in converters.items() if type(c).__name__ == "IntConverter"]
+        if int_kwargs:
+            found.append((route, name, int_kwargs, view))
+    return found
+
+
+def _org_path(model) -> str | None:
+    """Lookup path from a model to its organization (directly or through one foreign key)."""
+    names = {f.name for f in model._meta.get_fields()}
+    if "organization" in names:
+        return "organization"
+    for field in model._meta.get_fields():
+        if isinstance(field, models.ForeignKey) and "organization" in {
+            f.name for f in field.related_model._meta.get_fields()
+        }:
+            return f"{field.name}__organization"
+    return None
+
+
+def tenant_models():
+    project_apps = {"rentoffice", "customers", "vehicles", "contracts", "protocols", "billing", "fleetback"}
+    for model in apps.get_models():
+        if model._meta.app_label in project_apps and model is not Organization and _org_path(model):
+            yield model
+
+
+def _rows(model, org):
+    return model._base_manager.filter(**{_org_path(model): org}).order_by("pk")
+
+
+def _station_ids_of(row) -> set[int]:
+    """Stations a row belongs to, directly or through its parent row."""
+    ids = set()
+    for field in row._meta.get_fields():
+        if isinstance(field, models.ForeignKey):
+            if field.related_model is Station:
+                value = getattr(row, field.attname)
+                if value:
+                    ids.add(value)
+    if not ids:
+        for field in row._meta.get_fields():
+            if isinstance(field, models.ForeignKey) and field.related_model is not Organization:
+                parent = getattr(row, field.name)
+                if parent is not None and parent._meta.app_label != "auth":
+                    for pf in parent._meta.get_fields():
+                        if isinstance(pf, models.ForeignKey) and pf.related_model is Station:
+                            value = getattr(parent, pf.attname)
+                            if value:
+                                ids.add(value)
+    return ids
+
+
+def _candidates(org, exclude_ids: set[int]):
+    singles, pairs = [], []
+    for model in tenant_models():
+        rows = list(_rows(model, org)[:MAX_PER_MODEL])
+        for row in rows:
+            if row.pk in exclude_ids:
+                continue
+            singles.append((model, row))
+            for field in model._meta.get_fields():
+                if isinstance(field, models.ForeignKey) and _org_path(field.related_model):
+                    parent_id = getattr(row, field.attname)
+                    if parent_id and parent_id not in exclude_ids:
+                        pairs.append((model, row, (parent_id, row.pk)))
+    return singles, pairs
+
+
+def _priority(route: str, name: str, view, model) -> int:
+    """Try the most likely model first: named in the URL, or from the view's app."""
+    label = model._meta.model_name
+    words = route.replace("/", " ").replace("-", " ").replace("_", " ") + " " + name.replace(":", " ").replace("_", " ")
+    score = 0
+    if label in words.replace(" ", "") or label.rstrip("s") in words:
+        score -= 2
+    if model._meta.app_label == getattr(view, "__module__", "").split(".")[0]:
+        score -= 1
+    return score
+
+
+def client_for(email: str) -> Client:
+    client = Client()
+    client.force_login(User.objects.get(email=email))
+    return client
+
+
+def test_every_object_url_is_404_for_outsiders():
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    koenig = Organization.objects.get(slug="koenig")
+    nord = Organization.objects.get(slug="nord")
+    nord_ids = {pk for model in tenant_models() for pk in _rows(model, nord).values_list("pk", flat=True)}
+    singles, pairs = _candidates(koenig, nord_ids)
+    augsburg = Station.objects.get(organization=koenig, code="AUG")
+
+    insider = client_for("admin@koenig.example")
+    outsider = client_for("admin@nord.example")
+    scoped = client_for("augsburg@koenig.example")
+    scoped_perms = set(
+        User.objects.get(email="augsburg@koenig.example").memberships.get(organization=koenig).role.permissions
+    )
+
+    patterns = object_url_patterns()
+    assert patterns, "no object URLs found: the walker is broken"
+    unproven, leaks = [], []
+    for route, name, int_kwargs, view in patterns:
+        if len(int_kwargs) == 1:
+            options = [(model, row, (row.pk,)) for model, row in singles]
+        else:
+            options = [p for p in pairs if len(p[2]) == len(int_kwargs)]
+        options.sort(key=lambda o: _priority(route, name, view, o[0]))
+        proven = None
+        post_only = False
+        for model, row, ids in options:
+            url = reverse(name, kwargs={"org_slug": "koenig", **dict(zip(int_kwargs, ids, strict=True))})
+            status = insider.get(url).status_code
+            if status == 405:
+                post_only = True
+                proven = (model, row, ids)  # cannot prove without changing data; still check outsiders
+                break
+            if status in (200, 302):
+                proven = (model, row, ids)
+                break
+        if proven is None:
+            unproven.append(f"{name} ({route})")
+            continue
+        model, row, ids = proven
+        kwargs = dict(zip(int_kwargs, ids, strict=True))
+        for slug in ("koenig", "nord"):
+            url = reverse(name, kwargs={"org_slug": slug, **kwargs})
+            for method in ("get", "post"):
+                status = getattr(outsider, method)(url).status_code
+                if status != 404 and not (post_only and method == "get" and status == 405):
+                    leaks.append(f"outsider {method.upper()} {url} → {status}")
+        stations = _station_ids_of(row)
+        if stations and augsburg.pk not in stations:
+            url = reverse(name, kwargs={"org_slug": "koenig", **kwargs})
+            required = getattr(view, "required_permission", None)
+            allowed = {404} if (required is None or required in scoped_perms) else {403, 404}
+            for method in ("get", "post"):
+                status = getattr(scoped, method)(url).status_code
+                if status not in allowed and not (post_only and method == "get" and status == 405):
+                    leaks.append(f"station staff (Augsburg) {method.upper()} {url} [{model.__name__}] → {status}")
+    assert not leaks, "objects reachable by outsiders:\n" + "\n".join(leaks)
+    assert not unproven, "no demo object opens these URLs for an insider (extend the app's demo seeder):\n" + "\n".join(
+        unproven
+    )
