@@ -81,6 +81,18 @@ class RegionForm(forms.ModelForm):
         model = Region
         fields = ["name"]
 
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.organization = organization
+
+    def clean_name(self):
+        # Django skips unique constraints on fields the form does not have (organization), so the
+        # database would refuse a duplicate with an error page instead.
+        name = self.cleaned_data["name"]
+        if Region.objects.filter(organization=self.instance.organization, name=name).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("There is already a region with this name."))
+        return name
+
 
 # Model forms with a foreign key to a scoped model are built outside any scope (django-scopes).
 with scopes_disabled():
@@ -94,6 +106,14 @@ with scopes_disabled():
             super().__init__(*args, **kwargs)
             self.instance.organization = organization
             self.fields["region"].queryset = Region.objects.filter(organization=organization)
+
+        def clean_code(self):
+            # The (organization, code) constraint is not checked by the form (see RegionForm).
+            code = self.cleaned_data["code"]
+            others = Station.objects.filter(organization=self.instance.organization, code=code)
+            if others.exclude(pk=self.instance.pk).exists():
+                raise forms.ValidationError(_("There is already a station with this code."))
+            return code
 
 
 class OpeningHoursForm(forms.ModelForm):

@@ -11,11 +11,13 @@ from .models import Membership, OpeningException, OpeningHours, OutboundMessage,
 from .tenancy import scope_to_stations
 
 
-def stations_for(*, membership: Membership, include_inactive: bool = True) -> QuerySet[Station]:
+def stations_for(
+    *, membership: Membership, include_inactive: bool = True, station_filter: int | None = None
+) -> QuerySet[Station]:
     qs = Station.objects.filter(organization=membership.organization).select_related("region")
     if not include_inactive:
         qs = qs.filter(is_active=True)
-    return scope_to_stations(qs, membership, field="id")
+    return scope_to_stations(qs, membership, field="id", station_filter=station_filter)
 
 
 def station_get(*, membership: Membership, station_id: int) -> Station:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from django_scopes import scopes_disabled
 
 from ..forms import LoginForm, ProfileForm
+from ..selectors import stations_for
 from ..tenancy import STATION_FILTER_SESSION_KEY
 
 
@@ -88,7 +89,9 @@ def set_station_filter(request, org_slug):
     """Narrow the back office to one station (or all allowed ones) for this browser session."""
     choice = request.POST.get("station", "")
     filters = request.session.get(STATION_FILTER_SESSION_KEY, {})
-    if choice.isdigit() and request.membership.covers_station(int(choice)):
+    # covers_station() is True for any id when the membership covers all stations, so the station
+    # must also be one of this organization's (a foreign id would silently empty every list).
+    if choice.isdigit() and stations_for(membership=request.membership).filter(pk=int(choice)).exists():
         filters[org_slug] = int(choice)
     else:
         filters.pop(org_slug, None)

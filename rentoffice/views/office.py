@@ -21,7 +21,11 @@ from ..tenancy import requires
 
 
 def dashboard(request, org_slug):
-    return render(request, "rentoffice/dashboard.html", {})
+    # What the user sees right now: their membership's stations, narrowed by the top-bar filter.
+    stations = selectors.stations_for(
+        membership=request.membership, include_inactive=False, station_filter=request.station_filter
+    )
+    return render(request, "rentoffice/dashboard.html", {"visible_stations": stations})
 
 
 @requires("organization.manage")
@@ -36,8 +40,7 @@ def organization_settings(request, org_slug):
 
 @requires("stations.manage")
 def region_list(request, org_slug):
-    form = RegionForm(request.POST or None)
-    form.instance.organization = request.organization
+    form = RegionForm(request.POST or None, organization=request.organization)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("The region has been created."))
@@ -49,7 +52,7 @@ def region_list(request, org_slug):
 @requires("stations.manage")
 def region_edit(request, org_slug, pk):
     region = selectors.region_get(membership=request.membership, region_id=pk)
-    form = RegionForm(request.POST or None, instance=region)
+    form = RegionForm(request.POST or None, instance=region, organization=request.organization)
     if request.method == "POST":
         if "delete" in request.POST:
             region.delete()
