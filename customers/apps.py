@@ -5,3 +5,30 @@ from django.utils.translation import gettext_lazy as _
 class CustomersConfig(AppConfig):
     name = "customers"
     verbose_name = _("Customers")
+
+    def ready(self):
+        from django.conf import settings
+
+        from rentoffice import demo, navigation, records
+
+        from . import audit  # noqa: F401  (registers the audited models)
+        from .demo import seed_customers
+        from .panels import register_panels
+        from .selectors import customer_get
+
+        records.register("customer", customer_get)
+        register_panels()
+        navigation.register(navigation.NavItem(_("Customers"), "customers:list", "person-vcard", "customers.view",
+                                               "main", 10))
+        demo.register(30, "customers", seed_customers)
+        # Fixed beat entries live in the settings dict (documented in docs/customers.md).
+        settings.CELERY_BEAT_SCHEDULE.setdefault("customers-licence-escalations", {
+            "task": "customers.tasks.licence_escalations", "schedule": _daily(6, 30)})
+        settings.CELERY_BEAT_SCHEDULE.setdefault("customers-deletion-routine", {
+            "task": "customers.tasks.deletion_routine", "schedule": _daily(3, 15)})
+
+
+def _daily(hour: int, minute: int):
+    from celery.schedules import crontab
+
+    return crontab(hour=hour, minute=minute)

@@ -1,0 +1,64 @@
+"""Panels of the customer card. Placeholders for data of later issues (rented objects, transactions,
+damages, vouchers, open payments, open balances) show their empty state; the app that owns the data
+registers a panel with the same key, which replaces the placeholder."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from rentoffice.panels import Panel, register, register_core_panels
+
+from . import selectors
+
+PLACEHOLDERS = [
+    ("rented_objects", _("Currently rented objects"), _("Nothing is rented to this customer right now."), 10),
+    ("transactions", _("Transactions"), _("No transactions yet."), 20),
+    ("damages", _("Damage cases"), _("No damage cases."), 30),
+    ("vouchers", _("Vouchers"), _("No vouchers."), 50),
+    ("open_payments", _("Open payments"), _("No open payments."), 60),
+    ("open_balances", _("Open balances per transaction"), _("No open balances."), 70),
+]
+
+
+def _empty(message):
+    return lambda request, obj: {"empty_message": message}
+
+
+def _permissions(request, customer):
+    defaults = selectors.settings_for(organization=customer.organization)
+    return {"customer": customer, "permissions": selectors.effective_permissions(customer=customer, defaults=defaults)}
+
+
+def _documents(request, customer):
+    from .views.documents import DocumentForm
+
+    return {"customer": customer, "documents": list(selectors.documents_for(customer=customer)),
+            "form": DocumentForm(), "templates": list(selectors.document_templates_for(membership=request.membership)),
+            "can_change": request.membership.has_perm("customers.change")}
+
+
+def _portal(request, customer):
+    return {"customer": customer, "accounts": list(selectors.accounts_for(customer=customer)),
+            "can_change": request.membership.has_perm("customers.change")}
+
+
+def _licence(request, customer):
+    return {"customer": customer, "escalations": list(customer.licence_escalations.all()[:10])}
+
+
+def _sub_customers(request, customer):
+    return {"customer": customer, "subs": list(customer.sub_customers.all())}
+
+
+def register_panels() -> None:
+    for key, title, message, order in PLACEHOLDERS:
+        register("customer", Panel(key, title, "customers/panels/empty.html", _empty(message), order))
+    register("customer", Panel("portal", _("Portal logins"), "customers/panels/portal.html", _portal, 40))
+    register("customer", Panel("documents", _("Documents"), "customers/panels/documents.html", _documents, 80))
+    register("customer", Panel("permissions", _("Permissions"), "customers/panels/permissions.html",
+                               _permissions, 5))
+    register("customer", Panel("sub_customers", _("Sub-customers"), "customers/panels/sub_customers.html",
+                               _sub_customers, 85))
+    register("customer", Panel("licence_escalations", _("Licence-check escalations"),
+                               "customers/panels/licence.html", _licence, 88))
+    register_core_panels("customer")

@@ -1,0 +1,192 @@
+"""Reads of the customers app, scoped to the actor's organization.
+
+Customers are organization-wide: station staff see every customer of their organization (a
+customer may have a home station, but it does not restrict visibility). See docs/customers.md.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.http import Http404
+from django_scopes import scopes_disabled
+
+from rentoffice.models import Membership, Organization
+
+from .models import (
+    AccessCard,
+    Customer,
+    CustomerAccount,
+    CustomerAttribute,
+    CustomerDocument,
+    CustomerSettings,
+    DocumentTemplate,
+    EmailTemplate,
+)
+from .search import digits, fold
+
+SEARCH_LIMIT = 20
+
+
+def customers_for(*, membership: Membership) -> QuerySet[Customer]:
+    return Customer.objects.filter(organization=membership.organization, anonymised_at__isnull=True)
+
+
+def customer_get(*, membership: Membership, pk: int) -> Customer:
+    customer = (
+        Customer.objects.filter(organization=membership.organization, pk=pk)
+        .select_related("main_customer", "home_station", "licence_checked_by", "organization")
+        .prefetch_related(
+            "attributes", "allowed_vehicle_groups", "allowed_stations",
+            Prefetch("access_cards", queryset=AccessCard.objects.order_by("number")),
+            Prefetch("sub_customers", queryset=Customer.objects.order_by("last_name", "first_name")),
+        )
+        .first()
+    )
+    if customer is None:
+        raise Http404
+    return customer
+
+
+def customer_list(*, membership: Membership, query: str = "", group: str = "", blocked: str = "") -> QuerySet[Customer]:
+    qs = customers_for(membership=membership).select_related("main_customer").prefetch_related("attributes")
+    if query:
+        qs = _apply_search(qs, query)
+    else:
+        qs = qs.order_by("last_name", "first_name", "company", "number")
+    if group:
+        qs = qs.filter(customer_group=group)
+    if blocked == "1":
+        qs = qs.filter(is_blocked=True)
+    elif blocked == "0":
+        qs = qs.filter(is_blocked=False)
+    return qs
+
+
+def _apply_search(qs: QuerySet[Customer], query: str) -> QuerySet[Customer]:
+    term = fold(query)
+    if not term:
+        return qs.none()
+    condition = Q(search_text__contains=term)
+    number_digits = digits(query)
+    phone_like = bool(re.fullmatch(r"[\d\s+()/-]+", query.strip())) and len(number_digits) >= 3
+    if phone_like and number_digits != term:
+        condition |= Q(search_text__contains=number_digits)
+    whens = []
+    if number_digits and number_digits == term and len(number_digits) < 19:
+        whens.append(When(number=int(number_digits), then=Value(0)))
+    whens += [
+        When(search_text__contains=f"|{term}|", then=Value(1)),
+        When(search_text__contains=f"|{term}", then=Value(2)),
+    ]
+    rank = Case(*whens, default=Value(3), output_field=IntegerField())
+    return qs.filter(condition).annotate(rank=rank).order_by("rank", "last_name", "first_name", "number")
+
+
+@dataclass
+class SearchScope:
+    organizations: list[Organization]
+    all_organizations: bool
+
+
+def search_organizations(*, membership: Membership, all_organizations: bool) -> SearchScope:
+    """TEN-03: with "all organizations" ticked, every organization where the user holds customers.view."""
+    if not all_organizations:
+        return SearchScope([membership.organization], False)
+    with scopes_disabled():
+        others = (
+            Membership.objects.filter(user_id=membership.user_id, is_active=True, organization__is_active=True)
+            .select_related("organization", "role")
+        )
+        orgs = [m.organization for m in others if m.has_perm("customers.view")]
+    return SearchScope(orgs or [membership.organization], True)
+
+
+def customer_search(*, membership: Membership, query: str, all_organizations: bool = False,
+                    limit: int = SEARCH_LIMIT) -> list[Customer]:
+    scope = search_organizations(membership=membership, all_organizations=all_organizations)
+    with scopes_disabled():  # organizations are filtered explicitly just below
+        qs = Customer.objects.filter(organization__in=scope.organizations, anonymised_at__isnull=True)
+        qs = _apply_search(qs, query).select_related("organization")
+        return list(qs[:limit])
+
+
+def multi_org_available(*, membership: Membership) -> bool:
+    with scopes_disabled():
+        return Membership.objects.filter(user_id=membership.user_id, is_active=True).count() > 1
+
+
+def settings_for(*, organization: Organization) -> CustomerSettings:
+    with scopes_disabled():
+        found = CustomerSettings.objects.filter(organization=organization).first()
+    return found or CustomerSettings(organization=organization)
+
+
+def effective_permissions(*, customer: Customer, defaults: CustomerSettings) -> list[tuple[str, object, bool, bool]]:
+    """(field, label, value, is_default) for each customer permission, inherited from the main customer
+    and then from the organization's defaults."""
+    result = []
+    for field in Customer.PERMISSION_FIELDS:
+        value = getattr(customer, field)
+        inherited = value is None
+        if value is None and customer.main_customer_id:
+            value = getattr(customer.main_customer, field)
+        if value is None:
+            value = getattr(defaults, field)
+        result.append((field, Customer._meta.get_field(field).verbose_name, value, inherited))
+    return result
+
+
+def access_cards_suggest(*, membership: Membership, query: str, limit: int = 10) -> QuerySet[AccessCard]:
+    if len(query.strip()) < 3:
+        return AccessCard.objects.none()
+    return (
+        AccessCard.objects.filter(organization=membership.organization, number__icontains=query.strip())
+        .select_related("customer")
+        .order_by("customer__isnull", "number")[:limit]
+    )
+
+
+def attributes_for(*, membership: Membership) -> QuerySet[CustomerAttribute]:
+    return CustomerAttribute.objects.filter(organization=membership.organization)
+
+
+def documents_for(*, customer: Customer) -> QuerySet[CustomerDocument]:
+    return CustomerDocument.objects.filter(organization=customer.organization_id, customer=customer).select_related(
+        "uploaded_by"
+    )
+
+
+def document_get(*, membership: Membership, customer: Customer, pk: int) -> CustomerDocument:
+    doc = documents_for(customer=customer).filter(organization=membership.organization, pk=pk).first()
+    if doc is None:
+        raise Http404
+    return doc
+
+
+def document_templates_for(*, membership: Membership) -> QuerySet[DocumentTemplate]:
+    return DocumentTemplate.objects.filter(organization=membership.organization)
+
+
+def document_template_get(*, membership: Membership, pk: int) -> DocumentTemplate:
+    found = document_templates_for(membership=membership).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def email_templates_for(*, membership: Membership) -> QuerySet[EmailTemplate]:
+    return EmailTemplate.objects.filter(organization=membership.organization)
+
+
+def accounts_for(*, customer: Customer) -> QuerySet[CustomerAccount]:
+    return CustomerAccount.objects.filter(organization=customer.organization_id, customer=customer)
+
+
+def account_get(*, membership: Membership, customer: Customer, pk: int) -> CustomerAccount:
+    found = accounts_for(customer=customer).filter(organization=membership.organization, pk=pk).first()
+    if found is None:
+        raise Http404
+    return found

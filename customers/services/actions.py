@@ -1,0 +1,91 @@
+"""Assistants on the customer card: copy, terminate, block, unlock, time-limit, delete."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from rentoffice.models import User
+
+from ..models import Customer
+from ..signals import deletion_blockers
+from .core import customer_save
+
+COPY_EXCLUDE = {
+    "id", "organization", "number", "search_text", "created_at", "updated_at", "last_activity_at",
+    "anonymised_at", "is_blocked", "blocked_reason", "blocked_at", "licence_checked_at", "licence_checked_by",
+}
+
+
+@transaction.atomic
+def customer_copy(*, customer: Customer, actor: User | None) -> Customer:
+    """A new customer with this one's master data and a new number (cards and logins are personal)."""
+    copy = Customer(organization=customer.organization)
+    for field in Customer._meta.concrete_fields:
+        if field.name not in COPY_EXCLUDE:
+            setattr(copy, field.attname, getattr(customer, field.attname))
+    return customer_save(
+        customer=copy, actor=actor, attributes=list(customer.attributes.all()),
+        vehicle_groups=list(customer.allowed_vehicle_groups.all()), stations=list(customer.allowed_stations.all()),
+    )
+
+
+@transaction.atomic
+def customer_terminate(*, customer: Customer, end_date: dt.date, actor: User | None) -> Customer:
+    """End the contract; `Customer.may_book_on` refuses new bookings after the date."""
+    customer.contract_end = end_date
+    return customer_save(customer=customer, actor=actor)
+
+
+@transaction.atomic
+def customer_block(*, customer: Customer, reason: str, actor: User | None) -> Customer:
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give a reason for blocking the customer.")})
+    customer.is_blocked = True
+    customer.blocked_reason = reason.strip()
+    customer.blocked_at = timezone.now()
+    return customer_save(customer=customer, actor=actor)
+
+
+@transaction.atomic
+def customer_unlock(*, customer: Customer, reason: str, actor: User | None) -> Customer:
+    customer.is_blocked = False
+    customer.blocked_reason = ""
+    customer.blocked_at = None
+    if reason.strip():
+        stamp = timezone.localtime().strftime("%Y-%m-%d")
+        customer.notes = (customer.notes + "\n" if customer.notes else "") + _("Unlocked %(date)s: %(reason)s") % {
+            "date": stamp, "reason": reason.strip()}
+    return customer_save(customer=customer, actor=actor)
+
+
+@transaction.atomic
+def customer_time_limit(*, customer: Customer, valid_until: dt.date | None, actor: User | None) -> Customer:
+    customer.valid_until = valid_until
+    return customer_save(customer=customer, actor=actor)
+
+
+def deletion_refusals(*, customer: Customer) -> list[str]:
+    """Why the customer may not be deleted; empty when deletion is allowed."""
+    reasons = []
+    if customer.do_not_delete:
+        reasons.append(_("The customer is marked 'do not delete'."))
+    for blocker in deletion_blockers():
+        reason = blocker(customer)
+        if reason:
+            reasons.append(str(reason))
+    return reasons
+
+
+@transaction.atomic
+def customer_delete(*, customer: Customer, actor: User | None) -> None:
+    reasons = deletion_refusals(customer=customer)
+    if reasons:
+        raise ValidationError(reasons)
+    for document in customer.documents.all():
+        document.file.delete(save=False)
+    customer.delete()

@@ -1,0 +1,140 @@
+"""GDPR: data export (access request), anonymisation and the deletion routine for inactive customers."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from dataclasses import dataclass, field
+
+from dateutil.relativedelta import relativedelta
+from django.contrib.contenttypes.models import ContentType
+from django.core import serializers
+from django.core.files.storage import default_storage
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
+from django.utils import timezone
+from django_scopes import scopes_disabled
+
+from rentoffice.models import Organization, OutboundMessage, User
+
+from ..models import AccessCard, Customer, CustomerAccount
+from ..selectors import settings_for
+from .actions import deletion_refusals
+from .core import search_text_refresh
+
+EXPORT_SECRET_FIELDS = {"password", "token_hash"}
+
+
+def _related_rows(customer: Customer) -> list[models.Model]:
+    rows: list[models.Model] = []
+    for rel in Customer._meta.related_objects:
+        if rel.many_to_many:
+            rows.extend(getattr(customer, rel.get_accessor_name()).all())
+        elif rel.one_to_one:
+            obj = getattr(customer, rel.get_accessor_name(), None)
+            if obj is not None:
+                rows.append(obj)
+        else:
+            rows.extend(rel.related_model._base_manager.filter(**{rel.field.name: customer}))
+    return rows
+
+
+def _serialize(obj: models.Model) -> dict:
+    data = serializers.serialize("python", [obj])[0]
+    fields = {k: v for k, v in data["fields"].items() if k not in EXPORT_SECRET_FIELDS}
+    return {"model": data["model"], "pk": data["pk"], "fields": fields}
+
+
+def customer_export(*, customer: Customer) -> tuple[str, bytes]:
+    """(filename, zip bytes): customer.json with every model row about the customer and every file of theirs."""
+    with scopes_disabled():
+        customer_row = _serialize(customer)
+        customer_row["fields"]["attributes"] = [a.name for a in customer.attributes.all()]
+        customer_row["fields"]["allowed_vehicle_groups"] = [g.name for g in customer.allowed_vehicle_groups.all()]
+        customer_row["fields"]["allowed_stations"] = [s.name for s in customer.allowed_stations.all()]
+        related = _related_rows(customer)
+        ct = ContentType.objects.get_for_model(Customer)
+        messages = OutboundMessage.objects.filter(related_type=ct, related_id=str(customer.pk))
+        payload = {
+            "exported_at": timezone.now().isoformat(),
+            "organization": customer.organization.name,
+            "customer": customer_row,
+            "related": [_serialize(obj) for obj in related],
+            "messages": [_serialize(m) for m in messages],
+        }
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for obj in related:
+                for f in obj._meta.concrete_fields:
+                    if isinstance(f, models.FileField):
+                        value = getattr(obj, f.name)
+                        if value and default_storage.exists(value.name):
+                            name = getattr(obj, "original_name", "") or value.name.rsplit("/", 1)[-1]
+                            arcname = f"files/{obj._meta.model_name}-{obj.pk}-{name}"
+                            with default_storage.open(value.name, "rb") as fh:
+                                archive.writestr(arcname, fh.read())
+                            payload.setdefault("files", []).append(arcname)
+            archive.writestr("customer.json", json.dumps(payload, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False))
+    return f"customer-{customer.number}.zip", buffer.getvalue()
+
+
+# Fields cleared or replaced when a customer is anonymised; accounting keeps number and group.
+KEEP_ON_ANONYMISE = {"id", "organization", "number", "kind", "customer_group", "main_customer", "home_station",
+                     "created_at", "updated_at", "last_activity_at", "anonymised_at", "search_text",
+                     "statistics_relevant", "payment_method", "einvoice_mode", "country"}
+
+
+@transaction.atomic
+def customer_anonymise(*, customer: Customer, actor: User | None = None) -> Customer:
+    """Erase personal data but keep the row (and thus invoices/contracts pointing to it)."""
+    for f in Customer._meta.concrete_fields:
+        if f.name in KEEP_ON_ANONYMISE:
+            continue
+        if f.has_default():
+            setattr(customer, f.attname, f.get_default())
+        elif f.null:
+            setattr(customer, f.attname, None)
+        elif isinstance(f, (models.CharField, models.TextField)):
+            setattr(customer, f.attname, "")
+    customer.last_name = "–"
+    customer.company = "–" if customer.kind == Customer.Kind.LEGAL_ENTITY else ""
+    customer.anonymised_at = timezone.now()
+    customer.save()
+    customer.attributes.clear()
+    for document in customer.documents.all():
+        document.file.delete(save=False)
+        document.delete()
+    CustomerAccount.objects.filter(organization=customer.organization_id, customer=customer).delete()
+    AccessCard.objects.filter(organization=customer.organization_id, customer=customer).update(customer=None)
+    search_text_refresh(customer=customer)
+    return customer
+
+
+@dataclass
+class DeletionReport:
+    organization: Organization
+    candidates: list[Customer] = field(default_factory=list)
+    skipped: list[tuple[Customer, list[str]]] = field(default_factory=list)
+    anonymised: list[Customer] = field(default_factory=list)
+
+
+def deletion_routine(*, organization: Organization, dry_run: bool = True) -> DeletionReport:
+    """Customers inactive longer than the organization's period; do-not-delete and open items are skipped."""
+    report = DeletionReport(organization)
+    config = settings_for(organization=organization)
+    cutoff = timezone.now() - relativedelta(months=config.inactivity_months)
+    with scopes_disabled():
+        inactive = Customer.objects.filter(
+            organization=organization, anonymised_at__isnull=True, last_activity_at__lt=cutoff
+        ).order_by("number")
+        for customer in inactive:
+            reasons = deletion_refusals(customer=customer)
+            if reasons:
+                report.skipped.append((customer, reasons))
+                continue
+            report.candidates.append(customer)
+            if not dry_run:
+                customer_anonymise(customer=customer)
+                report.anonymised.append(customer)
+    return report

@@ -1,0 +1,100 @@
+"""Portal accounts (CUS-09): invitation and reset links that expire and work once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_scopes import scopes_disabled
+
+from rentoffice.models import User
+from rentoffice.outbox import message_queue
+
+from ..models import Customer, CustomerAccount
+
+TOKEN_VALIDITY = dt.timedelta(hours=72)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _send_link(*, account: CustomerAccount, template: str, base_url: str) -> None:
+    token = secrets.token_urlsafe(32)
+    account.token_hash = _hash(token)
+    account.token_expires_at = timezone.now() + TOKEN_VALIDITY
+    if template == "customer_portal_invitation":
+        account.invited_at = timezone.now()
+    account.save()
+    customer = account.customer
+    language = (customer.language_code or customer.organization.default_language)[:2]
+    message_queue(
+        organization=account.organization, recipient=account.email, template=template,
+        language=language if language in ("de", "en") else "de", related=customer,
+        context={"customer": customer, "expires_at": account.token_expires_at,
+                 "link": base_url.rstrip("/") + reverse("portal:set_password", kwargs={"token": token})},
+    )
+
+
+@transaction.atomic
+def account_invite(*, customer: Customer, email: str = "", base_url: str, actor: User | None) -> CustomerAccount:
+    """Create the customer's portal access (one per organization) and e-mail the set-password link."""
+    email = (email or customer.email_for("standard")).strip().lower()
+    if not email:
+        raise ValidationError(_("The customer has no e-mail address."))
+    if CustomerAccount.objects.filter(organization=customer.organization, customer=customer).exists():
+        raise ValidationError(_("The customer already has a portal access."))
+    if CustomerAccount.objects.filter(organization=customer.organization, email__iexact=email).exists():
+        raise ValidationError(_("Another customer's portal access already uses this e-mail address."))
+    account = CustomerAccount(organization=customer.organization, customer=customer, email=email)
+    account.set_password(None)
+    account.full_clean()
+    account.save()
+    _send_link(account=account, template="customer_portal_invitation", base_url=base_url)
+    return account
+
+
+@transaction.atomic
+def account_resend_invitation(*, account: CustomerAccount, base_url: str) -> CustomerAccount:
+    _send_link(account=account, template="customer_portal_invitation", base_url=base_url)
+    return account
+
+
+@transaction.atomic
+def account_reset_password(*, account: CustomerAccount, base_url: str) -> CustomerAccount:
+    _send_link(account=account, template="customer_portal_reset", base_url=base_url)
+    return account
+
+
+@transaction.atomic
+def account_delete(*, account: CustomerAccount) -> None:
+    account.delete()
+
+
+def account_for_token(token: str) -> CustomerAccount | None:
+    with scopes_disabled():
+        account = (
+            CustomerAccount.objects.select_related("customer", "organization")
+            .filter(token_hash=_hash(token), is_active=True, token_expires_at__gt=timezone.now())
+            .first()
+        )
+    return account
+
+
+@transaction.atomic
+def account_set_password(*, account: CustomerAccount, password: str) -> CustomerAccount:
+    validate_password(password)
+    with scopes_disabled():
+        account.set_password(password)
+        account.token_hash = ""  # single use
+        account.token_expires_at = None
+        account.password_set_at = timezone.now()
+        account.save()
+    return account
