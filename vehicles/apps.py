@@ -5,3 +5,24 @@ from django.utils.translation import gettext_lazy as _
 class VehiclesConfig(AppConfig):
     name = "vehicles"
     verbose_name = _("Fleet")
+
+    def ready(self) -> None:
+        from rentoffice import demo, navigation, panels, records
+
+        from . import audit, selectors  # noqa: F401  (audit registers the logged models)
+        from .demo_data import seed_fleet
+
+        records.register("vehicle", lambda membership, pk: selectors.vehicle_get(membership=membership, pk=pk))
+        records.register("damage", lambda membership, pk: selectors.damage_get(membership=membership, pk=pk))
+        records.register(
+            "condition_record",
+            lambda membership, pk: selectors.condition_record_get(membership=membership, pk=pk),
+        )
+        records.register("vehicle_group", lambda membership, pk: selectors.group_get(membership=membership, pk=pk))
+        for kind in ("vehicle", "damage", "condition_record", "vehicle_group"):
+            panels.register_core_panels(kind)
+        navigation.register(navigation.NavItem(_("Vehicles"), "vehicles:list", "car-front", "vehicles.view", "main", 20))
+        navigation.register(
+            navigation.NavItem(_("Vehicle groups"), "vehicles:group_list", "collection", "vehicles.view", "main", 25)
+        )
+        demo.register(20, "fleet: vehicle groups, vehicles, damages, km", seed_fleet)

@@ -1,2 +1,41 @@
+from django.urls import path, register_converter
+
+from .views import damages, groups, media, vehicles
+
+
+class VariantConverter:
+    regex = "full|thumb"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(VariantConverter, "variant")
+
 app_name = "vehicles"
-urlpatterns = []
+urlpatterns = [
+    path("", vehicles.vehicle_list, name="list"),
+    path("new/", vehicles.vehicle_create, name="create"),
+    path("<int:pk>/", vehicles.vehicle_detail, name="detail"),
+    path("<int:pk>/edit/", vehicles.vehicle_edit, name="edit"),
+    path("<int:pk>/retire/", vehicles.vehicle_retire, name="retire"),
+    path("<int:pk>/reactivate/", vehicles.vehicle_reactivate, name="reactivate"),
+    path("<int:pk>/km/", vehicles.km_reading_add, name="km_add"),
+    path("<int:pk>/km/history/", vehicles.vehicle_km_history, name="km_history"),
+    path("<int:pk>/photos/", vehicles.vehicle_photos_add, name="photos_add"),
+    path("<int:pk>/condition/new/", vehicles.condition_record_create, name="condition_create"),
+    path("<int:pk>/damages/new/", damages.damage_create, name="damage_create"),
+    path("condition/<int:pk>/", vehicles.condition_record_detail, name="condition_detail"),
+    path("damages/<int:pk>/", damages.damage_detail, name="damage_detail"),
+    path("damages/<int:pk>/edit/", damages.damage_edit, name="damage_edit"),
+    path("damages/<int:pk>/status/", damages.damage_status, name="damage_status"),
+    path("damages/<int:pk>/photos/", damages.damage_photos_add, name="damage_photos_add"),
+    path("groups/", groups.group_list, name="group_list"),
+    path("groups/new/", groups.group_create, name="group_create"),
+    path("groups/<int:pk>/", groups.group_edit, name="group_edit"),
+    path("groups/<int:pk>/photo/<variant:variant>/", groups.group_photo, name="group_photo"),
+    path("photos/<slug:kind>/<int:pk>/<variant:variant>/", media.photo, name="photo"),
+]

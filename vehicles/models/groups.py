@@ -14,6 +14,8 @@ class VehicleGroup(models.Model):
     description = models.TextField(_("description"), blank=True)
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
     photo = models.ImageField(_("photo"), upload_to="vehicle-groups/", blank=True)
+    # Filled by the image pipeline together with `photo`; served only through the group photo view.
+    photo_thumbnail = models.ImageField(_("photo thumbnail"), upload_to="vehicle-groups/", blank=True)
 
     objects = ScopedManager(organization="organization")
 
@@ -22,6 +24,8 @@ class VehicleGroup(models.Model):
         verbose_name = _("vehicle group")
         verbose_name_plural = _("vehicle groups")
         constraints = [models.UniqueConstraint(fields=["organization", "code"], name="uniq_vehicle_group_code")]
+
+    record_kind = "vehicle_group"
 
     def __str__(self) -> str:
         return self.name

@@ -1,0 +1,24 @@
+"""Use cases of the fleet. Import from here: `from vehicles.services import km_reading_record`."""
+
+from .condition import condition_record_create
+from .damages import damage_create, damage_photos_add, damage_status_set, damage_update
+from .groups import vehicle_group_save
+from .km import KmReadingRefused, km_reading_check, km_reading_record, max_km_per_day
+from .vehicles import vehicle_photos_add, vehicle_reactivate, vehicle_retire, vehicle_save
+
+__all__ = [
+    "KmReadingRefused",
+    "condition_record_create",
+    "damage_create",
+    "damage_photos_add",
+    "damage_status_set",
+    "damage_update",
+    "km_reading_check",
+    "km_reading_record",
+    "max_km_per_day",
+    "vehicle_group_save",
+    "vehicle_photos_add",
+    "vehicle_reactivate",
+    "vehicle_retire",
+    "vehicle_save",
+]

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from rentoffice.images import ProcessedImage
+from rentoffice.models import User
+
+from ..models import ConditionPhoto, ConditionRecord, Vehicle
+
+
+@transaction.atomic
+def condition_record_create(
+    *,
+    vehicle: Vehicle,
+    actor: User | None,
+    photos: Iterable[ProcessedImage],
+    note: str = "",
+    km: int | None = None,
+    recorded_at: dt.datetime | None = None,
+) -> ConditionRecord:
+    """Record the vehicle's condition (photos, note, km). The km is kept as stated on the record; a
+    caller that also wants it in the km history calls `km_reading_record` itself."""
+    photos = list(photos)
+    if not photos and not note.strip():
+        raise ValidationError(_("Add at least one photo or a note."))
+    record = ConditionRecord(
+        organization_id=vehicle.organization_id, vehicle=vehicle, recorded_by=actor, note=note.strip(), km=km,
+        recorded_at=recorded_at or timezone.now(),
+    )
+    record.full_clean()
+    record.save()
+    for processed in photos:
+        photo = ConditionPhoto(organization_id=vehicle.organization_id, record=record, uploaded_by=actor)
+        photo.set_processed(processed)
+        photo.save()
+    return record

@@ -1,0 +1,80 @@
+"""Damages: report, edit, follow through repair or claim, add photos."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from rentoffice.images import ProcessedImage
+from rentoffice.models import User
+
+from ..models import Damage, DamagePhoto, DamageStatusChange, Vehicle
+
+
+def _photos_add(damage: Damage, actor: User | None, photos: Iterable[ProcessedImage]) -> list[DamagePhoto]:
+    created = []
+    for processed in photos:
+        photo = DamagePhoto(organization_id=damage.organization_id, damage=damage, uploaded_by=actor)
+        photo.set_processed(processed)
+        photo.save()
+        created.append(photo)
+    return created
+
+
+@transaction.atomic
+def damage_create(
+    *, vehicle: Vehicle, damage: Damage, actor: User | None, photos: Iterable[ProcessedImage] = ()
+) -> Damage:
+    """Report a damage on a vehicle (from staff, a check-in or the customer portal)."""
+    if vehicle.is_retired:
+        raise ValidationError(_("A retired vehicle cannot get new damages."))
+    damage.organization_id = vehicle.organization_id
+    damage.vehicle = vehicle
+    damage.status = Damage.Status.OPEN
+    damage.reported_by = damage.reported_by or actor
+    damage.status_changed_at = timezone.now()
+    damage.full_clean()
+    damage.save()
+    DamageStatusChange.objects.create(
+        organization_id=damage.organization_id, damage=damage, status=Damage.Status.OPEN,
+        date=timezone.localdate(damage.reported_at), changed_by=actor,
+    )
+    _photos_add(damage, actor, photos)
+    return damage
+
+
+@transaction.atomic
+def damage_update(*, damage: Damage, actor: User | None) -> Damage:
+    """Save edited description, position, area or severity (the status has its own history)."""
+    damage.full_clean()
+    damage.save()
+    return damage
+
+
+@transaction.atomic
+def damage_status_set(
+    *, damage: Damage, actor: User | None, status: str, date: dt.date | None = None, note: str = ""
+) -> DamageStatusChange:
+    """Move a damage to a status, keeping the history entry with its date and note."""
+    if status not in Damage.Status.values:
+        raise ValidationError({"status": _("Choose a valid status.")})
+    damage.status = status
+    damage.status_changed_at = timezone.now()
+    damage.save(update_fields=["status", "status_changed_at", "updated_at"])
+    change = DamageStatusChange(
+        organization_id=damage.organization_id, damage=damage, status=status,
+        date=date or timezone.localdate(), note=note.strip(), changed_by=actor,
+    )
+    change.full_clean()
+    change.save()
+    return change
+
+
+@transaction.atomic
+def damage_photos_add(*, damage: Damage, actor: User | None, photos: Iterable[ProcessedImage]) -> list[DamagePhoto]:
+    return _photos_add(damage, actor, photos)

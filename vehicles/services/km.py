@@ -1,0 +1,151 @@
+"""Km readings: the one entry point for every source (staff, check-out, check-in, portal).
+
+Rules (docs/vehicles.md): a reading below the previous one (or above a later one, when a reading is
+entered after the fact) is refused unless a member holding `vehicles.km_override` gives a reason;
+a jump of more than `VEHICLE_MAX_KM_PER_DAY` km per elapsed day (at least one day is assumed) needs
+an explicit confirmation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from rentoffice.models import Membership, User
+
+from ..models import KmReading, Vehicle
+
+OVERRIDE_PERMISSION = "vehicles.km_override"
+
+
+def max_km_per_day() -> int:
+    return getattr(settings, "VEHICLE_MAX_KM_PER_DAY", 1500)
+
+
+class KmReadingRefused(ValidationError):
+    """A reading the rules do not accept as it is; `code` says which rule:
+
+    - "below_previous" / "above_next": needs an override (permission + reason),
+    - "implausible": needs `confirmed_implausible=True`,
+    - "override_not_allowed" / "reason_missing": the override itself was not acceptable.
+    """
+
+
+@dataclass(frozen=True)
+class KmCheck:
+    previous: KmReading | None
+    following: KmReading | None
+    below_previous: bool
+    above_next: bool
+    implausible: bool
+    allowed_km: int | None
+
+    @property
+    def needs_override(self) -> bool:
+        return self.below_previous or self.above_next
+
+
+def km_reading_check(*, vehicle: Vehicle, km: int, recorded_at: dt.datetime) -> KmCheck:
+    """Compare a reading with its neighbours in time without saving anything."""
+    readings = KmReading.objects.filter(vehicle=vehicle)
+    previous = readings.filter(recorded_at__lte=recorded_at).order_by("-recorded_at", "-id").first()
+    following = readings.filter(recorded_at__gt=recorded_at).order_by("recorded_at", "id").first()
+    implausible, allowed = False, None
+    if previous is not None and km > previous.km:
+        days = max((recorded_at - previous.recorded_at).total_seconds() / 86400, 1)
+        allowed = int(max_km_per_day() * days)
+        implausible = km - previous.km > allowed
+    return KmCheck(
+        previous=previous,
+        following=following,
+        below_previous=previous is not None and km < previous.km,
+        above_next=following is not None and km > following.km,
+        implausible=implausible,
+        allowed_km=allowed,
+    )
+
+
+def _may_override(actor: User | None, vehicle: Vehicle) -> bool:
+    if actor is None:
+        return False
+    membership = (
+        Membership.objects.filter(user=actor, organization_id=vehicle.organization_id, is_active=True)
+        .select_related("role")
+        .first()
+    )
+    return membership is not None and membership.has_perm(OVERRIDE_PERMISSION)
+
+
+@transaction.atomic
+def km_reading_record(
+    *,
+    vehicle: Vehicle,
+    km: int,
+    source: str,
+    actor: User | None,
+    recorded_at: dt.datetime | None = None,
+    override_reason: str = "",
+    confirmed_implausible: bool = False,
+    note: str = "",
+) -> KmReading:
+    """Validate and store a reading; keeps `vehicle.current_km` at the latest reading."""
+    recorded_at = recorded_at or timezone.now()
+    # Serialise readings of one vehicle so two check-ins cannot both pass the comparison.
+    locked = Vehicle.objects.select_for_update().get(pk=vehicle.pk)
+    if km is None or km < 0:
+        raise KmReadingRefused(_("Enter the km reading."), code="invalid")
+    if recorded_at > timezone.now() + dt.timedelta(minutes=5):
+        raise KmReadingRefused(_("A km reading cannot lie in the future."), code="future")
+    check = km_reading_check(vehicle=locked, km=km, recorded_at=recorded_at)
+    override_reason = (override_reason or "").strip()
+    if check.needs_override:
+        if not override_reason:
+            if check.below_previous:
+                message = _("%(km)s km is below the last reading of %(last)s km (%(date)s).") % {
+                    "km": km, "last": check.previous.km,
+                    "date": timezone.localtime(check.previous.recorded_at).strftime("%d.%m.%Y %H:%M"),
+                }
+            else:
+                message = _("%(km)s km is above a later reading of %(next)s km (%(date)s).") % {
+                    "km": km, "next": check.following.km,
+                    "date": timezone.localtime(check.following.recorded_at).strftime("%d.%m.%Y %H:%M"),
+                }
+            raise KmReadingRefused(message, code="below_previous" if check.below_previous else "above_next")
+        if not _may_override(actor, locked):
+            raise KmReadingRefused(
+                _("Only users with the permission to override km readings may save this reading."),
+                code="override_not_allowed",
+            )
+    else:
+        override_reason = ""
+    if check.implausible and not confirmed_implausible:
+        raise KmReadingRefused(
+            _("%(delta)s km since the last reading is more than plausible (at most %(allowed)s km for the time "
+              "elapsed). Please check and confirm the reading.")
+            % {"delta": km - check.previous.km, "allowed": check.allowed_km},
+            code="implausible",
+        )
+    reading = KmReading(
+        organization_id=locked.organization_id,
+        vehicle=locked,
+        km=km,
+        source=source,
+        recorded_at=recorded_at,
+        recorded_by=actor,
+        override_reason=override_reason,
+        implausible_confirmed=check.implausible and confirmed_implausible,
+        note=note,
+    )
+    reading.full_clean()
+    reading.save()
+    latest = KmReading.objects.filter(vehicle=locked).order_by("-recorded_at", "-id").values_list("km", flat=True)[0]
+    if latest != locked.current_km:
+        Vehicle.objects.filter(pk=locked.pk).update(current_km=latest)
+    vehicle.current_km = latest
+    return reading

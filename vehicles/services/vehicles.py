@@ -1,0 +1,84 @@
+"""Create, edit, retire vehicles and add their photos."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from rentoffice.images import ProcessedImage
+from rentoffice.models import User
+
+from ..models import KmReading, Vehicle, VehiclePhoto
+from .km import km_reading_record
+
+
+@transaction.atomic
+def vehicle_save(*, vehicle: Vehicle, actor: User | None, initial_km: int | None = None) -> Vehicle:
+    """Create or update a vehicle's master data. A new vehicle starts its km history with `initial_km`.
+
+    The km of an existing vehicle is never edited here: readings go through `km_reading_record`.
+    """
+    is_new = vehicle.pk is None
+    if vehicle.status == Vehicle.Status.RETIRED and (is_new or _stored_status(vehicle) != Vehicle.Status.RETIRED):
+        raise ValidationError({"status": _("Use “Retire” to take a vehicle out of the fleet.")})
+    if not is_new and _stored_status(vehicle) != vehicle.status:
+        vehicle.status_changed_at = timezone.now()
+    if not vehicle.status_reason:
+        vehicle.status_reason = ""
+    vehicle.full_clean()
+    vehicle.save()
+    if is_new:
+        km_reading_record(vehicle=vehicle, km=initial_km or 0, source=KmReading.Source.STAFF, actor=actor,
+                          note=_("Initial reading"))
+    return vehicle
+
+
+def _stored_status(vehicle: Vehicle) -> str:
+    return Vehicle.objects.filter(pk=vehicle.pk).values_list("status", flat=True).first()
+
+
+@transaction.atomic
+def vehicle_retire(*, vehicle: Vehicle, actor: User | None, reason: str) -> Vehicle:
+    """Take a vehicle out of the fleet; its history (km, damages, contracts) stays."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Please give the reason for retiring the vehicle.")})
+    if vehicle.is_retired:
+        return vehicle
+    vehicle.status = Vehicle.Status.RETIRED
+    vehicle.status_reason = reason[:200]
+    vehicle.status_changed_at = vehicle.retired_at = timezone.now()
+    vehicle.save()
+    return vehicle
+
+
+@transaction.atomic
+def vehicle_reactivate(*, vehicle: Vehicle, actor: User | None) -> Vehicle:
+    """Bring a retired vehicle back (e.g. retired by mistake); its plate must be free again."""
+    if not vehicle.is_retired:
+        return vehicle
+    vehicle.status = Vehicle.Status.AVAILABLE
+    vehicle.status_reason = ""
+    vehicle.status_changed_at = timezone.now()
+    vehicle.retired_at = None
+    vehicle.full_clean()
+    vehicle.save()
+    return vehicle
+
+
+@transaction.atomic
+def vehicle_photos_add(
+    *, vehicle: Vehicle, actor: User | None, photos: Iterable[ProcessedImage], caption: str = ""
+) -> list[VehiclePhoto]:
+    created = []
+    for processed in photos:
+        photo = VehiclePhoto(organization_id=vehicle.organization_id, vehicle=vehicle, uploaded_by=actor,
+                             caption=caption)
+        photo.set_processed(processed)
+        photo.save()
+        created.append(photo)
+    return created

@@ -1,0 +1,57 @@
+"""Vehicle groups of the organization."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from rentoffice.images import protected_file_response
+from rentoffice.tenancy import requires
+
+from .. import selectors, services
+from ..forms import VehicleGroupForm
+from ..models import Vehicle, VehicleGroup
+from . import form_errors_from
+
+
+@requires("vehicles.view")
+def group_list(request, org_slug):
+    groups = selectors.groups_for(membership=request.membership).annotate(
+        active_vehicles=Count("vehicles", filter=~Q(vehicles__status=Vehicle.Status.RETIRED))
+    )
+    return render(request, "vehicles/group_list.html", {"groups": groups})
+
+
+def _group_form_page(request, org_slug, group):
+    form = VehicleGroupForm(request.POST or None, request.FILES or None, instance=group,
+                            organization=request.organization)
+    if request.method == "POST" and form.is_valid():
+        photos = form.cleaned_data.get("new_photo") or []
+        try:
+            group = services.vehicle_group_save(
+                group=form.save(commit=False), photo=photos[0] if photos else None,
+                remove_photo=form.cleaned_data.get("remove_photo", False),
+            )
+        except ValidationError as exc:
+            form_errors_from(form, exc)
+        else:
+            messages.success(request, _("The vehicle group has been saved."))
+            return redirect("vehicles:group_list", org_slug=org_slug)
+    return render(request, "vehicles/group_form.html", {"form": form, "group": group})
+
+
+@requires("vehicles.change")
+def group_create(request, org_slug):
+    return _group_form_page(request, org_slug, VehicleGroup(organization=request.organization))
+
+
+@requires("vehicles.change")
+def group_edit(request, org_slug, pk):
+    return _group_form_page(request, org_slug, selectors.group_get(membership=request.membership, pk=pk))
+
+
+@requires("vehicles.view")
+def group_photo(request, org_slug, pk, variant):
+    group = selectors.group_get(membership=request.membership, pk=pk)
+    return protected_file_response(group.photo_thumbnail if variant == "thumb" else group.photo)
