@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 from django_scopes import scopes_disabled
 
@@ -145,7 +145,7 @@ def access_cards_suggest(*, membership: Membership, query: str, limit: int = 10)
     return (
         AccessCard.objects.filter(organization=membership.organization, number__icontains=query.strip())
         .select_related("customer")
-        .order_by("customer__isnull", "number")[:limit]
+        .order_by(F("customer").asc(nulls_first=True), "number")[:limit]
     )
 
 
