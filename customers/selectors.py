@@ -190,3 +190,10 @@ def account_get(*, membership: Membership, customer: Customer, pk: int) -> Custo
     if found is None:
         raise Http404
     return found
+
+
+def email_template_get(*, membership: Membership, pk: int) -> EmailTemplate:
+    found = email_templates_for(membership=membership).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found

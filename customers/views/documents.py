@@ -6,10 +6,10 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpResponse
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from rentoffice.tenancy import requires
 
@@ -72,9 +72,10 @@ class EmailForm(forms.Form):
 
 
 @requires("customers.change")
-@require_POST
 def document_upload(request, org_slug, pk):
     customer = selectors.customer_get(membership=request.membership, pk=pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     form = DocumentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -107,10 +108,11 @@ def document_download(request, org_slug, pk, doc_pk):
 
 
 @requires("customers.change")
-@require_POST
 def document_delete(request, org_slug, pk, doc_pk):
     customer = selectors.customer_get(membership=request.membership, pk=pk)
     document = selectors.document_get(membership=request.membership, customer=customer, pk=doc_pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     doc_services.document_delete(document=document)
     messages.success(request, _("The document has been deleted."))
     return redirect(f"{_card_url(org_slug, customer.pk)}#panel-documents")
@@ -172,14 +174,10 @@ class EmailTemplateForm(forms.ModelForm):
         widgets = {"body": forms.Textarea(attrs={"rows": 10})}
 
 
-def _template_admin(request, org_slug, model, form_class, pk, title, list_url):
+def _template_admin(request, org_slug, model, form_class, getter, pk, title, list_url):
     instance = model(organization=request.organization)
     if pk is not None:
-        instance = model.objects.filter(organization=request.organization, pk=pk).first()
-        if instance is None:
-            from django.http import Http404
-
-            raise Http404
+        instance = getter(membership=request.membership, pk=pk)
     form = form_class(request.POST or None, instance=instance)
     if request.method == "POST":
         if "delete" in request.POST and instance.pk:
@@ -190,7 +188,8 @@ def _template_admin(request, org_slug, model, form_class, pk, title, list_url):
             form.save()
             messages.success(request, _("The template has been saved."))
             return redirect(list_url, org_slug=org_slug)
-    items = model.objects.filter(organization=request.organization)
+    lister = selectors.document_templates_for if model is DocumentTemplate else selectors.email_templates_for
+    items = lister(membership=request.membership)
     return render(request, "customers/templates_admin.html", {
         "form": form, "items": items, "title": title, "list_url": list_url, "instance": instance,
         "placeholders": sorted(doc_services.PLACEHOLDERS),
@@ -199,11 +198,13 @@ def _template_admin(request, org_slug, model, form_class, pk, title, list_url):
 
 @requires("templates.manage")
 def document_templates(request, org_slug, template_pk=None):
-    return _template_admin(request, org_slug, DocumentTemplate, DocumentTemplateForm, template_pk,
+    return _template_admin(request, org_slug, DocumentTemplate, DocumentTemplateForm,
+                           selectors.document_template_get, template_pk,
                            _("Document templates"), "customers:document_templates")
 
 
 @requires("templates.manage")
 def email_templates(request, org_slug, template_pk=None):
-    return _template_admin(request, org_slug, EmailTemplate, EmailTemplateForm, template_pk,
+    return _template_admin(request, org_slug, EmailTemplate, EmailTemplateForm,
+                           selectors.email_template_get, template_pk,
                            _("E-mail templates"), "customers:email_templates")

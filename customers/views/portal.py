@@ -5,10 +5,10 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from rentoffice.tenancy import requires
 
@@ -27,9 +27,10 @@ def _back(org_slug, pk):
 
 
 @requires("customers.change")
-@require_POST
 def account_invite(request, org_slug, pk):
     customer = selectors.customer_get(membership=request.membership, pk=pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     try:
         portal_services.account_invite(customer=customer, email=request.POST.get("email", ""),
                                        base_url=_base_url(request), actor=request.user)
@@ -43,27 +44,26 @@ def account_invite(request, org_slug, pk):
 def _account_action(request, org_slug, pk, account_pk, run, done):
     customer = selectors.customer_get(membership=request.membership, pk=pk)
     account = selectors.account_get(membership=request.membership, customer=customer, pk=account_pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     run(account)
     messages.success(request, done)
     return _back(org_slug, customer.pk)
 
 
 @requires("customers.change")
-@require_POST
 def account_resend(request, org_slug, pk, account_pk):
     return _account_action(request, org_slug, pk, account_pk, lambda a: portal_services.account_resend_invitation(
         account=a, base_url=_base_url(request)), _("The invitation has been sent again."))
 
 
 @requires("customers.change")
-@require_POST
 def account_reset(request, org_slug, pk, account_pk):
     return _account_action(request, org_slug, pk, account_pk, lambda a: portal_services.account_reset_password(
         account=a, base_url=_base_url(request)), _("A link to set a new password has been sent."))
 
 
 @requires("customers.change")
-@require_POST
 def account_delete(request, org_slug, pk, account_pk):
     return _account_action(request, org_slug, pk, account_pk,
                            lambda a: portal_services.account_delete(account=a), _("The portal access has been deleted."))
