@@ -1,0 +1,83 @@
+"""Browser walk-throughs of the customer card: search, edit two tabs, save, activity; merge."""
+
+import pytest
+from playwright.sync_api import expect
+
+from customers.models import Customer
+from tests.conftest import PASSWORD
+from tests.customers.conftest import make_customer
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def login(page, live_server, email):
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("form button[type=submit], form input[type=submit]").first.click()
+    page.wait_for_load_state()
+
+
+def test_search_edit_two_tabs_save_and_see_activity(page, live_server, org_a, admin_a):
+    make_customer(org_a, first_name="Jürgen", last_name="Müller", email="juergen@example.com")
+    make_customer(org_a, first_name="Petra", last_name="Peters")
+    login(page, live_server, admin_a.email)
+    page.goto(f"{live_server.url}/o/{org_a.slug}/customers/")
+    page.fill("#global-search", "muell")
+    hit = page.locator("#global-search-results [data-testid=search-hit]")
+    expect(hit).to_have_count(1)
+    expect(hit).to_contain_text("Jürgen Müller")
+    hit.click()
+    expect(page.locator("[data-testid=customer-header]")).to_contain_text("Jürgen Müller")
+
+    page.fill("#id_c-city", "Augsburg")
+    expect(page.locator("[data-testid=tab-address] .tab-changed-dot")).to_be_visible()
+    page.click("[data-testid=tab-billing]")
+    page.fill("#id_c-account_holder", "Jürgen Müller")
+    page.fill("#id_c-iban", "DE89 3704 0044 0532 0130 00")
+    expect(page.locator("[data-testid=tab-billing] .tab-changed-dot")).to_be_visible()
+    # Switching back keeps the unsaved value of the first tab.
+    page.click("[data-testid=tab-address]")
+    expect(page.locator("#id_c-city")).to_have_value("Augsburg")
+    page.click("[data-testid=customer-save]")
+
+    expect(page.locator(".alert-success")).to_be_visible()
+    customer = Customer.objects.get(last_name="Müller")
+    assert customer.city == "Augsburg" and customer.iban == "DE89370400440532013000"
+    activity = page.locator("[data-testid=activity-list]")
+    expect(activity).to_contain_text("Augsburg")
+    expect(activity).to_contain_text("DE89370400440532013000")
+
+
+def test_save_with_error_opens_the_tab_with_the_error(page, live_server, org_a, admin_a):
+    customer = make_customer(org_a, first_name="Eva", last_name="Fehler")
+    login(page, live_server, admin_a.email)
+    page.goto(f"{live_server.url}/o/{org_a.slug}/customers/{customer.pk}/")
+    page.click("[data-testid=tab-billing]")
+    page.select_option("#id_c-einvoice_mode", "xrechnung")
+    page.click("[data-testid=tab-address]")
+    page.click("[data-testid=customer-save]")
+    expect(page.locator("[data-testid=tab-billing]")).to_have_class(
+        __import__("re").compile(r"active.*text-danger|text-danger.*active"))
+    expect(page.locator("#tab-billing")).to_contain_text("Leitweg-ID")
+
+
+def test_merge_two_customers_in_the_browser(page, live_server, org_a, admin_a):
+    survivor = make_customer(org_a, first_name="Anna", last_name="Doppelt", email="anna@alt.example",
+                             city="Köln", cards=["CARD-A"])
+    other = make_customer(org_a, first_name="Anna", last_name="Doppelt-Neu", email="anna@neu.example",
+                          city="Bonn", cards=["CARD-B"])
+    login(page, live_server, admin_a.email)
+    page.goto(f"{live_server.url}/o/{org_a.slug}/customers/{survivor.pk}/")
+    page.click("[data-testid=action-merge]")
+    page.fill("[data-testid=merge-search]", "doppelt-neu")
+    page.locator("[data-testid=merge-hit]").first.click()
+    expect(page.locator("[data-testid=merge-table]")).to_contain_text("anna@neu.example")
+    page.click("[data-testid=take-email]")
+    page.click("[data-testid=merge-confirm]")
+    expect(page.locator(".alert-success")).to_be_visible()
+    survivor.refresh_from_db()
+    assert survivor.email == "anna@neu.example" and survivor.city == "Köln"
+    assert not Customer.objects.filter(pk=other.pk).exists()
+    assert set(survivor.access_cards.values_list("number", flat=True)) == {"CARD-A", "CARD-B"}
+    expect(page.locator("[data-testid=activity-list]")).to_contain_text("Doppelt-Neu")
