@@ -76,7 +76,7 @@ def membership_get(*, membership: Membership, membership_id: int) -> Membership:
 def activity_for_object(*, obj, limit: int | None = None) -> QuerySet[LogEntry]:
     qs = (
         LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(obj), object_pk=str(obj.pk))
-        .select_related("actor")
+        .select_related("actor", "content_type")
         .order_by("-timestamp")
     )
     return qs[:limit] if limit else qs

@@ -1,4 +1,9 @@
+from collections import defaultdict
+
 from django import template
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 
 from .. import panels as panel_registry
 
@@ -15,3 +20,88 @@ def panels(context, record_kind: str, obj):
         rendered.append({"panel": panel, "context": ctx})
     return {"request": request, "rendered": rendered, "record_kind": record_kind, "object": obj,
             "organization": getattr(request, "organization", None), "perms_org": context.get("perms_org")}
+
+
+def _blank(value) -> bool:
+    return value in (None, "None", "")
+
+
+@register.simple_tag
+def activity_changes(entries) -> list[tuple[object, list[tuple[str, str, str]]]]:
+    """Activity entries with readable changes: (entry, [(label, old, new), ...]).
+
+    Field labels and choice labels instead of column names, names of related records instead of
+    ids (looked up once per related model for all entries, not per entry), and no reverse relations
+    (auditlog stores those on create as "app.Model.None").
+    """
+    parsed, wanted = [], defaultdict(set)
+    for entry in entries:
+        model = entry.content_type.model_class()
+        rows = []
+        for name, change in (entry.changes_dict or {}).items():
+            if isinstance(change, dict):  # many-to-many: {"type": "m2m", "operation": ..., "objects": [...]}
+                label = name
+                if model is not None:
+                    try:
+                        label = capfirst(model._meta.get_field(name).verbose_name)
+                    except FieldDoesNotExist:
+                        pass
+                objects = ", ".join(str(o) for o in change.get("objects", []))
+                if change.get("operation") == "add":
+                    rows.append((label, "", objects))
+                else:
+                    rows.append((label, objects, ""))
+                continue
+            old, new = (list(change) + [None, None])[:2]
+            field = None
+            if model is not None:
+                try:
+                    field = model._meta.get_field(name)
+                except FieldDoesNotExist:
+                    field = None
+            if field is not None and (not field.concrete or field.primary_key):
+                continue
+            rows.append((field or name, old, new))
+            if field is not None and field.many_to_one:
+                for value in (old, new):
+                    if not _blank(value):
+                        wanted[field.related_model].add(value)
+        parsed.append((entry, rows))
+
+    names: dict[type, dict[str, str]] = {}
+    for related_model, raw_pks in wanted.items():
+        pks = []
+        for raw in raw_pks:
+            try:
+                pks.append(related_model._meta.pk.to_python(raw))
+            except ValidationError:
+                continue
+        try:
+            found = related_model._default_manager.in_bulk(pks)
+        except Exception:  # e.g. a model scoped by something the current scope does not set
+            found = {}
+        names[related_model] = {str(pk): str(obj) for pk, obj in found.items()}
+
+    def display(field, value) -> str:
+        if _blank(value):
+            return ""
+        if isinstance(field, str):
+            return str(value)
+        if field.many_to_one:
+            return names.get(field.related_model, {}).get(str(value), str(value))
+        if field.choices:
+            return str(dict((str(k), v) for k, v in field.flatchoices).get(str(value), value))
+        if field.get_internal_type() == "BooleanField":
+            return _("Yes") if str(value) == "True" else _("No")
+        return str(value)
+
+    result = []
+    for entry, rows in parsed:
+        changes = []
+        for field, old, new in rows:
+            if isinstance(field, str):
+                changes.append((field, old, new))
+            else:
+                changes.append((capfirst(field.verbose_name), display(field, old), display(field, new)))
+        result.append((entry, changes))
+    return result

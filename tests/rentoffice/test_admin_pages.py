@@ -610,6 +610,7 @@ def test_station_edit_is_recorded_and_shown_in_activity(client_admin_a, client_a
     panel = section(page, "activity-list")
     assert "Ulm" in panel
     assert admin_a.full_name in panel
+    assert "City:" in panel  # field labels, not column names
     show_all = url("activity_all", org_a, kind="station", pk=station_a1.pk)
     assert f'href="{show_all}"' in page
 
@@ -619,3 +620,18 @@ def test_station_edit_is_recorded_and_shown_in_activity(client_admin_a, client_a
 
     assert client_admin_b.get(show_all).status_code == 404
     assert client.get(url("activity_all", org_a, kind="nonsense", pk=station_a1.pk)).status_code == 404
+
+
+def test_activity_is_readable(client_admin_a, org_a, region_a, station_a1):
+    """Labels instead of column names, names instead of ids, no reverse relations."""
+    client = english(client_admin_a)
+    client.post(url("station_create", org_a), station_data(region=str(region_a.pk)))
+    station = Station.objects.get(code="C3")
+    nord = Region.objects.create(organization=org_a, name="Nord")
+    client.post(url("station_edit", org_a, pk=station.pk), station_data(region=str(nord.pk), is_active=""))
+    panel = section(client.get(url("station_edit", org_a, pk=station.pk)).content.decode(), "activity-list")
+    assert "Region:" in panel
+    assert "Süd</span> → Nord" in panel
+    assert "Active:" in panel and "Yes</span> → No" in panel
+    assert "OpeningHours" not in panel and "opening_hours" not in panel
+    assert "organization" not in panel.lower() and "id:" not in panel
