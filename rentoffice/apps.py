@@ -7,6 +7,6 @@ class RentofficeConfig(AppConfig):
     verbose_name = _("Rental office")
 
     def ready(self) -> None:
-        from . import audit, demo_data, panels, records, selectors  # noqa: F401  (registrations: audit log, demo data, panels)
+        from . import audit, demo_data, message_templates, panels, records, selectors  # noqa: F401  (registrations: audit log, demo data, panels)
 
         records.register("station", lambda membership, pk: selectors.station_get(membership=membership, station_id=pk))

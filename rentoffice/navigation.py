@@ -34,3 +34,4 @@ register(NavItem(_("Stations"), "station_list", "geo-alt", "stations.manage", "a
 register(NavItem(_("Regions"), "region_list", "map", "stations.manage", "admin", 30))
 register(NavItem(_("Users"), "user_list", "people", "users.manage", "admin", 40))
 register(NavItem(_("Roles"), "role_list", "shield-lock", "users.manage", "admin", 50))
+register(NavItem(_("E-mail templates"), "message_template_list", "envelope-paper", "templates.manage", "admin", 60))

@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from . import health
 from .forms import StaffPasswordResetForm
-from .views import account, office, system
+from .views import account, message_templates, office, system
 
 org_patterns = [
     path("", office.dashboard, name="org_dashboard"),
@@ -20,6 +20,8 @@ org_patterns = [
     path("users/<int:pk>/", office.membership_edit, name="membership_edit"),
     path("roles/", office.role_list, name="role_list"),
     path("roles/<int:pk>/", office.role_edit, name="role_edit"),
+    path("templates/", message_templates.template_list, name="message_template_list"),
+    path("templates/<slug:key>/<slug:language>/", message_templates.template_edit, name="message_template_edit"),
     path("activity/<slug:kind>/<int:pk>/", system.activity_all, name="activity_all"),
     path("messages/<slug:kind>/<int:pk>/", system.messages_all, name="messages_all"),
     path("vehicles/", include("vehicles.urls")),
