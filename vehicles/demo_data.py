@@ -16,7 +16,13 @@ from rentoffice.models import Membership, Station
 
 from .identifiers import vin_check_digit_ok
 from .models import Damage, KmReading, Vehicle, VehicleGroup
-from .services import condition_record_create, damage_create, damage_status_set, km_reading_record
+from .services import (
+    condition_record_create,
+    damage_create,
+    damage_status_set,
+    km_reading_record,
+    vehicle_photos_add,
+)
 
 GROUPS = {
     "koenig": [
@@ -74,6 +80,14 @@ def demo_photo(label: str, color: tuple[int, int, int], *, seed: int = 0, scratc
     out = io.BytesIO()
     image.save(out, "JPEG", quality=80)
     return process_image(SimpleUploadedFile(f"{label}.jpg", out.getvalue(), content_type="image/jpeg"))
+
+
+def group_color(group) -> tuple[int, int, int]:
+    for groups in GROUPS.values():
+        for code, _name, _description, _order, color in groups:
+            if code == group.code:
+                return color
+    return (100, 100, 100)
 
 
 def _admin(org):
@@ -138,6 +152,9 @@ def _seed_org(org, key: str, per_station: int, stdout) -> None:
                 if damage_index % 4 == 0:
                     damage_status_set(damage=damage, actor=actor, status=Damage.Status.REPAIRED,
                                       date=(now - dt.timedelta(days=20)).date(), note="Werkstattauftrag 4711")
+            if n % 5 == 0:
+                vehicle_photos_add(vehicle=vehicle, actor=actor, caption=f"{make} {model}",
+                                   photos=[demo_photo(f"{plate}", group_color(group), seed=n)])
             if n == 0:
                 condition_record_create(
                     vehicle=vehicle, actor=actor, note="Fahrzeug sauber, vollgetankt übergeben.",

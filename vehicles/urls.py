@@ -1,19 +1,6 @@
-from django.urls import path, register_converter
+from django.urls import path
 
 from .views import damages, groups, media, vehicles
-
-
-class VariantConverter:
-    regex = "full|thumb"
-
-    def to_python(self, value):
-        return value
-
-    def to_url(self, value):
-        return value
-
-
-register_converter(VariantConverter, "variant")
 
 app_name = "vehicles"
 urlpatterns = [
@@ -36,6 +23,13 @@ urlpatterns = [
     path("groups/", groups.group_list, name="group_list"),
     path("groups/new/", groups.group_create, name="group_create"),
     path("groups/<int:pk>/", groups.group_edit, name="group_edit"),
-    path("groups/<int:pk>/photo/<variant:variant>/", groups.group_photo, name="group_photo"),
-    path("photos/<slug:kind>/<int:pk>/<variant:variant>/", media.photo, name="photo"),
+    path("groups/<int:pk>/photo/", groups.group_photo, {"variant": "full"}, name="group_photo"),
+    path("groups/<int:pk>/photo/thumb/", groups.group_photo, {"variant": "thumb"}, name="group_photo_thumb"),
 ]
+# One URL name per photo kind and size, so every route takes only ids (see templatetags/fleet.photo_url).
+for kind in ("vehicle", "damage", "condition"):
+    urlpatterns += [
+        path(f"photos/{kind}/<int:pk>/", media.photo, {"kind": kind, "variant": "full"}, name=f"{kind}_photo"),
+        path(f"photos/{kind}/<int:pk>/thumb/", media.photo, {"kind": kind, "variant": "thumb"},
+             name=f"{kind}_photo_thumb"),
+    ]

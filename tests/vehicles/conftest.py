@@ -1,7 +1,9 @@
+import datetime as dt
 import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from PIL import Image
 
 from rentoffice.models import Membership
@@ -27,7 +29,9 @@ def make_vehicle(org, station, group, *, plate: str | None = None, km: int = 100
     )
     vehicle.full_clean()
     vehicle.save()
-    km_reading_record(vehicle=vehicle, km=km, source="staff", actor=None)
+    # The first reading lies a month back, so tests can add readings "now" without time-order clashes.
+    km_reading_record(vehicle=vehicle, km=km, source="staff", actor=None,
+                      recorded_at=timezone.now() - dt.timedelta(days=30))
     return vehicle
 
 

@@ -1,4 +1,5 @@
 from django import template
+from django.urls import reverse
 from django.utils.html import format_html
 
 from ..models import Damage, Vehicle
@@ -49,3 +50,10 @@ def sort_link(context, key, label):
     href = f"?{base}&sort={new}" if base else f"?sort={new}"
     return format_html('<a class="link-body-emphasis text-decoration-none" href="{}" hx-get="{}">{}{}</a>',
                        href, href, label, arrow)
+
+
+@register.simple_tag(takes_context=True)
+def photo_url(context, kind, photo, variant="full"):
+    """URL of a fleet photo (kind: vehicle, damage, condition), served through the access check."""
+    name = f"vehicles:{kind}_photo" + ("_thumb" if variant == "thumb" else "")
+    return reverse(name, kwargs={"org_slug": context["organization"].slug, "pk": photo.pk})
