@@ -1,3 +1,5 @@
+import unicodedata
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
@@ -272,7 +274,11 @@ class StaffPasswordResetForm(PasswordResetForm):
     def get_users(self, email):
         # Unlike Django's default, invited users who never set a password (unusable password) get a
         # link too: their invitation link expires, and "forgotten password" is their way back in.
-        return User._default_manager.filter(email__iexact=email, is_active=True).iterator()
+        # The exact comparison after the database's iexact keeps Django's guard against look-alike
+        # Unicode addresses (CVE-2019-19844).
+        wanted = unicodedata.normalize("NFKC", email).casefold()
+        users = User._default_manager.filter(email__iexact=email, is_active=True)
+        return (u for u in users if unicodedata.normalize("NFKC", u.email).casefold() == wanted)
 
     def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
                   html_email_template_name=None):

@@ -216,3 +216,9 @@ def test_language_switch_rejects_unknown_language(admin_a):
     client = client_for(admin_a)
     response = client.post(reverse("set_language"), {"language": "xx"})
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == settings.LANGUAGE_CODE
+
+
+def test_password_reset_ignores_lookalike_unicode_addresses(org_a):
+    User.objects.create_user("mike@a.example", PASSWORD, full_name="Mike")
+    english_client().post(reverse("password_reset"), {"email": "m\u0131ke@a.example"})  # dotless i
+    assert not OutboundMessage.objects.filter(template="password_reset").exists()
