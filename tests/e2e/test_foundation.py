@@ -128,5 +128,16 @@ def test_login_page_is_usable_on_a_phone(browser, live_server, org_a):
         page.click("main form button[type=submit]")
         expect(page).to_have_url(re.compile(r"/o/org-a/$"))
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        # The side navigation and the top-bar menus fold away and open with their buttons.
+        stations_link = page.locator('#sidenav a[href="/o/org-a/stations/"]')
+        expect(stations_link).to_be_hidden()
+        page.click('button[data-bs-target="#sidenav"]')
+        expect(stations_link).to_be_visible()
+        expect(page.locator("#user-menu")).to_be_hidden()
+        page.click('button[data-bs-target="#topbar-menu"]')
+        expect(page.locator("#user-menu")).to_be_visible()
+        stations_link.click()
+        expect(page).to_have_url(re.compile(r"/o/org-a/stations/$"))
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     finally:
         context.close()
