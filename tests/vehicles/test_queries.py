@@ -1,0 +1,59 @@
+"""The vehicle list and the vehicle page need the same number of queries for 1x and 3x the data."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from rentoffice.images import process_image
+from vehicles.models import Damage
+from vehicles.services import condition_record_create, damage_create, km_reading_record, vehicle_photos_add
+
+from .conftest import jpeg_upload, make_vehicle
+
+pytestmark = pytest.mark.django_db
+
+
+def _count(client, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_vehicle_list_queries_do_not_grow(client_staff_a1, org_a, station_a1, station_a2, group_a,
+                                          django_assert_max_num_queries):
+    url = reverse("vehicles:list", kwargs={"org_slug": org_a.slug})
+
+    def add(n):
+        for _ in range(n):
+            make_vehicle(org_a, station_a1, group_a, current_station=station_a2)
+
+    add(5)
+    few = _count(client_staff_a1, url)
+    add(10)
+    assert _count(client_staff_a1, url) == few
+    with django_assert_max_num_queries(few):
+        client_staff_a1.get(url, {"q": "golf", "sort": "-km"})
+
+
+def test_vehicle_page_queries_do_not_grow(client_staff_a1, org_a, station_a1, group_a, staff_a1,
+                                          django_assert_max_num_queries):
+    vehicle = make_vehicle(org_a, station_a1, group_a)
+    photo = process_image(jpeg_upload())
+    url = reverse("vehicles:detail", kwargs={"org_slug": org_a.slug, "pk": vehicle.pk})
+
+    def add(n):
+        for i in range(n):
+            damage_create(vehicle=vehicle, actor=staff_a1, photos=[photo, photo],
+                          damage=Damage(area="left", description=f"Kratzer {i}", view="left", x=10 + i, y=20))
+            condition_record_create(vehicle=vehicle, actor=staff_a1, photos=[photo, photo], note="ok")
+            vehicle_photos_add(vehicle=vehicle, actor=staff_a1, photos=[photo])
+            km_reading_record(vehicle=vehicle, km=vehicle.current_km + 10, source="checkin", actor=staff_a1)
+
+    add(2)
+    few = _count(client_staff_a1, url)
+    add(6)
+    with django_assert_max_num_queries(few):
+        response = client_staff_a1.get(url)
+    assert response.content.decode().count('data-testid="damage-marker"') == 8
