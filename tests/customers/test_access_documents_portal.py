@@ -82,6 +82,7 @@ def test_dangerous_uploads_are_refused(client_admin_a, org_a, customer_a, name, 
 
 @override_settings(MAX_DOCUMENT_UPLOAD_SIZE=1000)
 def test_too_large_upload_is_refused(client_admin_a, org_a, customer_a):
+    client_admin_a.cookies["django_language"] = "en"
     response = client_admin_a.post(url("document_upload", org_a, pk=customer_a.pk),
                                    {"file": SimpleUploadedFile("big.pdf", PDF + b"0" * 2000), "doc_type": "other"},
                                    follow=True)

@@ -109,6 +109,7 @@ def test_merge_across_organizations_is_refused(org_a, org_b, customer_a, custome
 
 
 def test_delete_refusals(client_admin_a, org_a, customer_a):
+    client_admin_a.cookies["django_language"] = "en"
     protected = make_customer(org_a, last_name="Geschützt", do_not_delete=True)
     response = client_admin_a.post(url("delete", org_a, pk=protected.pk))
     assert response.status_code == 200 and "do not delete" in response.content.decode()

@@ -165,3 +165,21 @@ def test_settings_page_sets_default_permissions(client_admin_a, org_a, customer_
     assert response.status_code == 302
     perms = {f: v for f, _l, v, _d in client_admin_a.get(card_url(org_a, customer_a)).context["permissions"]}
     assert perms["may_reserve"] is False and perms["may_book_online"] is True
+
+
+def test_card_in_german_and_english(client_admin_a, org_a, customer_a):
+    url = card_url(org_a, customer_a)
+    client_admin_a.cookies["django_language"] = "de"
+    html = client_admin_a.get(url).content.decode()
+    assert "Stammdaten" in html and "Adresse &amp; Kommunikation" in html and "Führerscheinprüfung" in html
+    client_admin_a.cookies["django_language"] = "en"
+    html = client_admin_a.get(url).content.decode()
+    assert "Master data" in html and "Licence check" in html
+
+
+def test_german_catalogue_is_complete():
+    import polib
+    from django.conf import settings
+
+    po = polib.pofile(str(settings.BASE_DIR / "customers" / "locale" / "de" / "LC_MESSAGES" / "django.po"))
+    assert not [e.msgid for e in po if not e.msgstr or "fuzzy" in e.flags]
