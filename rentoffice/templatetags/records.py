@@ -85,7 +85,7 @@ def activity_changes(entries) -> list[tuple[object, list[tuple[str, str, str]]]]
     def display(field, value) -> str:
         if _blank(value):
             return ""
-        if isinstance(field, str):
+        if not hasattr(field, "verbose_name"):
             return str(value)
         if field.many_to_one:
             return names.get(field.related_model, {}).get(str(value), str(value))
@@ -99,7 +99,7 @@ def activity_changes(entries) -> list[tuple[object, list[tuple[str, str, str]]]]
     for entry, rows in parsed:
         changes = []
         for field, old, new in rows:
-            if isinstance(field, str):
+            if not hasattr(field, "verbose_name"):
                 changes.append((field, old, new))
             else:
                 changes.append((capfirst(field.verbose_name), display(field, old), display(field, new)))
