@@ -1,9 +1,11 @@
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import scopes_disabled
 
 from rentoffice.images import ImageUploadField
+from rentoffice.models import Station
 from rentoffice.selectors import stations_for
 
 from .identifiers import plate_normalize, plate_validate, vin_check_digit_ok, vin_normalize
@@ -30,8 +32,7 @@ class VehicleFilterForm(forms.Form):
         self.fields["group"].queryset = groups_for(membership=membership)
 
     def filters(self) -> dict:
-        if not self.is_valid():
-            return {}
+        self.is_valid()  # an invalid value (e.g. a tampered sort) drops only that filter
         data = self.cleaned_data
         return {
             "q": data.get("q") or "",
@@ -67,9 +68,20 @@ with scopes_disabled():
             super().__init__(*args, **kwargs)
             self.instance.organization = membership.organization
             self.warnings: list[str] = []
-            stations = stations_for(membership=membership)
-            self.fields["home_station"].queryset = stations
-            self.fields["current_station"].queryset = stations
+            # A vehicle can be handed over to any station of the organization (one-way rentals), but
+            # its home is one of the member's own stations (or stays where it is).
+            visible = membership.station_ids
+            all_stations = Station.objects.filter(organization=membership.organization)
+            self.fields["current_station"].queryset = all_stations
+            self.fields["home_station"].queryset = (
+                all_stations if visible is None
+                else all_stations.filter(Q(id__in=visible) | Q(id=self.instance.home_station_id or 0))
+            )
+            self.fields["fuel_level"] = forms.TypedChoiceField(
+                label=_("Fuel level"), coerce=int, initial=8,
+                choices=[(i, f"{i}/8") for i in range(8, -1, -1)],
+                help_text=Vehicle._meta.get_field("fuel_level").help_text,
+            )
             self.fields["group"].queryset = groups_for(membership=membership)
             self.fields["status"].choices = [c for c in Vehicle.Status.choices if c[0] != Vehicle.Status.RETIRED]
             self.fields["vin"].max_length = 20

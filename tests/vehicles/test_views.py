@@ -325,3 +325,15 @@ def test_pages_render_in_english(client_admin_a, org_a, vehicle_a1):
     client_admin_a.cookies["django_language"] = "de"
     page = client_admin_a.get(url("detail", org_a, pk=vehicle_a1.pk)).content.decode()
     assert "Km-Verlauf" in page
+
+
+def test_station_staff_hand_over_to_another_station_but_keep_homes_their_own(client_staff_a1, org_a, station_a1,
+                                                                             station_a2, group_a, vehicle_a1):
+    data = _form_data(station_a1, group_a, plate="M-AB 1234", home_station=station_a2.pk)
+    response = client_staff_a1.post(url("edit", org_a, pk=vehicle_a1.pk), data)
+    assert response.status_code == 200 and "home_station" in response.context["form"].errors
+    data.update(home_station=station_a1.pk, current_station=station_a2.pk, fuel_level=3)
+    assert client_staff_a1.post(url("edit", org_a, pk=vehicle_a1.pk), data).status_code == 302
+    vehicle_a1.refresh_from_db()
+    assert (vehicle_a1.current_station, vehicle_a1.fuel_level) == (station_a2, 3)
+    assert client_staff_a1.get(url("detail", org_a, pk=vehicle_a1.pk)).status_code == 200  # still their home
