@@ -337,3 +337,16 @@ def test_station_staff_hand_over_to_another_station_but_keep_homes_their_own(cli
     vehicle_a1.refresh_from_db()
     assert (vehicle_a1.current_station, vehicle_a1.fuel_level) == (station_a2, 3)
     assert client_staff_a1.get(url("detail", org_a, pk=vehicle_a1.pk)).status_code == 200  # still their home
+
+
+def test_reactivate_only_when_the_plate_is_free(client_admin_a, org_a, station_a1, group_a, vehicle_a1):
+    vehicle_retire(vehicle=vehicle_a1, actor=None, reason="verkauft")
+    successor = make_vehicle(org_a, station_a1, group_a, plate="M-AB 1234")
+    response = client_admin_a.post(url("reactivate", org_a, pk=vehicle_a1.pk), follow=True)
+    vehicle_a1.refresh_from_db()
+    assert vehicle_a1.is_retired
+    assert any(m.level_tag == "error" for m in response.context["messages"])
+    vehicle_retire(vehicle=successor, actor=None, reason="Unfall")
+    client_admin_a.post(url("reactivate", org_a, pk=vehicle_a1.pk))
+    vehicle_a1.refresh_from_db()
+    assert vehicle_a1.status == "available" and vehicle_a1.retired_at is None
