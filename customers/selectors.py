@@ -28,6 +28,7 @@ from .models import (
 from .search import digits, fold
 
 SEARCH_LIMIT = 20
+SEARCH_CANDIDATES = 500
 
 
 def customers_for(*, membership: Membership) -> QuerySet[Customer]:
@@ -82,7 +83,13 @@ def _apply_search(qs: QuerySet[Customer], query: str) -> QuerySet[Customer]:
         When(search_text__contains=f"|{term}", then=Value(2)),
     ]
     rank = Case(*whens, default=Value(3), output_field=IntegerField())
-    return qs.filter(condition).annotate(rank=rank).order_by("rank", "last_name", "first_name", "number")
+    # Rank only a bounded set of candidates: a broad term ("@example.com") matches most of a million
+    # rows, and sorting all of them would cost far more than the user's next keystroke narrowing it.
+    candidates = qs.filter(condition).order_by().values("pk")[:SEARCH_CANDIDATES]
+    exact = Q(pk__in=candidates)
+    if number_digits and number_digits == term and len(number_digits) < 19:
+        exact |= Q(number=int(number_digits))
+    return qs.filter(exact).annotate(rank=rank).order_by("rank", "last_name", "first_name", "number")
 
 
 @dataclass
