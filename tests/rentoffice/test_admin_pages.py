@@ -635,3 +635,24 @@ def test_activity_is_readable(client_admin_a, org_a, region_a, station_a1):
     assert "Active:" in panel and "Yes</span> → No" in panel
     assert "OpeningHours" not in panel and "opening_hours" not in panel
     assert "organization" not in panel.lower() and "id:" not in panel
+
+
+def test_activity_of_many_to_many_changes_is_readable(client_admin_a, org_a, staff_a1, station_a1, station_a2):
+    from django.utils import translation
+
+    from rentoffice.selectors import activity_for_object
+    from rentoffice.templatetags.records import activity_changes
+
+    m = membership(staff_a1, org_a)
+    data = {"role": role(org_a, "station_staff").pk, "scope": "stations", "stations": [station_a2.pk],
+            "is_active": "on"}
+    assert client_admin_a.post(url("membership_edit", org_a, pk=m.pk), data).status_code == 302
+    with translation.override("en"):
+        rows = [
+            (str(label), old, new)
+            for _, changes in activity_changes(activity_for_object(obj=m))
+            for label, old, new in changes
+        ]
+    assert ("Stations", "", "A2 Augsburg") in rows
+    assert ("Stations", "A1 München", "") in rows
+    assert ("Role", "", role(org_a, "station_staff").name) in rows  # the name, not the id
