@@ -656,3 +656,12 @@ def test_activity_of_many_to_many_changes_is_readable(client_admin_a, org_a, sta
     assert ("Stations", "", "A2 Augsburg") in rows
     assert ("Stations", "A1 München", "") in rows
     assert ("Role", "", role(org_a, "station_staff").name) in rows  # the name, not the id
+
+
+def test_interval_without_weekday_shows_the_error_on_the_row(client_admin_a, org_a):
+    response = english(client_admin_a).post(url("station_create", org_a), station_data(hours=[("", "08:00", "12:00")]))
+    assert response.status_code == 200
+    row = section(response.content.decode(), "hours-row")
+    assert "is-invalid" in row
+    assert "This field is required." in row
+    assert not Station.objects.filter(code="C3").exists()
