@@ -98,6 +98,9 @@ def _station_form_page(request, org_slug, station):
                 exceptions=exceptions.exceptions(),
             )
         messages.success(request, _("The station has been saved."))
+        if not selectors.stations_for(membership=request.membership).filter(pk=station.pk).exists():
+            # A member limited to some stations may create one outside their scope but not open it.
+            return redirect("station_list", org_slug=org_slug)
         return redirect("station_edit", org_slug=org_slug, pk=station.pk)
     return render(
         request,

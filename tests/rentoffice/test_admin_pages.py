@@ -665,3 +665,14 @@ def test_interval_without_weekday_shows_the_error_on_the_row(client_admin_a, org
     assert "is-invalid" in row
     assert "This field is required." in row
     assert not Station.objects.filter(code="C3").exists()
+
+
+def test_station_scoped_manager_creating_a_station_lands_on_the_list(client_staff_a1, org_a, station_a1):
+    staff_role = role(org_a, "station_staff")
+    staff_role.permissions = [*staff_role.permissions, "stations.manage"]
+    staff_role.save()
+    response = client_staff_a1.post(url("station_create", org_a), station_data())
+    assert response.status_code == 302
+    assert response.url == url("station_list", org_a)  # not the new station's page, which they cannot open
+    assert Station.objects.filter(organization=org_a, code="C3").exists()
+    assert client_staff_a1.get(response.url).status_code == 200
