@@ -10,8 +10,10 @@ bytes of polyglot files). Stored files are served only through views that check 
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
+import threading
 import uuid
 import warnings
 from dataclasses import dataclass
@@ -25,7 +27,7 @@ from django.db import models
 from django.http import FileResponse, Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 try:  # HEIC photos from iPhones; optional so the pipeline still works without the library.
     import pillow_heif
@@ -155,7 +157,8 @@ def process_image(uploaded_file) -> ProcessedImage:
             )
         source_format = image.format
         try:
-            image.load()
+            with _strict_loading():
+                image.load()
             image = ImageOps.exif_transpose(image)
             image = _to_rgb(image)
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -173,6 +176,22 @@ def process_image(uploaded_file) -> ProcessedImage:
         original_name=PurePosixPath(getattr(uploaded_file, "name", "") or "").name[:200],
         source_format=source_format,
     )
+
+
+@contextlib.contextmanager
+def _strict_loading():
+    """Refuse truncated files even when another library (WeasyPrint does, on import) has switched
+    Pillow to accept them process-wide; the previous setting is restored afterwards."""
+    with _truncation_lock:
+        previous = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = previous
+
+
+_truncation_lock = threading.Lock()
 
 
 def _bomb_error() -> ValidationError:

@@ -184,3 +184,13 @@ def test_protected_response_headers(tmp_path, settings):
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "sandbox" in response["Content-Security-Policy"]
     assert response["Cache-Control"].startswith("private")
+
+
+def test_truncated_image_is_refused_even_after_weasyprint_relaxed_pillow():
+    import weasyprint  # noqa: F401  (sets PIL.ImageFile.LOAD_TRUNCATED_IMAGES = True on import)
+    from PIL import ImageFile
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True
+    data = _image_bytes("JPEG", size=(800, 600))
+    _refused(data[: len(data) // 3], "cut.jpg", "damaged")
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # WeasyPrint keeps its setting
