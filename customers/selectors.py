@@ -85,11 +85,12 @@ def _apply_search(qs: QuerySet[Customer], query: str) -> QuerySet[Customer]:
     rank = Case(*whens, default=Value(3), output_field=IntegerField())
     # Rank only a bounded set of candidates: a broad term ("@example.com") matches most of a million
     # rows, and sorting all of them would cost far more than the user's next keystroke narrowing it.
-    candidates = qs.filter(condition).order_by().values("pk")[:SEARCH_CANDIDATES]
-    exact = Q(pk__in=candidates)
+    # The ids are fetched eagerly: an OR of the trigram subquery and the number lookup would make
+    # PostgreSQL fall back to a sequential scan.
+    candidates = list(qs.filter(condition).order_by().values_list("pk", flat=True)[:SEARCH_CANDIDATES])
     if number_digits and number_digits == term and len(number_digits) < 19:
-        exact |= Q(number=int(number_digits))
-    return qs.filter(exact).annotate(rank=rank).order_by("rank", "last_name", "first_name", "number")
+        candidates += list(qs.filter(number=int(number_digits)).values_list("pk", flat=True)[:1])
+    return qs.filter(pk__in=candidates).annotate(rank=rank).order_by("rank", "last_name", "first_name", "number")
 
 
 @dataclass
