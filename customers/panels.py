@@ -43,7 +43,8 @@ def _portal(request, customer):
 
 
 def _licence(request, customer):
-    return {"customer": customer, "escalations": list(customer.licence_escalations.all()[:10])}
+    return {"customer": customer, "escalations": list(customer.licence_escalations.all()[:10]),
+            "can_change": request.membership.has_perm("customers.change")}
 
 
 def _sub_customers(request, customer):

@@ -15,6 +15,7 @@ urlpatterns = [
     path("email-templates/", documents.email_templates, name="email_templates"),
     path("email-templates/<int:template_pk>/", documents.email_templates, name="email_template_edit"),
     path("<int:pk>/", office.customer_card, name="card"),
+    path("<int:pk>/licence-checked/", office.licence_checked, name="licence_checked"),
     path("<int:pk>/copy/", actions.customer_copy, name="copy"),
     path("<int:pk>/terminate/", actions.customer_terminate, name="terminate"),
     path("<int:pk>/block/", actions.customer_block, name="block"),

@@ -425,6 +425,9 @@ DE = {
     "New password": "Neues Passwort",
     "Repeat password": "Passwort wiederholen",
     "The passwords do not match.": "Die Passwörter stimmen nicht überein.",
+    "The licence check has been recorded.": "Die Führerscheinprüfung wurde erfasst.",
+    "Last checked": "Zuletzt geprüft",
+    "Licence checked today": "Führerschein heute geprüft",
 }
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ import json
 import zipfile
 from dataclasses import dataclass, field
 
+from auditlog.models import LogEntry
 from dateutil.relativedelta import relativedelta
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
@@ -56,8 +57,14 @@ def customer_export(*, customer: Customer) -> tuple[str, bytes]:
         related = _related_rows(customer)
         ct = ContentType.objects.get_for_model(Customer)
         messages = OutboundMessage.objects.filter(related_type=ct, related_id=str(customer.pk))
+        activity = [
+            {"timestamp": e.timestamp.isoformat(), "action": e.get_action_display(), "changes": e.changes_dict,
+             "actor": str(e.actor) if e.actor_id else ""}
+            for e in LogEntry.objects.filter(content_type=ct, object_pk=str(customer.pk)).select_related("actor")
+        ]
         payload = {
             "exported_at": timezone.now().isoformat(),
+            "activity": activity,
             "organization": customer.organization.name,
             "customer": customer_row,
             "related": [_serialize(obj) for obj in related],
@@ -107,6 +114,12 @@ def customer_anonymise(*, customer: Customer, actor: User | None = None) -> Cust
         document.delete()
     CustomerAccount.objects.filter(organization=customer.organization_id, customer=customer).delete()
     AccessCard.objects.filter(organization=customer.organization_id, customer=customer).update(customer=None)
+    # History and sent messages hold the same personal data; they are scrubbed, not kept.
+    ct = ContentType.objects.get_for_model(Customer)
+    LogEntry.objects.filter(content_type=ct, object_pk=str(customer.pk)).update(
+        changes={}, changes_text="", serialized_data=None, object_repr=str(customer.number))
+    OutboundMessage.objects.filter(related_type=ct, related_id=str(customer.pk)).update(
+        recipient="–", subject="", body_text="–", body_html="", attachments=[])
     search_text_refresh(customer=customer)
     return customer
 

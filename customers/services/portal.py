@@ -98,3 +98,18 @@ def account_set_password(*, account: CustomerAccount, password: str) -> Customer
         account.password_set_at = timezone.now()
         account.save()
     return account
+
+
+def account_authenticate(*, operator_code: str, email: str, password: str) -> CustomerAccount | None:
+    """The later portal login: e-mail + password + the organization's operator code."""
+    with scopes_disabled():
+        account = (
+            CustomerAccount.objects.select_related("customer", "organization")
+            .filter(organization__operator_code=operator_code.strip().upper(), organization__is_active=True,
+                    email__iexact=email.strip(), is_active=True, customer__anonymised_at__isnull=True)
+            .first()
+        )
+        if account is None or not account.check_password(password):
+            return None
+        CustomerAccount.objects.filter(pk=account.pk).update(last_login=timezone.now())
+    return account

@@ -142,3 +142,15 @@ def customer_settings(request, org_slug):
         return redirect("customers:settings", org_slug=org_slug)
     attributes = selectors.attributes_for(membership=request.membership)
     return render(request, "customers/settings.html", {"form": form, "attributes": attributes})
+
+
+@requires("customers.change")
+def licence_checked(request, org_slug, pk):
+    customer = selectors.customer_get(membership=request.membership, pk=pk)
+    if request.method != "POST":
+        from django.http import HttpResponseNotAllowed
+
+        return HttpResponseNotAllowed(["POST"])
+    services.licence_checked(customer=customer, actor=request.user)
+    messages.success(request, _("The licence check has been recorded."))
+    return redirect("customers:card", org_slug=org_slug, pk=customer.pk)

@@ -168,3 +168,16 @@ def test_portal_link_expires_and_staff_actions(client, client_admin_a, org_a, cu
     client_admin_a.post(url("account_delete", org_a, pk=customer_a.pk, account_pk=account.pk))
     assert not CustomerAccount.objects.exists()
     assert mail.outbox == []  # everything went through the outbox
+
+
+def test_portal_authentication_with_operator_code(org_a, customer_a):
+    from customers.services.portal import account_authenticate, account_set_password
+
+    account = account_invite(customer=customer_a, base_url="http://testserver/", actor=None)
+    assert account_authenticate(operator_code=org_a.operator_code, email="juergen@example.com",
+                                password="x") is None  # no password yet
+    account_set_password(account=account, password="Sehr-Geheim-42!")
+    assert account_authenticate(operator_code=org_a.operator_code.lower(), email="JUERGEN@example.com",
+                                password="Sehr-Geheim-42!") == account
+    assert account_authenticate(operator_code="ORGB", email="juergen@example.com",
+                                password="Sehr-Geheim-42!") is None

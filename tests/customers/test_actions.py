@@ -207,3 +207,28 @@ def test_deletion_routine_dry_run_then_anonymise(org_a, customer_a):
     old.refresh_from_db()
     assert old.anonymised_at and old.email == "" and old.last_name == "–"
     assert Customer.objects.get(pk=keep.pk).last_name == "Behalten"
+
+
+def test_licence_checked_button_records_date_and_checker(client_admin_a, org_a, admin_a, customer_a):
+    client_admin_a.post(url("licence_checked", org_a, pk=customer_a.pk))
+    customer_a.refresh_from_db()
+    assert customer_a.licence_checked_at == dt.date.today() and customer_a.licence_checked_by == admin_a
+
+
+def test_anonymise_scrubs_history_and_messages(org_a, customer_a):
+    from customers.services import customer_anonymise
+    from rentoffice.outbox import message_queue
+
+    message_queue(organization=org_a, recipient="juergen@example.com", template="x", context={},
+                  subject="Hallo Jürgen", body_text="Text für Jürgen Müller", related=customer_a)
+    customer_anonymise(customer=customer_a)
+    assert "Müller" not in json.dumps([e.changes for e in LogEntry.objects.get_for_object(customer_a)])
+    message = OutboundMessage.objects.get()
+    assert "Jürgen" not in message.body_text and message.recipient != "juergen@example.com"
+    assert "mueller" not in Customer.objects.get(pk=customer_a.pk).search_text
+
+
+def test_export_contains_activity(client_admin_a, org_a, customer_a):
+    response = client_admin_a.get(url("export", org_a, pk=customer_a.pk))
+    payload = json.loads(zipfile.ZipFile(io.BytesIO(response.content)).read("customer.json"))
+    assert payload["activity"] and "Müller" in json.dumps(payload["activity"], ensure_ascii=False)
