@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import scopes_disabled
 
 from .models import Membership, OpeningException, OpeningHours, Organization, Region, Role, Station, User
-from .permissions import PERMISSIONS
+from .permissions import PERMISSIONS, RESTRICTIONS
 
 
 class LoginForm(AuthenticationForm):
@@ -91,7 +91,11 @@ class RegionForm(forms.ModelForm):
         # Django skips unique constraints on fields the form does not have (organization), so the
         # database would refuse a duplicate with an error page instead.
         name = self.cleaned_data["name"]
-        if Region.objects.filter(organization=self.instance.organization, name=name).exclude(pk=self.instance.pk).exists():
+        if (
+            Region.objects.filter(organization=self.instance.organization, name=name)
+            .exclude(pk=self.instance.pk)
+            .exists()
+        ):
             raise forms.ValidationError(_("There is already a region with this name."))
         return name
 
@@ -102,7 +106,18 @@ with scopes_disabled():
     class StationForm(forms.ModelForm):
         class Meta:
             model = Station
-            fields = ["name", "code", "region", "street", "postal_code", "city", "phone", "email", "brands", "is_active"]
+            fields = [
+                "name",
+                "code",
+                "region",
+                "street",
+                "postal_code",
+                "city",
+                "phone",
+                "email",
+                "brands",
+                "is_active",
+            ]
 
         def __init__(self, *args, organization, **kwargs):
             super().__init__(*args, **kwargs)
@@ -168,9 +183,7 @@ class BaseOpeningHoursFormSet(forms.BaseFormSet):
     def clean(self):
         if any(self.errors):
             return
-        _no_overlap(
-            [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")], ["weekday"]
-        )
+        _no_overlap([f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")], ["weekday"])
 
     def intervals(self):
         return [
@@ -204,9 +217,7 @@ class BaseOpeningExceptionFormSet(forms.BaseFormSet):
         return result
 
 
-OpeningHoursFormSet = forms.formset_factory(
-    OpeningHoursForm, formset=BaseOpeningHoursFormSet, extra=0, can_delete=True
-)
+OpeningHoursFormSet = forms.formset_factory(OpeningHoursForm, formset=BaseOpeningHoursFormSet, extra=0, can_delete=True)
 OpeningExceptionFormSet = forms.formset_factory(
     OpeningExceptionForm, formset=BaseOpeningExceptionFormSet, extra=0, can_delete=True
 )
@@ -222,11 +233,23 @@ class MembershipForm(forms.Form):
         label=_("Stations"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
 
-    def __init__(self, *args, organization, **kwargs):
+    def __init__(self, *args, actor: Membership, **kwargs):
+        """`actor` is the membership of the person granting access: nobody hands out more than they hold."""
         super().__init__(*args, **kwargs)
-        self.fields["role"].queryset = Role.objects.filter(organization=organization)
+        organization = actor.organization
+        grantable = [
+            r.pk
+            for r in Role.objects.filter(organization=organization)
+            if actor.permission_set >= set(r.permissions) - RESTRICTIONS
+        ]
+        self.fields["role"].queryset = Role.objects.filter(pk__in=grantable)
         self.fields["regions"].queryset = Region.objects.filter(organization=organization)
         self.fields["stations"].queryset = Station.objects.filter(organization=organization)
+        if actor.station_ids is not None:
+            # Someone limited to some stations can only give access to those stations.
+            self.fields["scope"].choices = [(Membership.Scope.STATIONS, Membership.Scope.STATIONS.label)]
+            self.fields["regions"].queryset = Region.objects.none()
+            self.fields["stations"].queryset = Station.objects.filter(pk__in=actor.station_ids)
 
     def clean(self):
         data = super().clean()
@@ -243,9 +266,9 @@ class InviteForm(MembershipForm):
     language = forms.ChoiceField(label=_("Language"), choices=User._meta.get_field("language").choices)
     field_order = ["email", "full_name", "language", "role", "scope", "regions", "stations"]
 
-    def __init__(self, *args, organization, **kwargs):
-        super().__init__(*args, organization=organization, **kwargs)
-        self.organization = organization
+    def __init__(self, *args, actor: Membership, **kwargs):
+        super().__init__(*args, actor=actor, **kwargs)
+        self.organization = actor.organization
 
     def clean_email(self):
         email = self.cleaned_data["email"].lower()
@@ -280,8 +303,9 @@ class StaffPasswordResetForm(PasswordResetForm):
         users = User._default_manager.filter(email__iexact=email, is_active=True)
         return (u for u in users if unicodedata.normalize("NFKC", u.email).casefold() == wanted)
 
-    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
-                  html_email_template_name=None):
+    def send_mail(
+        self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None
+    ):
         from .outbox import message_queue
 
         user = context.get("user")

@@ -33,9 +33,11 @@ PERMISSIONS: dict[str, object] = {
 }
 
 ALL = set(PERMISSIONS)
+# Permissions that narrow what a role may do rather than grant something.
+RESTRICTIONS = {"cases.sales_only"}
 
 DEFAULT_ROLES: dict[str, tuple[object, set[str]]] = {
-    "administrator": (_("Administrator"), ALL - {"cases.sales_only"}),
+    "administrator": (_("Administrator"), ALL - RESTRICTIONS),
     "station_staff": (
         _("Station staff"),
         {

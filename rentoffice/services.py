@@ -10,6 +10,8 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from .models import (
@@ -81,6 +83,39 @@ def role_update(*, role: Role, name: str, permissions: Iterable[str]) -> Role:
     role.permissions = sorted(set(permissions) & ALL)
     role.save()
     return role
+
+
+class RoleInUse(Exception):
+    pass
+
+
+@transaction.atomic
+def role_create(*, organization: Organization, name: str, permissions: Iterable[str]) -> Role:
+    base = slugify(name)[:40] or "role"
+    key, n = base, 1
+    while Role.objects.filter(organization=organization, key=key).exists():
+        n += 1
+        key = f"{base}-{n}"
+    return Role.objects.create(
+        organization=organization, key=key, name=name, permissions=sorted(set(permissions) & ALL)
+    )
+
+
+@transaction.atomic
+def role_delete(*, role: Role) -> None:
+    """Only unused roles go; the administrator role always stays so an organization can be managed."""
+    if role.key == "administrator":
+        raise RoleInUse(_("The administrator role cannot be deleted."))
+    if role.memberships.exists():
+        raise RoleInUse(_("The role is still assigned to users. Give them another role first."))
+    role.delete()
+
+
+@transaction.atomic
+def region_delete(*, region: Region) -> None:
+    if region.memberships.exists():
+        raise RoleInUse(_("Users are scoped to this region. Change their station scope first."))
+    region.delete()
 
 
 def _password_set_link(user: User, base_url: str) -> str:

@@ -65,7 +65,8 @@ class TenantMiddleware:
         request.membership = membership
         request.organization = membership.organization
         request.station_filter = _station_filter(request, membership)
-        request.session["last_org"] = org_slug
+        if request.session.get("last_org") != org_slug:  # avoid a session write on every page view
+            request.session["last_org"] = org_slug
         with scope(organization=membership.organization):
             return self.get_response(request)
 

@@ -19,6 +19,7 @@ org_patterns = [
     path("users/invite/", office.user_invite, name="user_invite"),
     path("users/<int:pk>/", office.membership_edit, name="membership_edit"),
     path("roles/", office.role_list, name="role_list"),
+    path("roles/new/", office.role_create, name="role_create"),
     path("roles/<int:pk>/", office.role_edit, name="role_edit"),
     path("templates/", message_templates.template_list, name="message_template_list"),
     path("templates/<slug:key>/<slug:language>/", message_templates.template_edit, name="message_template_edit"),

@@ -79,6 +79,23 @@ class Role(models.Model):
         constraints = [models.UniqueConstraint(fields=["organization", "key"], name="uniq_role_key")]
 
     def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """Default roles keep their built-in name in every UI language unless an admin renamed them."""
+        from django.utils import translation
+
+        from ..permissions import DEFAULT_ROLES
+
+        default = DEFAULT_ROLES.get(self.key)
+        if default is not None:
+            names = set()
+            for code, _name in (("de", None), ("en", None)):
+                with translation.override(code):
+                    names.add(str(default[0]))
+            if self.name in names:
+                return str(default[0])
         return self.name
 
 
@@ -129,5 +146,9 @@ class Membership(models.Model):
             return frozenset(ids.values_list("id", flat=True))
 
     def covers_station(self, station_id: int | None) -> bool:
+        """Whether this membership may see the station (which must belong to its organization)."""
         ids = self.station_ids
-        return ids is None or station_id in ids
+        if ids is not None:
+            return station_id in ids
+        with scopes_disabled():
+            return Station.objects.filter(pk=station_id, organization_id=self.organization_id).exists()

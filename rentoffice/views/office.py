@@ -55,7 +55,11 @@ def region_edit(request, org_slug, pk):
     form = RegionForm(request.POST or None, instance=region, organization=request.organization)
     if request.method == "POST":
         if "delete" in request.POST:
-            region.delete()
+            try:
+                services.region_delete(region=region)
+            except services.RoleInUse as exc:
+                messages.error(request, str(exc))
+                return redirect("region_edit", org_slug=org_slug, pk=region.pk)
             messages.success(request, _("The region has been deleted."))
             return redirect("region_list", org_slug=org_slug)
         if form.is_valid():
@@ -78,14 +82,16 @@ def _station_form_page(request, org_slug, station):
     hours = OpeningHoursFormSet(
         data,
         prefix="hours",
-        initial=None if is_new else [
-            {"weekday": h.weekday, "opens": h.opens, "closes": h.closes} for h in station.opening_hours.all()
-        ],
+        initial=None
+        if is_new
+        else [{"weekday": h.weekday, "opens": h.opens, "closes": h.closes} for h in station.opening_hours.all()],
     )
     exceptions = OpeningExceptionFormSet(
         data,
         prefix="exc",
-        initial=None if is_new else [
+        initial=None
+        if is_new
+        else [
             {"date": e.date, "closed": e.closed, "opens": e.opens, "closes": e.closes, "note": e.note}
             for e in station.opening_exceptions.all()
         ],
@@ -128,7 +134,7 @@ def user_list(request, org_slug):
 
 @requires("users.manage")
 def user_invite(request, org_slug):
-    form = InviteForm(request.POST or None, organization=request.organization, initial={"scope": "all"})
+    form = InviteForm(request.POST or None, actor=request.membership, initial={"scope": "all"})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         services.membership_invite(
@@ -153,7 +159,7 @@ def membership_edit(request, org_slug, pk):
     membership = selectors.membership_get(membership=request.membership, membership_id=pk)
     form = MembershipEditForm(
         request.POST or None,
-        organization=request.organization,
+        actor=request.membership,
         initial={
             "role": membership.role,
             "scope": membership.scope,
@@ -192,12 +198,36 @@ def role_list(request, org_slug):
 def role_edit(request, org_slug, pk):
     role = selectors.role_get(membership=request.membership, role_id=pk)
     form = RoleForm(request.POST or None, instance=role)
+    if request.method == "POST" and "delete" in request.POST:
+        try:
+            services.role_delete(role=role)
+        except services.RoleInUse as exc:
+            messages.error(request, str(exc))
+            return redirect("role_edit", org_slug=org_slug, pk=role.pk)
+        messages.success(request, _("The role has been deleted."))
+        return redirect("role_list", org_slug=org_slug)
     if request.method == "POST" and form.is_valid():
         is_own = role.pk == request.membership.role_id
         if is_own and "users.manage" not in form.cleaned_data["permissions"]:
             form.add_error("permissions", _("You cannot remove user management from your own role."))
         else:
-            services.role_update(role=role, name=form.cleaned_data["name"], permissions=form.cleaned_data["permissions"])
+            services.role_update(
+                role=role, name=form.cleaned_data["name"], permissions=form.cleaned_data["permissions"]
+            )
             messages.success(request, _("The role has been saved."))
             return redirect("role_list", org_slug=org_slug)
     return render(request, "rentoffice/role_edit.html", {"role": role, "form": form})
+
+
+@requires("users.manage")
+def role_create(request, org_slug):
+    form = RoleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        role = services.role_create(
+            organization=request.organization,
+            name=form.cleaned_data["name"],
+            permissions=form.cleaned_data["permissions"],
+        )
+        messages.success(request, _("The role has been created."))
+        return redirect("role_edit", org_slug=org_slug, pk=role.pk)
+    return render(request, "rentoffice/role_edit.html", {"role": None, "form": form})

@@ -52,6 +52,7 @@ def section(html: str, testid: str) -> str:
 
 # --- organization settings ------------------------------------------------------------------------
 
+
 def settings_data(**overrides) -> dict:
     data = {
         "name": "Autohaus A GmbH",
@@ -122,6 +123,7 @@ def test_organization_settings_invalid_input_shows_errors(client_admin_a, org_a,
 
 # --- regions --------------------------------------------------------------------------------------
 
+
 def test_regions_create_edit_delete(client_admin_a, org_a, station_a1, region_a):
     client = english(client_admin_a)
     response = client.post(url("region_list", org_a), {"name": "Nord"})
@@ -158,6 +160,7 @@ def test_duplicate_region_name_is_a_form_error(client_admin_a, org_a, region_a, 
 
 
 # --- stations and opening hours -------------------------------------------------------------------
+
 
 def station_data(hours=(), exceptions=(), **overrides) -> dict:
     data = {
@@ -207,8 +210,13 @@ def test_station_create_with_opening_hours_and_exception(client_admin_a, org_a, 
         (5, dt.time(9), dt.time(12)),
     ]
     exc = station.opening_exceptions.get()
-    assert (exc.date, exc.closed, exc.opens, exc.closes, exc.note) == (dt.date(2026, 12, 24), True, None, None,
-                                                                        "Heiligabend")
+    assert (exc.date, exc.closed, exc.opens, exc.closes, exc.note) == (
+        dt.date(2026, 12, 24),
+        True,
+        None,
+        None,
+        "Heiligabend",
+    )
 
     # The edit page shows what was saved, and saving it unchanged keeps it.
     page = client_admin_a.get(response.url).content.decode()
@@ -275,6 +283,7 @@ def test_duplicate_station_code_is_a_form_error(client_admin_a, org_a, station_a
 
 # --- users and memberships ------------------------------------------------------------------------
 
+
 def invite_data(org, **overrides) -> dict:
     data = {
         "email": "neu@a.example",
@@ -324,9 +333,7 @@ def test_invite_user_of_another_organization_adds_membership(client_admin_a, org
     assert OutboundMessage.objects.get().template == "staff_membership_added"
 
 
-def test_invite_requires_stations_for_station_scope_and_refuses_foreign_ones(
-    client_admin_a, org_a, station_b1
-):
+def test_invite_requires_stations_for_station_scope_and_refuses_foreign_ones(client_admin_a, org_a, station_b1):
     client = english(client_admin_a)
     response = client.post(url("user_invite", org_a), invite_data(org_a))
     assert "stations" in response.context["form"].errors
@@ -387,7 +394,9 @@ def test_role_change_takes_effect_immediately(client_admin_a, client_staff_a1, o
     assert url("station_list", org_a) not in page
 
     permissions = [*staff_role.permissions, "stations.manage"]
-    response = client_admin_a.post(url("role_edit", org_a, pk=staff_role.pk), {"name": "Staff", "permissions": permissions})
+    response = client_admin_a.post(
+        url("role_edit", org_a, pk=staff_role.pk), {"name": "Staff", "permissions": permissions}
+    )
     assert response.status_code == 302
     staff_role.refresh_from_db()
     assert staff_role.name == "Staff" and "stations.manage" in staff_role.permissions
@@ -418,6 +427,7 @@ def test_role_edit_ignores_unknown_permissions(client_admin_a, org_a):
 
 # --- organization switcher ------------------------------------------------------------------------
 
+
 def test_member_of_two_organizations_sees_both_in_switcher(admin_a, org_a, org_b):
     make_member(org_b, "admin@a.example", role_key="administrator")
     client = client_for(admin_a)
@@ -441,17 +451,24 @@ def test_single_membership_switcher_lists_only_own_organization(client_admin_b, 
 
 # --- outsiders ------------------------------------------------------------------------------------
 
-def test_outsider_gets_404_everywhere_and_changes_nothing(
-    client_admin_b, org_a, org_b, region_a, station_a1, staff_a1
-):
+
+def test_outsider_gets_404_everywhere_and_changes_nothing(client_admin_b, org_a, org_b, region_a, station_a1, staff_a1):
     staff_m = membership(staff_a1, org_a)
     admin_role = role(org_a, "administrator")
     b_admin_role = role(org_b, "administrator")
     pages = [
-        ("org_dashboard", {}), ("organization_settings", {}), ("region_list", {}),
-        ("region_edit", {"pk": region_a.pk}), ("station_list", {}), ("station_create", {}),
-        ("station_edit", {"pk": station_a1.pk}), ("user_list", {}), ("user_invite", {}),
-        ("membership_edit", {"pk": staff_m.pk}), ("role_list", {}), ("role_edit", {"pk": admin_role.pk}),
+        ("org_dashboard", {}),
+        ("organization_settings", {}),
+        ("region_list", {}),
+        ("region_edit", {"pk": region_a.pk}),
+        ("station_list", {}),
+        ("station_create", {}),
+        ("station_edit", {"pk": station_a1.pk}),
+        ("user_list", {}),
+        ("user_invite", {}),
+        ("membership_edit", {"pk": staff_m.pk}),
+        ("role_list", {}),
+        ("role_edit", {"pk": admin_role.pk}),
         ("activity_all", {"kind": "station", "pk": station_a1.pk}),
         ("messages_all", {"kind": "station", "pk": station_a1.pk}),
     ]
@@ -510,6 +527,7 @@ def test_staff_of_another_station_gets_404_on_a_station(client_staff_a2, org_a, 
 
 
 # --- station scope and filter ---------------------------------------------------------------------
+
 
 def test_station_staff_dashboard_shows_only_their_station(client_staff_a1, org_a, station_a1, station_a2):
     page = client_staff_a1.get(url("org_dashboard", org_a)).content.decode()
@@ -575,6 +593,7 @@ def test_station_filter_is_dropped_when_the_membership_no_longer_covers_it(
 
 # --- health ---------------------------------------------------------------------------------------
 
+
 def test_healthz_reports_database_and_broker(client, settings):
     settings.CELERY_BROKER_URL = settings.REDIS_URL
     response = client.get("/healthz")
@@ -594,6 +613,7 @@ def test_healthz_is_503_when_the_broker_is_down(client, settings):
 
 
 # --- activity -------------------------------------------------------------------------------------
+
 
 def test_station_edit_is_recorded_and_shown_in_activity(client_admin_a, client_admin_b, org_a, admin_a, station_a1):
     client = english(client_admin_a)
@@ -644,8 +664,12 @@ def test_activity_of_many_to_many_changes_is_readable(client_admin_a, org_a, sta
     from rentoffice.templatetags.records import activity_changes
 
     m = membership(staff_a1, org_a)
-    data = {"role": role(org_a, "station_staff").pk, "scope": "stations", "stations": [station_a2.pk],
-            "is_active": "on"}
+    data = {
+        "role": role(org_a, "station_staff").pk,
+        "scope": "stations",
+        "stations": [station_a2.pk],
+        "is_active": "on",
+    }
     assert client_admin_a.post(url("membership_edit", org_a, pk=m.pk), data).status_code == 302
     with translation.override("en"):
         rows = [
@@ -676,3 +700,85 @@ def test_station_scoped_manager_creating_a_station_lands_on_the_list(client_staf
     assert response.url == url("station_list", org_a)  # not the new station's page, which they cannot open
     assert Station.objects.filter(organization=org_a, code="C3").exists()
     assert client_staff_a1.get(response.url).status_code == 200
+
+
+# --- roles and scopes that cannot escalate (lead) ---
+
+
+def test_admin_creates_and_deletes_a_role(client_admin_a, org_a):
+    from rentoffice.models import Role
+
+    response = client_admin_a.post(
+        reverse("role_create", kwargs={"org_slug": org_a.slug}),
+        {"name": "Werkstatt", "permissions": ["vehicles.view", "vehicles.change"]},
+    )
+    assert response.status_code == 302
+    role = Role.objects.get(organization=org_a, name="Werkstatt")
+    assert role.permissions == ["vehicles.change", "vehicles.view"]
+    client_admin_a.post(reverse("role_edit", kwargs={"org_slug": org_a.slug, "pk": role.pk}), {"delete": "1"})
+    assert not Role.objects.filter(pk=role.pk).exists()
+
+
+def test_roles_in_use_and_the_administrator_role_are_not_deleted(client_admin_a, org_a, staff_a1):
+    from rentoffice.models import Role
+
+    for key in ("administrator", "station_staff"):
+        role = Role.objects.get(organization=org_a, key=key)
+        response = client_admin_a.post(
+            reverse("role_edit", kwargs={"org_slug": org_a.slug, "pk": role.pk}), {"delete": "1"}, follow=True
+        )
+        assert Role.objects.filter(pk=role.pk).exists()
+        assert response.status_code == 200
+
+
+def test_region_with_scoped_members_is_not_deleted(client_admin_a, org_a, region_a):
+    from rentoffice.models import Membership, Region
+
+    user = make_member(org_a, "regional@a.example", scope=Membership.Scope.REGIONS)
+    Membership.objects.get(user=user, organization=org_a).regions.set([region_a])
+    client_admin_a.post(reverse("region_edit", kwargs={"org_slug": org_a.slug, "pk": region_a.pk}), {"delete": "1"})
+    assert Region.objects.filter(pk=region_a.pk).exists()
+
+
+def test_station_limited_user_manager_cannot_grant_more_than_they_hold(org_a, station_a1, station_a2):
+    from rentoffice.models import Membership, Role
+    from tests.conftest import client_for
+
+    manager = make_member(org_a, "lead-a1@a.example", stations=[station_a1])
+    role = Role.objects.get(organization=org_a, key="station_staff")
+    role.permissions = sorted(set(role.permissions) | {"users.manage"})
+    role.save()
+    client = client_for(manager)
+    url = reverse("user_invite", kwargs={"org_slug": org_a.slug})
+    admin_role = Role.objects.get(organization=org_a, key="administrator")
+    # All stations, another station, or a stronger role: refused with field errors, nothing created.
+    for data in (
+        {"scope": "all"},
+        {"scope": "stations", "stations": [station_a2.pk]},
+        {"scope": "stations", "stations": [station_a1.pk], "role": admin_role.pk},
+    ):
+        post = {"email": "new@a.example", "full_name": "Neu", "language": "de", "role": role.pk, **data}
+        response = client.post(url, post)
+        assert response.status_code == 200, data
+        assert not Membership.objects.filter(user__email="new@a.example").exists()
+    response = client.post(
+        url,
+        {
+            "email": "new@a.example",
+            "full_name": "Neu",
+            "language": "de",
+            "role": role.pk,
+            "scope": "stations",
+            "stations": [station_a1.pk],
+        },
+    )
+    assert response.status_code == 302
+    assert list(Membership.objects.get(user__email="new@a.example").stations.all()) == [station_a1]
+
+
+def test_default_role_names_follow_the_ui_language(client_admin_a, org_a):
+    url = reverse("role_list", kwargs={"org_slug": org_a.slug})
+    client_admin_a.cookies["django_language"] = "en"
+    assert "Station staff" in client_admin_a.get(url).content.decode()
+    client_admin_a.cookies["django_language"] = "de"
+    assert "Stationsmitarbeiter" in client_admin_a.get(url).content.decode()
