@@ -232,3 +232,20 @@ def test_export_contains_activity(client_admin_a, org_a, customer_a):
     response = client_admin_a.get(url("export", org_a, pk=customer_a.pk))
     payload = json.loads(zipfile.ZipFile(io.BytesIO(response.content)).read("customer.json"))
     assert payload["activity"] and "Müller" in json.dumps(payload["activity"], ensure_ascii=False)
+
+
+def test_beat_entries_and_tasks(settings, org_a, customer_a):
+    from customers import tasks
+    from customers.models import CustomerSettings
+
+    assert settings.CELERY_BEAT_SCHEDULE["customers-licence-escalations"]["task"] == "customers.tasks.licence_escalations"
+    assert settings.CELERY_BEAT_SCHEDULE["customers-deletion-routine"]["task"] == "customers.tasks.deletion_routine"
+    Customer.objects.filter(pk=customer_a.pk).update(licence_check_interval_months=1,
+                                                     licence_checked_at=dt.date(2020, 1, 1))
+    assert tasks.licence_escalations() == 1
+    assert tasks.licence_escalations() == 0
+    Customer.objects.filter(pk=customer_a.pk).update(last_activity_at=dt.datetime(2015, 1, 1, tzinfo=dt.UTC))
+    assert tasks.deletion_routine() == 0  # routine not enabled for the organization
+    CustomerSettings.objects.create(organization=org_a, deletion_routine_enabled=True)
+    assert tasks.deletion_routine() == 1
+    assert Customer.objects.get(pk=customer_a.pk).anonymised_at is not None
