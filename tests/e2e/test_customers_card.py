@@ -81,3 +81,29 @@ def test_merge_two_customers_in_the_browser(page, live_server, org_a, admin_a):
     assert not Customer.objects.filter(pk=other.pk).exists()
     assert set(survivor.access_cards.values_list("number", flat=True)) == {"CARD-A", "CARD-B"}
     expect(page.locator("[data-testid=activity-list]")).to_contain_text("Doppelt-Neu")
+
+
+def test_upload_document_and_email_it(page, live_server, org_a, admin_a, tmp_path):
+    from rentoffice.models import OutboundMessage
+
+    customer = make_customer(org_a, first_name="Doris", last_name="Dokument", email="doris@example.com",
+                             email_invoices="rechnung@example.com")
+    pdf = tmp_path / "Mandat.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    login(page, live_server, admin_a.email)
+    page.goto(f"{live_server.url}/o/{org_a.slug}/customers/{customer.pk}/")
+    page.set_input_files("[data-testid=document-file]", str(pdf))
+    page.click("[data-testid=document-upload]")
+    expect(page.locator("[data-testid=documents-list]")).to_contain_text("Mandat.pdf")
+
+    page.click("[data-testid=action-email]")
+    page.select_option("#id_purpose", "invoice")
+    page.fill("#id_subject", "Ihr Mandat, {first_name}")
+    page.fill("#id_body", "Kundennummer {customer_number}")
+    page.get_by_label("Mandat.pdf").check()
+    page.click("[data-testid=email-send]")
+    expect(page.locator(".alert-success")).to_be_visible()
+    expect(page.locator("[data-testid=messages-list]")).to_contain_text("Ihr Mandat, Doris")
+    message = OutboundMessage.objects.get(purpose="customer_email")
+    assert message.recipient == "rechnung@example.com"
+    assert [a["name"] for a in message.attachments] == ["Mandat.pdf"]
