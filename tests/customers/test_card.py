@@ -183,3 +183,10 @@ def test_german_catalogue_is_complete():
 
     po = polib.pofile(str(settings.BASE_DIR / "customers" / "locale" / "de" / "LC_MESSAGES" / "django.po"))
     assert not [e.msgid for e in po if not e.msgstr or "fuzzy" in e.flags]
+
+
+def test_card_suggestions_accept_the_formset_field_name(client_admin_a, org_a, customer_a):
+    """htmx sends the typed value under the input's own name (cards-<n>-number)."""
+    response = client_admin_a.get(reverse("customers:card_suggest", kwargs={"org_slug": org_a.slug}),
+                                  {"cards-3-number": "123"})
+    assert "KA-12345" in response.content.decode()
