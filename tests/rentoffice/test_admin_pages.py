@@ -677,9 +677,10 @@ def test_activity_of_many_to_many_changes_is_readable(client_admin_a, org_a, sta
             for _, changes in activity_changes(activity_for_object(obj=m))
             for label, old, new in changes
         ]
+        role_name = str(role(org_a, "station_staff"))
     assert ("Stations", "", "A2 Augsburg") in rows
     assert ("Stations", "A1 München", "") in rows
-    assert ("Role", "", role(org_a, "station_staff").name) in rows  # the name, not the id
+    assert ("Role", "", role_name) in rows  # the name, not the id
 
 
 def test_interval_without_weekday_shows_the_error_on_the_row(client_admin_a, org_a):
