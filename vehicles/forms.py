@@ -92,13 +92,26 @@ with scopes_disabled():
                     self.fields["status"].disabled = True
                     self.fields["status"].choices = Vehicle.Status.choices
 
+        def _taken(self, **lookup) -> bool:
+            return (
+                Vehicle.objects.filter(organization=self.instance.organization, **lookup)
+                .exclude(status=Vehicle.Status.RETIRED)
+                .exclude(pk=self.instance.pk)
+                .exists()
+            )
+
         def clean_plate(self):
             plate = plate_normalize(self.cleaned_data["plate"])
             plate_validate(plate)
+            # Checked here too (the constraint is the guarantee) to show the error at the field.
+            if self._taken(plate=plate):
+                raise forms.ValidationError(_("Another active vehicle already has this number plate."))
             return plate
 
         def clean_vin(self):
             vin = vin_normalize(self.cleaned_data.get("vin", ""))
+            if vin and self._taken(vin=vin):
+                raise forms.ValidationError(_("Another active vehicle already has this VIN."))
             if vin and len(vin) == 17 and not vin_check_digit_ok(vin):
                 self.warnings.append(
                     str(_("The VIN's check digit (9th character) does not match. This is normal for many "
@@ -205,4 +218,8 @@ class VehicleGroupForm(forms.ModelForm):
             del self.fields["remove_photo"]
 
     def clean_code(self):
-        return self.cleaned_data["code"].strip().upper()
+        code = self.cleaned_data["code"].strip().upper()
+        taken = VehicleGroup.objects.filter(organization=self.instance.organization, code=code)
+        if taken.exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("Another vehicle group already has this code."))
+        return code

@@ -119,7 +119,7 @@ def test_plate_must_be_unique_among_active_vehicles(client_admin_a, org_a, org_b
     response = client_admin_a.post(url("create", org_a), _form_data(station_a1, group_a, plate="m-ab  1234"))
     assert response.status_code == 200
     assert Vehicle.objects.filter(organization=org_a, plate="M-AB 1234").count() == 1
-    assert response.context["form"].errors
+    assert "plate" in response.context["form"].errors
     # another organization may have the same plate
     make_vehicle(org_b, station_b1, group_b, plate="M-AB 1234")
     # once retired, the plate is free again and both vehicles keep existing
@@ -308,7 +308,7 @@ def test_vehicle_group_with_photo(client_admin_a, client_admin_b, org_a, org_b):
     assert client_admin_b.get(url("group_photo", org_b, pk=group.pk)).status_code == 404
     response = client_admin_a.post(url("group_create", org_a),
                                    {"name": "Kombi 2", "code": "KOMBI", "description": "", "sort_order": 5})
-    assert response.status_code == 200  # code already used
+    assert response.status_code == 200 and "code" in response.context["form"].errors  # code already used
 
 
 def test_vehicle_photo_upload(client_staff_a1, org_a, vehicle_a1):
