@@ -350,3 +350,40 @@ def test_reactivate_only_when_the_plate_is_free(client_admin_a, org_a, station_a
     client_admin_a.post(url("reactivate", org_a, pk=vehicle_a1.pk))
     vehicle_a1.refresh_from_db()
     assert vehicle_a1.status == "available" and vehicle_a1.retired_at is None
+
+
+def test_damage_edit_moves_the_mark(client_staff_a1, org_a, vehicle_a1):
+    damage = damage_create(vehicle=vehicle_a1, actor=None, damage=Damage(area="left", description="Kratzer"))
+    assert client_staff_a1.get(url("damage_edit", org_a, pk=damage.pk)).status_code == 200
+    response = client_staff_a1.post(url("damage_edit", org_a, pk=damage.pk), {
+        "view": "top", "x": "50", "y": "10", "area": "front", "severity": "major", "description": "Kratzer, tief",
+        "source": "staff", "reported_at": _now_local(), "notes": "",
+    })
+    assert response.status_code == 302
+    damage.refresh_from_db()
+    assert (damage.view, damage.area, damage.severity, damage.description) == ("top", "front", "major",
+                                                                               "Kratzer, tief")
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_every_fleet_page_renders(client_admin_a, org_a, vehicle_a1, group_a, language, staff_a1):
+    from rentoffice.images import process_image
+    from vehicles.services import condition_record_create
+
+    client_admin_a.cookies["django_language"] = language
+    damage = damage_create(vehicle=vehicle_a1, actor=staff_a1, damage=Damage(area="left", description="Kratzer",
+                                                                              view="left", x=1, y=2))
+    record = condition_record_create(vehicle=vehicle_a1, actor=staff_a1, note="ok",
+                                     photos=[process_image(jpeg_upload())])
+    pages = [url("list", org_a), url("create", org_a), url("group_list", org_a), url("group_create", org_a),
+             url("group_edit", org_a, pk=group_a.pk)]
+    pages += [url(name, org_a, pk=vehicle_a1.pk) for name in ("detail", "edit", "retire", "km_add", "km_history",
+                                                              "photos_add", "condition_create", "damage_create")]
+    pages += [url(name, org_a, pk=damage.pk) for name in ("damage_detail", "damage_edit", "damage_status",
+                                                          "damage_photos_add")]
+    pages += [url("condition_detail", org_a, pk=record.pk), reverse("activity_all", kwargs={
+        "org_slug": org_a.slug, "kind": "vehicle", "pk": vehicle_a1.pk})]
+    for page in pages:
+        response = client_admin_a.get(page)
+        assert response.status_code == 200, page
+        assert f'lang="{language}"' in response.content.decode()
