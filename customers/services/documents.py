@@ -126,10 +126,11 @@ def fill_placeholders(text: str, customer: Customer, *, escape: bool = False) ->
     return PLACEHOLDER_RE.sub(replace, text or "")
 
 
-def document_template_pdf(*, template: DocumentTemplate, customer: Customer) -> bytes:
+def document_template_pdf(*, template: DocumentTemplate, customer: Customer | None) -> bytes:
+    """The template as PDF for a customer; without one the placeholders stay visible (template preview)."""
     from weasyprint import HTML
 
-    body = fill_placeholders(template.body_html, customer, escape=True)
+    body = fill_placeholders(template.body_html, customer, escape=True) if customer else template.body_html
     # Organization HTML may not fetch anything from outside (or from the server's disk).
     return HTML(string=body, url_fetcher=_no_fetch).write_pdf()
 

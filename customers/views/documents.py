@@ -150,9 +150,12 @@ def customer_email(request, org_slug, pk):
 
 
 @requires("customers.view")
-def document_template_preview(request, org_slug, pk, template_pk):
-    customer = selectors.customer_get(membership=request.membership, pk=pk)
+def document_template_preview(request, org_slug, template_pk):
+    """PDF preview of a document template, filled for `?customer=<id>` or with placeholders left visible."""
     template = selectors.document_template_get(membership=request.membership, pk=template_pk)
+    customer = None
+    if request.GET.get("customer", "").isdigit():
+        customer = selectors.customer_get(membership=request.membership, pk=int(request.GET["customer"]))
     pdf = doc_services.document_template_pdf(template=template, customer=customer)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{template.name}.pdf"'

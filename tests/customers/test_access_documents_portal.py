@@ -110,8 +110,11 @@ def test_email_with_placeholders_attachments_and_fallback(client_admin_a, org_a,
     doc = document_upload(customer=customer_a, upload=SimpleUploadedFile("a.pdf", PDF), doc_type="other", note="",
                           actor=admin_a)
     tpl = DocumentTemplate.objects.create(organization=org_a, name="Mandat", body_html="<p>{first_name}</p>")
-    preview = client_admin_a.get(url("document_template_preview", org_a, pk=customer_a.pk, template_pk=tpl.pk))
+    preview = client_admin_a.get(url("document_template_preview", org_a, template_pk=tpl.pk),
+                                 {"customer": customer_a.pk})
     assert preview["Content-Type"] == "application/pdf" and preview.content.startswith(b"%PDF")
+    foreign = client_admin_a.get(url("document_template_preview", org_a, template_pk=tpl.pk), {"customer": 999999})
+    assert foreign.status_code == 404
     response = client_admin_a.post(url("email", org_a, pk=customer_a.pk), {
         "purpose": "invoice", "reply_to": "team@a.example", "subject": "Hallo {first_name}",
         "body": "Ihre Nummer: {customer_number} ({legalEntityType})", "documents": [doc.pk],
