@@ -34,7 +34,7 @@ def test_a_reading_below_the_last_one_is_refused(vehicle, staff_a1):
     with pytest.raises(KmReadingRefused) as exc:
         _reading(vehicle, 900, actor=staff_a1)
     assert exc.value.code == "below_previous"
-    assert "1000" in exc.value.messages[0]
+    assert "1.000 km" in exc.value.messages[0]  # the last reading, formatted for the reader
     vehicle.refresh_from_db()
     assert vehicle.current_km == 1000
     assert vehicle.km_readings.count() == 1

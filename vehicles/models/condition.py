@@ -17,7 +17,8 @@ class ConditionRecord(models.Model):
     """
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
-    vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, related_name="condition_records")
+    vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, related_name="condition_records",
+                                verbose_name=_("vehicle"))
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                     related_name="+", verbose_name=_("recorded by"))

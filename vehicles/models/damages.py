@@ -55,7 +55,7 @@ class Damage(models.Model):
     CLOSED_STATUSES = (Status.REPAIRED,)
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
-    vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, related_name="damages")
+    vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, related_name="damages", verbose_name=_("vehicle"))
     view = models.CharField(_("sketch view"), max_length=10, choices=View.choices, blank=True)
     x = models.DecimalField(_("x position (%)"), max_digits=5, decimal_places=2, null=True, blank=True,
                             validators=[MinValueValidator(0), MaxValueValidator(100)])

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from rentoffice.models import Membership, User
@@ -71,6 +71,14 @@ def km_reading_check(*, vehicle: Vehicle, km: int, recorded_at: dt.datetime) -> 
     )
 
 
+def _km(value: int) -> str:
+    return formats.number_format(value, force_grouping=True)
+
+
+def _when(moment: dt.datetime) -> str:
+    return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+
+
 def _may_override(actor: User | None, vehicle: Vehicle) -> bool:
     if actor is None:
         return False
@@ -108,13 +116,11 @@ def km_reading_record(
         if not override_reason:
             if check.below_previous:
                 message = _("%(km)s km is below the last reading of %(last)s km (%(date)s).") % {
-                    "km": km, "last": check.previous.km,
-                    "date": timezone.localtime(check.previous.recorded_at).strftime("%d.%m.%Y %H:%M"),
+                    "km": _km(km), "last": _km(check.previous.km), "date": _when(check.previous.recorded_at),
                 }
             else:
                 message = _("%(km)s km is above a later reading of %(next)s km (%(date)s).") % {
-                    "km": km, "next": check.following.km,
-                    "date": timezone.localtime(check.following.recorded_at).strftime("%d.%m.%Y %H:%M"),
+                    "km": _km(km), "next": _km(check.following.km), "date": _when(check.following.recorded_at),
                 }
             raise KmReadingRefused(message, code="below_previous" if check.below_previous else "above_next")
         if not _may_override(actor, locked):
@@ -128,7 +134,7 @@ def km_reading_record(
         raise KmReadingRefused(
             _("%(delta)s km since the last reading is more than plausible (at most %(allowed)s km for the time "
               "elapsed). Please check and confirm the reading.")
-            % {"delta": km - check.previous.km, "allowed": check.allowed_km},
+            % {"delta": _km(km - check.previous.km), "allowed": _km(check.allowed_km)},
             code="implausible",
         )
     reading = KmReading(
