@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
@@ -36,7 +36,9 @@ class ConditionRecord(models.Model):
         verbose_name_plural = _("condition records")
 
     def __str__(self) -> str:
-        return _("Condition on %(date)s") % {"date": timezone.localtime(self.recorded_at).strftime("%d.%m.%Y")}
+        return _("Condition on %(date)s") % {
+            "date": formats.date_format(timezone.localtime(self.recorded_at), "SHORT_DATE_FORMAT")
+        }
 
 
 class ConditionPhoto(StoredImage):

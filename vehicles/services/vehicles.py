@@ -27,8 +27,6 @@ def vehicle_save(*, vehicle: Vehicle, actor: User | None, initial_km: int | None
         raise ValidationError({"status": _("Use “Retire” to take a vehicle out of the fleet.")})
     if not is_new and _stored_status(vehicle) != vehicle.status:
         vehicle.status_changed_at = timezone.now()
-    if not vehicle.status_reason:
-        vehicle.status_reason = ""
     vehicle.full_clean()
     vehicle.save()
     if is_new:
@@ -52,6 +50,7 @@ def vehicle_retire(*, vehicle: Vehicle, actor: User | None, reason: str) -> Vehi
     vehicle.status = Vehicle.Status.RETIRED
     vehicle.status_reason = reason[:200]
     vehicle.status_changed_at = vehicle.retired_at = timezone.now()
+    vehicle.full_clean()
     vehicle.save()
     return vehicle
 
