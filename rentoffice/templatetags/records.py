@@ -37,6 +37,7 @@ def activity_changes(entries) -> list[tuple[object, list[tuple[str, str, str]]]]
     parsed, wanted = [], defaultdict(set)
     for entry in entries:
         model = entry.content_type.model_class()
+        creating = entry.action == entry.Action.CREATE
         rows = []
         for name, change in (entry.changes_dict or {}).items():
             if isinstance(change, dict):  # many-to-many: {"type": "m2m", "operation": ..., "objects": [...]}
@@ -61,6 +62,8 @@ def activity_changes(entries) -> list[tuple[object, list[tuple[str, str, str]]]]
                     field = None
             if field is not None and (not field.concrete or field.primary_key):
                 continue
+            if _blank(old) and (_blank(new) or (creating and str(new) == "False")):
+                continue  # a new record's empty fields and unticked boxes say nothing
             rows.append((field or name, old, new))
             if field is not None and field.many_to_one:
                 for value in (old, new):
