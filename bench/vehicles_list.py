@@ -119,11 +119,10 @@ def _flush(batch, KmReading, now) -> None:
 def measure(rounds: int) -> None:
     from django.db import connection, reset_queries
     from django.test import Client
+    from django_scopes import scopes_disabled
 
     from rentoffice.models import Station, User
     from vehicles.models import Damage
-
-    from django_scopes import scopes_disabled
 
     admin, staff = Client(), Client()
     with scopes_disabled():

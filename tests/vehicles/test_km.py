@@ -1,7 +1,7 @@
 import datetime as dt
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from rentoffice.models import Membership
 from tests.conftest import make_member
@@ -31,7 +31,7 @@ def test_a_higher_reading_is_stored_and_becomes_current(vehicle, admin_a):
 
 
 def test_a_reading_below_the_last_one_is_refused(vehicle, staff_a1):
-    with pytest.raises(KmReadingRefused) as exc:
+    with translation.override("de"), pytest.raises(KmReadingRefused) as exc:
         _reading(vehicle, 900, actor=staff_a1)
     assert exc.value.code == "below_previous"
     assert "1.000 km" in exc.value.messages[0]  # the last reading, formatted for the reader
