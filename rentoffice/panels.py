@@ -45,7 +45,7 @@ def panels_for(record_kind: str, request: HttpRequest) -> list[Panel]:
 def _activity_context(request, obj) -> dict:
     from .selectors import activity_for_object
 
-    return {"entries": activity_for_object(obj=obj, limit=10), "object": obj}
+    return {"entries": activity_for_object(obj=obj, limit=10), "object": obj, "compact": True}
 
 
 def _messages_context(request, obj) -> dict:

@@ -26,8 +26,26 @@ def _blank(value) -> bool:
     return value in (None, "None", "")
 
 
+def _action_label(entry) -> str:
+    return {
+        entry.Action.CREATE: _("created"),
+        entry.Action.UPDATE: _("changed"),
+        entry.Action.DELETE: _("deleted"),
+    }.get(entry.action, _("accessed"))
+
+
+def _bookkeeping(field) -> bool:
+    """Fields people do not edit: the tenant, timestamps set by the system, non-editable columns."""
+    return (
+        field.name == "organization"
+        or getattr(field, "auto_now", False)
+        or getattr(field, "auto_now_add", False)
+        or not field.editable
+    )
+
+
 @register.simple_tag
-def activity_changes(entries) -> list[tuple[object, list[tuple[str, str, str]]]]:
+def activity_changes(entries, compact: bool = False) -> list[tuple[object, list[tuple[str, str, str]]]]:
     """Activity entries with readable changes: (entry, [(label, old, new), ...]).
 
     Field labels and choice labels instead of column names, names of related records instead of
@@ -38,7 +56,11 @@ def activity_changes(entries) -> list[tuple[object, list[tuple[str, str, str]]]]
     for entry in entries:
         model = entry.content_type.model_class()
         creating = entry.action == entry.Action.CREATE
+        entry.action_label = _action_label(entry)
         rows = []
+        if creating and compact:  # the panel says "created"; the initial values are on "show all"
+            parsed.append((entry, rows))
+            continue
         for name, change in (entry.changes_dict or {}).items():
             if isinstance(change, dict):  # many-to-many: {"type": "m2m", "operation": ..., "objects": [...]}
                 label = name
@@ -60,7 +82,7 @@ def activity_changes(entries) -> list[tuple[object, list[tuple[str, str, str]]]]
                     field = model._meta.get_field(name)
                 except FieldDoesNotExist:
                     field = None
-            if field is not None and (not field.concrete or field.primary_key):
+            if field is not None and (not field.concrete or field.primary_key or _bookkeeping(field)):
                 continue
             if _blank(old) and (_blank(new) or (creating and str(new) == "False")):
                 continue  # a new record's empty fields and unticked boxes say nothing

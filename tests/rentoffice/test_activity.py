@@ -1,0 +1,65 @@
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def _create_station(client, org):
+    data = {
+        "name": "Ulm",
+        "code": "ULM",
+        "region": "",
+        "street": "",
+        "postal_code": "",
+        "city": "Ulm",
+        "phone": "",
+        "email": "",
+        "brands": "",
+        "is_active": "on",
+        "hours-TOTAL_FORMS": "0",
+        "hours-INITIAL_FORMS": "0",
+        "exc-TOTAL_FORMS": "0",
+        "exc-INITIAL_FORMS": "0",
+    }
+    response = client.post(reverse("station_create", kwargs={"org_slug": org.slug}), data)
+    assert response.status_code == 302, response.content.decode()[:500]
+    return int(response.url.rstrip("/").split("/")[-1])
+
+
+def test_panel_says_created_and_show_all_lists_the_initial_values(client_admin_a, org_a):
+    pk = _create_station(client_admin_a, org_a)
+    client_admin_a.cookies["django_language"] = "en"
+    page = client_admin_a.get(reverse("station_edit", kwargs={"org_slug": org_a.slug, "pk": pk})).content.decode()
+    panel = page[page.index('data-testid="activity-list"') :]
+    assert "created" in panel
+    assert "City" not in panel  # the panel stays short
+    full = client_admin_a.get(reverse("activity_all", kwargs={"org_slug": org_a.slug, "kind": "station", "pk": pk}))
+    body = full.content.decode()
+    assert "City" in body and "Ulm" in body
+    assert "Organization:" not in body  # bookkeeping fields are left out
+
+
+def test_changes_show_old_and_new_value_in_german(client_admin_a, org_a):
+    pk = _create_station(client_admin_a, org_a)
+    url = reverse("station_edit", kwargs={"org_slug": org_a.slug, "pk": pk})
+    data = {
+        "name": "Ulm Hbf",
+        "code": "ULM",
+        "region": "",
+        "street": "",
+        "postal_code": "",
+        "city": "Ulm",
+        "phone": "",
+        "email": "",
+        "brands": "",
+        "is_active": "on",
+        "hours-TOTAL_FORMS": "0",
+        "hours-INITIAL_FORMS": "0",
+        "exc-TOTAL_FORMS": "0",
+        "exc-INITIAL_FORMS": "0",
+    }
+    client_admin_a.post(url, data)
+    page = client_admin_a.get(url, HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    panel = page[page.index('data-testid="activity-list"') :]
+    assert "geändert" in panel and "erstellt" in panel
+    assert "Ulm Hbf" in panel
