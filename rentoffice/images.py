@@ -225,7 +225,11 @@ class StoredImage(models.Model):
     original_name = models.CharField(_("original file name"), max_length=200, blank=True)
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("uploaded by"),
     )
 
@@ -284,7 +288,8 @@ class ImageUploadField(forms.FileField):
         self.max_files = max_files
         widget_class = MultipleImageInput if multiple else forms.ClearableFileInput
         kwargs.setdefault(
-            "widget", widget_class(attrs={"accept": "image/jpeg,image/png,image/webp,image/heic,image/heif,.heic,.heif"})
+            "widget",
+            widget_class(attrs={"accept": "image/jpeg,image/png,image/webp,image/heic,image/heif,.heic,.heif"}),
         )
         super().__init__(*args, **kwargs)
 

@@ -10,13 +10,19 @@ class ComplexityValidator:
     def validate(self, password: str, user=None) -> None:
         errors = []
         if not re.search(r"[A-ZÄÖÜ]", password):
-            errors.append(ValidationError(_("The password must contain at least one upper-case letter."),
-                                          code="password_no_upper"))
+            errors.append(
+                ValidationError(
+                    _("The password must contain at least one upper-case letter."), code="password_no_upper"
+                )
+            )
         if not re.search(r"\d", password):
             errors.append(ValidationError(_("The password must contain at least one digit."), code="password_no_digit"))
         if not re.search(r"[^A-Za-z0-9ÄÖÜäöüß]", password):
-            errors.append(ValidationError(_("The password must contain at least one special character."),
-                                          code="password_no_special"))
+            errors.append(
+                ValidationError(
+                    _("The password must contain at least one special character."), code="password_no_special"
+                )
+            )
         if errors:
             raise ValidationError(errors)
 

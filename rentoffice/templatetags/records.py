@@ -18,8 +18,14 @@ def panels(context, record_kind: str, obj):
     for panel in panel_registry.panels_for(record_kind, request):
         ctx = panel.get_context(request, obj)
         rendered.append({"panel": panel, "context": ctx})
-    return {"request": request, "rendered": rendered, "record_kind": record_kind, "object": obj,
-            "organization": getattr(request, "organization", None), "perms_org": context.get("perms_org")}
+    return {
+        "request": request,
+        "rendered": rendered,
+        "record_kind": record_kind,
+        "object": obj,
+        "organization": getattr(request, "organization", None),
+        "perms_org": context.get("perms_org"),
+    }
 
 
 def _blank(value) -> bool:

@@ -4,8 +4,8 @@ from django.urls import reverse
 pytestmark = pytest.mark.django_db
 
 
-def _create_station(client, org):
-    data = {
+def _station_data(**overrides):
+    return {
         "name": "Ulm",
         "code": "ULM",
         "region": "",
@@ -20,8 +20,12 @@ def _create_station(client, org):
         "hours-INITIAL_FORMS": "0",
         "exc-TOTAL_FORMS": "0",
         "exc-INITIAL_FORMS": "0",
+        **overrides,
     }
-    response = client.post(reverse("station_create", kwargs={"org_slug": org.slug}), data)
+
+
+def _create_station(client, org):
+    response = client.post(reverse("station_create", kwargs={"org_slug": org.slug}), _station_data())
     assert response.status_code == 302, response.content.decode()[:500]
     return int(response.url.rstrip("/").split("/")[-1])
 
@@ -42,23 +46,7 @@ def test_panel_says_created_and_show_all_lists_the_initial_values(client_admin_a
 def test_changes_show_old_and_new_value_in_german(client_admin_a, org_a):
     pk = _create_station(client_admin_a, org_a)
     url = reverse("station_edit", kwargs={"org_slug": org_a.slug, "pk": pk})
-    data = {
-        "name": "Ulm Hbf",
-        "code": "ULM",
-        "region": "",
-        "street": "",
-        "postal_code": "",
-        "city": "Ulm",
-        "phone": "",
-        "email": "",
-        "brands": "",
-        "is_active": "on",
-        "hours-TOTAL_FORMS": "0",
-        "hours-INITIAL_FORMS": "0",
-        "exc-TOTAL_FORMS": "0",
-        "exc-INITIAL_FORMS": "0",
-    }
-    client_admin_a.post(url, data)
+    client_admin_a.post(url, _station_data(name="Ulm Hbf"))
     page = client_admin_a.get(url, HTTP_ACCEPT_LANGUAGE="de").content.decode()
     panel = page[page.index('data-testid="activity-list"') :]
     assert "geändert" in panel and "erstellt" in panel

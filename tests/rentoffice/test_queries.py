@@ -55,8 +55,12 @@ def _stations(org, n: int) -> list[Station]:
 
 
 def test_station_list(client_admin_a, org_a, django_assert_max_num_queries):
-    assert_flat(client_admin_a, url("station_list", org_a), lambda n: _stations(org_a, n)[-1].region.name,
-                django_assert_max_num_queries)
+    assert_flat(
+        client_admin_a,
+        url("station_list", org_a),
+        lambda n: _stations(org_a, n)[-1].region.name,
+        django_assert_max_num_queries,
+    )
 
 
 def test_region_list(client_admin_a, org_a, django_assert_max_num_queries):
@@ -106,18 +110,30 @@ def test_station_edit_page(client_admin_a, org_a, station_a1, django_assert_max_
             station_a1.city = f"City {i}"  # an activity entry each, naming a region (looked up in bulk)
             station_a1.region = Region.objects.create(organization=org_a, name=f"Region {i}")
             station_a1.save()
-            message_queue(organization=org_a, recipient=f"x{i}@a.example", template="x", context={},
-                          subject="Hello", body_text="Hi", related=station_a1)
+            message_queue(
+                organization=org_a,
+                recipient=f"x{i}@a.example",
+                template="x",
+                context={},
+                subject="Hello",
+                body_text="Hi",
+                related=station_a1,
+            )
         return f"x{i}@a.example"
 
     # + opening hours, exceptions, regions for the select, activity, names in activity, messages
-    assert_flat(client_admin_a, url("station_edit", org_a, pk=station_a1.pk), add, django_assert_max_num_queries,
-                max_queries=18)
+    assert_flat(
+        client_admin_a, url("station_edit", org_a, pk=station_a1.pk), add, django_assert_max_num_queries, max_queries=18
+    )
 
 
 def test_dashboard_for_admin(client_admin_a, org_a, django_assert_max_num_queries):
-    assert_flat(client_admin_a, url("org_dashboard", org_a), lambda n: _stations(org_a, n)[-1].name,
-                django_assert_max_num_queries)
+    assert_flat(
+        client_admin_a,
+        url("org_dashboard", org_a),
+        lambda n: _stations(org_a, n)[-1].name,
+        django_assert_max_num_queries,
+    )
 
 
 def test_dashboard_for_region_scoped_member(org_a, django_assert_max_num_queries):
@@ -141,8 +157,13 @@ def test_dashboard_for_member_of_many_organizations(admin_a, org_a, django_asser
     def add(n):
         for _ in range(n):
             i = next(_counter)
-            organization_create(name=f"Org {i}", slug=f"org-{i}", operator_code=f"ORG{i}",
-                                admin_email="admin@a.example", admin_name="Admin")
+            organization_create(
+                name=f"Org {i}",
+                slug=f"org-{i}",
+                operator_code=f"ORG{i}",
+                admin_email="admin@a.example",
+                admin_name="Admin",
+            )
         return f"Org {i}"
 
     assert_flat(client_for(admin_a), url("org_dashboard", org_a), add, django_assert_max_num_queries)
