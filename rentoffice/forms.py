@@ -5,6 +5,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 from django_scopes import scopes_disabled
 
+from .images import ImageUploadField
 from .models import Membership, OpeningException, OpeningHours, Organization, Region, Role, Station, User
 from .permissions import PERMISSIONS, RESTRICTIONS
 
@@ -38,6 +39,12 @@ class OrganizationForm(forms.ModelForm):
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
         help_text=_("Leave empty to keep the current secret."),
     )
+    logo = ImageUploadField(
+        label=_("Logo"),
+        required=False,
+        multiple=False,
+        help_text=_("Shown on documents and e-mails. JPEG, PNG, WebP or HEIC; leave empty to keep the current logo."),
+    )
 
     class Meta:
         model = Organization
@@ -53,7 +60,6 @@ class OrganizationForm(forms.ModelForm):
             "default_language",
             "invoice_number_prefix",
             "contract_number_prefix",
-            "logo",
             "contact_email",
             "office_email",
             "stripe_publishable_key",
@@ -76,6 +82,16 @@ class OrganizationForm(forms.ModelForm):
             if not data.get(name):
                 data[name] = old
         return data
+
+    def save(self, commit=True):
+        organization = super().save(commit=False)
+        processed = (self.cleaned_data.get("logo") or [None])[0]
+        if processed is not None:
+            # Re-encoded by the image pipeline: no metadata, no hidden content.
+            organization.logo.save("logo.jpg", processed.content_file(), save=False)
+        if commit:
+            organization.save()
+        return organization
 
 
 class RegionForm(forms.ModelForm):
@@ -279,6 +295,17 @@ class InviteForm(MembershipForm):
 
 class MembershipEditForm(MembershipForm):
     is_active = forms.BooleanField(label=_("Active"), required=False)
+    managed_stations = forms.ModelMultipleChoiceField(
+        label=_("May edit details and opening hours of these stations"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("For station leads without the organization-wide right to manage stations."),
+    )
+
+    def __init__(self, *args, actor: Membership, **kwargs):
+        super().__init__(*args, actor=actor, **kwargs)
+        self.fields["managed_stations"].queryset = self.fields["stations"].queryset
 
 
 class RoleForm(forms.ModelForm):

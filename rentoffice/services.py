@@ -13,6 +13,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
+from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 
 from .models import (
     Membership,
@@ -27,6 +28,8 @@ from .models import (
 )
 from .outbox import message_queue
 from .permissions import ALL, DEFAULT_ROLES
+
+MANAGE_STATION = "rentoffice.manage_station"
 
 
 def sequence_next(*, organization: Organization, name: str) -> int:
@@ -172,6 +175,7 @@ def membership_update(
     regions: Iterable[Region] = (),
     stations: Iterable[Station] = (),
     is_active: bool = True,
+    managed_stations: Iterable[Station] | None = None,
 ) -> Membership:
     membership.role = role
     membership.scope = scope
@@ -179,7 +183,34 @@ def membership_update(
     membership.save()
     membership.regions.set(regions if scope == Membership.Scope.REGIONS else [])
     membership.stations.set(stations if scope == Membership.Scope.STATIONS else [])
+    if managed_stations is not None:
+        station_managers_set(membership=membership, stations=managed_stations)
     return membership
+
+
+def station_managers_set(*, membership: Membership, stations: Iterable[Station]) -> None:
+    """Object grants (django-guardian): which stations of the organization this member may edit."""
+    wanted = {s.pk for s in stations}
+    with scopes_disabled():
+        for station in Station.objects.filter(organization=membership.organization):
+            if station.pk in wanted:
+                assign_perm(MANAGE_STATION, membership.user, station)
+            else:
+                remove_perm(MANAGE_STATION, membership.user, station)
+
+
+def stations_managed_by(*, membership: Membership) -> list[Station]:
+    with scopes_disabled():
+        stations = Station.objects.filter(organization=membership.organization)
+        return list(
+            get_objects_for_user(
+                membership.user, MANAGE_STATION, klass=stations, with_superuser=False, accept_global_perms=False
+            )
+        )
+
+
+def station_manageable(*, membership: Membership, station: Station) -> bool:
+    return membership.has_perm("stations.manage") or membership.user.has_perm(MANAGE_STATION, station)
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ org_patterns = [
     path("", office.dashboard, name="org_dashboard"),
     path("station-filter/", account.set_station_filter, name="set_station_filter"),
     path("settings/", office.organization_settings, name="organization_settings"),
+    path("logo/", office.organization_logo, name="organization_logo"),
     path("regions/", office.region_list, name="region_list"),
     path("regions/<int:pk>/", office.region_edit, name="region_edit"),
     path("stations/", office.station_list, name="station_list"),

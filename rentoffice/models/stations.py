@@ -46,6 +46,9 @@ class Station(models.Model):
         verbose_name = _("station")
         verbose_name_plural = _("stations")
         constraints = [models.UniqueConstraint(fields=["organization", "code"], name="uniq_station_code")]
+        # Granted per station with django-guardian: a station lead keeps their own station's details
+        # and opening hours up to date without the organization-wide "stations.manage".
+        permissions = [("manage_station", _("Can edit this station's details and opening hours"))]
 
     def __str__(self) -> str:
         return self.name

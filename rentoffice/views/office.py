@@ -1,6 +1,7 @@
 """Admin pages of an organization: settings, regions, stations, users and memberships, roles."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -16,6 +17,7 @@ from ..forms import (
     RoleForm,
     StationForm,
 )
+from ..images import protected_file_response
 from ..models import Station
 from ..tenancy import requires
 
@@ -25,7 +27,10 @@ def dashboard(request, org_slug):
     stations = selectors.stations_for(
         membership=request.membership, include_inactive=False, station_filter=request.station_filter
     )
-    return render(request, "rentoffice/dashboard.html", {"visible_stations": stations})
+    managed = {s.pk for s in services.stations_managed_by(membership=request.membership)}
+    if request.membership.has_perm("stations.manage"):
+        managed = {s.pk for s in stations}
+    return render(request, "rentoffice/dashboard.html", {"visible_stations": stations, "managed_station_ids": managed})
 
 
 @requires("organization.manage")
@@ -36,6 +41,11 @@ def organization_settings(request, org_slug):
         messages.success(request, _("The settings have been saved."))
         return redirect("organization_settings", org_slug=org_slug)
     return render(request, "rentoffice/organization_settings.html", {"form": form})
+
+
+def organization_logo(request, org_slug):
+    """Every member may see their organization's logo; nobody else (the tenant middleware 404s)."""
+    return protected_file_response(request.organization.logo)
 
 
 @requires("stations.manage")
@@ -120,9 +130,11 @@ def station_create(request, org_slug):
     return _station_form_page(request, org_slug, Station(organization=request.organization))
 
 
-@requires("stations.manage")
 def station_edit(request, org_slug, pk):
+    # Organization-wide "stations.manage", or an object grant for this one station (django-guardian).
     station = selectors.station_get(membership=request.membership, station_id=pk)
+    if not services.station_manageable(membership=request.membership, station=station):
+        raise PermissionDenied
     return _station_form_page(request, org_slug, station)
 
 
@@ -166,6 +178,7 @@ def membership_edit(request, org_slug, pk):
             "regions": list(membership.regions.all()),
             "stations": list(membership.stations.all()),
             "is_active": membership.is_active,
+            "managed_stations": services.stations_managed_by(membership=membership),
         },
     )
     if request.method == "POST" and form.is_valid():
@@ -182,6 +195,7 @@ def membership_edit(request, org_slug, pk):
                 regions=data["regions"],
                 stations=data["stations"],
                 is_active=data["is_active"],
+                managed_stations=data["managed_stations"],
             )
             messages.success(request, _("The membership has been saved."))
             return redirect("user_list", org_slug=org_slug)

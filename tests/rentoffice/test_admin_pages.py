@@ -783,3 +783,71 @@ def test_default_role_names_follow_the_ui_language(client_admin_a, org_a):
     assert "Station staff" in client_admin_a.get(url).content.decode()
     client_admin_a.cookies["django_language"] = "de"
     assert "Stationsmitarbeiter" in client_admin_a.get(url).content.decode()
+
+
+def test_logo_goes_through_the_image_pipeline_and_is_served_to_members_only(client_admin_a, client_admin_b, org_a):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (300, 100), "navy").save(buffer, format="PNG")
+    data = {
+        f: getattr(org_a, f) or ""
+        for f in (
+            "name",
+            "operator_code",
+            "country",
+            "default_language",
+            "invoice_number_prefix",
+            "contract_number_prefix",
+        )
+    }
+    data["country"] = "DE"
+    data["logo"] = SimpleUploadedFile("logo.png", buffer.getvalue(), content_type="image/png")
+    response = client_admin_a.post(url("organization_settings", org_a), data)
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    org_a.refresh_from_db()
+    assert org_a.logo.name.endswith(".jpg")
+    logo_url = url("organization_logo", org_a)
+    served = client_admin_a.get(logo_url)
+    assert served.status_code == 200
+    assert b"".join(served.streaming_content)[:3] == b"\xff\xd8\xff"  # re-encoded as JPEG
+    assert client_admin_b.get(logo_url).status_code == 404
+
+    # Something that only claims to be an image is refused with a message and changes nothing.
+    data["logo"] = SimpleUploadedFile("logo.png", b"<html><script>alert(1)</script></html>", content_type="image/png")
+    response = client_admin_a.post(url("organization_settings", org_a), data)
+    assert response.status_code == 200
+    assert "is-invalid" in response.content.decode()
+    org_a.refresh_from_db()
+    assert org_a.logo.name.endswith(".jpg")
+
+
+def test_station_lead_edits_only_the_station_granted_to_them(client_admin_a, org_a, staff_a1, station_a1, station_a2):
+    """Object-level grant (django-guardian): no organization-wide stations.manage needed."""
+    from tests.conftest import client_for
+
+    lead = client_for(staff_a1)
+    edit_a1 = url("station_edit", org_a, pk=station_a1.pk)
+    assert lead.get(edit_a1).status_code == 403
+    m = membership(staff_a1, org_a)
+    data = {
+        "role": role(org_a, "station_staff").pk,
+        "scope": "stations",
+        "stations": [station_a1.pk],
+        "is_active": "on",
+        "managed_stations": [station_a1.pk],
+    }
+    assert client_admin_a.post(url("membership_edit", org_a, pk=m.pk), data).status_code == 302
+    assert lead.get(edit_a1).status_code == 200
+    dashboard = lead.get(url("org_dashboard", org_a)).content.decode()
+    assert edit_a1 in dashboard
+    # Not the station lists of the organization, and not a station outside their scope.
+    assert lead.get(url("station_list", org_a)).status_code == 403
+    assert lead.get(url("station_edit", org_a, pk=station_a2.pk)).status_code == 404
+    # Taking the grant away works the same way.
+    data["managed_stations"] = []
+    client_admin_a.post(url("membership_edit", org_a, pk=m.pk), data)
+    assert client_for(staff_a1).get(edit_a1).status_code == 403
