@@ -26,6 +26,13 @@ class ProfileForm(forms.ModelForm):
         fields = ["full_name", "phone", "language"]
 
 
+class UpperCaseField(forms.CharField):
+    """Codes people type in any case (operator codes) are stored in capitals before validation."""
+
+    def to_python(self, value):
+        return super().to_python(value).upper()
+
+
 class OrganizationForm(forms.ModelForm):
     stripe_secret_key = forms.CharField(
         label=_("Stripe secret key"),
@@ -66,6 +73,7 @@ class OrganizationForm(forms.ModelForm):
             "stripe_secret_key",
             "stripe_webhook_secret",
         ]
+        field_classes = {"operator_code": UpperCaseField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -69,7 +69,7 @@ def organization_create(
 ) -> tuple[Organization, User]:
     """A new tenant with its default roles and a first administrator."""
     with scopes_disabled():
-        organization = Organization(name=name, slug=slug, operator_code=operator_code, **fields)
+        organization = Organization(name=name, slug=slug, operator_code=operator_code.strip().upper(), **fields)
         organization.full_clean()
         organization.save()
         roles = roles_ensure_defaults(organization=organization)

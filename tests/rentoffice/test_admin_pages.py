@@ -851,3 +851,18 @@ def test_station_lead_edits_only_the_station_granted_to_them(client_admin_a, org
     data["managed_stations"] = []
     client_admin_a.post(url("membership_edit", org_a, pk=m.pk), data)
     assert client_for(staff_a1).get(edit_a1).status_code == 403
+
+
+def test_operator_code_is_stored_in_capitals(client_admin_a, org_a):
+    data = {
+        "name": org_a.name,
+        "operator_code": " neu-1 ",
+        "country": "DE",
+        "default_language": "de",
+        "invoice_number_prefix": "RE-",
+        "contract_number_prefix": "MV-",
+    }
+    response = client_admin_a.post(url("organization_settings", org_a), data)
+    assert response.status_code == 302
+    org_a.refresh_from_db()
+    assert org_a.operator_code == "NEU-1"
