@@ -51,7 +51,15 @@ def _sub_customers(request, customer):
     return {"customer": customer, "subs": list(customer.sub_customers.all())}
 
 
+def _dashboard(request, organization):
+    from django.utils import timezone
+
+    return {"stats": selectors.dashboard_stats(membership=request.membership, today=timezone.localdate())}
+
+
 def register_panels() -> None:
+    register("dashboard", Panel("customers", _("Customers"), "customers/panels/dashboard.html", _dashboard, 30,
+                                "customers.view"))
     for key, title, message, order in PLACEHOLDERS:
         register("customer", Panel(key, title, "customers/panels/empty.html", _empty(message), order))
     register("customer", Panel("portal", _("Portal logins"), "customers/panels/portal.html", _portal, 40))

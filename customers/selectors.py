@@ -6,10 +6,25 @@ customer may have a home station, but it does not restrict visibility). See docs
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
-from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    DurationField,
+    F,
+    Func,
+    IntegerField,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce
 from django.http import Http404
 from django_scopes import scopes_disabled
 
@@ -29,6 +44,30 @@ from .search import digits, fold
 
 SEARCH_LIMIT = 20
 SEARCH_CANDIDATES = 500
+MAX_QUERY_LENGTH = 200
+
+
+def clean_query(value: str | None) -> str:
+    """A search term as the database can take it: no NUL characters (PostgreSQL refuses them), bounded."""
+    return (value or "").replace("\x00", "").strip()[:MAX_QUERY_LENGTH]
+
+
+class _MonthsInterval(Func):
+    template = "make_interval(months => %(expressions)s::integer)"
+    output_field = DurationField()
+
+
+def licence_due_expression():
+    """SQL twin of `Customer.licence_check_due_on`: last check plus the interval in months; a customer
+    never checked is due from creation on."""
+    return Coalesce(Cast(F("licence_checked_at") + _MonthsInterval("licence_check_interval_months"), DateField()),
+                    Cast("created_at", DateField()))
+
+
+def licence_overdue(qs: QuerySet[Customer], *, today: dt.date) -> QuerySet[Customer]:
+    """Customers whose periodic licence check is due on or before `today`."""
+    return qs.filter(licence_check_interval_months__isnull=False).annotate(
+        licence_due_on=licence_due_expression()).filter(licence_due_on__lte=today)
 
 
 def customers_for(*, membership: Membership) -> QuerySet[Customer]:
@@ -51,10 +90,17 @@ def customer_get(*, membership: Membership, pk: int) -> Customer:
     return customer
 
 
-def customer_list(*, membership: Membership, query: str = "", group: str = "", blocked: str = "") -> QuerySet[Customer]:
+def customer_list(*, membership: Membership, query: str = "", group: str = "", blocked: str = "",
+                  licence: str = "", today: dt.date | None = None) -> QuerySet[Customer]:
     qs = customers_for(membership=membership).select_related("main_customer").prefetch_related("attributes")
+    if licence == "overdue":
+        from django.utils import timezone
+
+        qs = licence_overdue(qs, today=today or timezone.localdate())
     if query:
         qs = _apply_search(qs, query)
+    elif licence == "overdue":
+        qs = qs.order_by("licence_due_on", "last_name", "first_name", "number")
     else:
         qs = qs.order_by("last_name", "first_name", "company", "number")
     if group:
@@ -122,8 +168,29 @@ def customer_search(*, membership: Membership, query: str, all_organizations: bo
 
 
 def multi_org_available(*, membership: Membership) -> bool:
-    with scopes_disabled():
-        return Membership.objects.filter(user_id=membership.user_id, is_active=True).count() > 1
+    """Offer "all organizations" only when the user may view customers in more than one of them."""
+    return len(search_organizations(membership=membership, all_organizations=True).organizations) > 1
+
+
+@dataclass
+class DashboardStats:
+    customers: int
+    blocked: int
+    licence_overdue: int
+    invitations_pending: int
+
+
+def dashboard_stats(*, membership: Membership, today: dt.date) -> DashboardStats:
+    """The customers panel on the dashboard: two aggregate queries, whatever the number of customers."""
+    counts = customers_for(membership=membership).alias(licence_due_on=licence_due_expression()).aggregate(
+        customers=Count("pk"),
+        blocked=Count("pk", filter=Q(is_blocked=True)),
+        overdue=Count("pk", filter=Q(licence_check_interval_months__isnull=False, licence_due_on__lte=today)),
+    )
+    pending = CustomerAccount.objects.filter(
+        organization=membership.organization, is_active=True, customer__anonymised_at__isnull=True,
+    ).filter(Q(password="") | Q(password__startswith="!")).count()
+    return DashboardStats(counts["customers"], counts["blocked"], counts["overdue"], pending)
 
 
 def settings_for(*, organization: Organization) -> CustomerSettings:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import ProtectedError, RestrictedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -86,6 +88,14 @@ def customer_delete(*, customer: Customer, actor: User | None) -> None:
     reasons = deletion_refusals(customer=customer)
     if reasons:
         raise ValidationError(reasons)
-    for document in customer.documents.all():
-        document.file.delete(save=False)
-    customer.delete()
+    files = [d.file.name for d in customer.documents.all()]
+    try:
+        with transaction.atomic():
+            customer.delete()
+    except (ProtectedError, RestrictedError) as exc:
+        names = sorted({str(obj._meta.verbose_name_plural) for obj in exc.protected_objects if hasattr(obj, "_meta")}
+                       if isinstance(exc, ProtectedError) else
+                       {str(obj._meta.verbose_name_plural) for obj in exc.restricted_objects})
+        raise ValidationError(_("Records still refer to the customer: %(names)s.") % {"names": ", ".join(names)}) from exc
+    # Files go only once the deletion is certain.
+    transaction.on_commit(lambda: [default_storage.delete(name) for name in files])

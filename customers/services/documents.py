@@ -181,5 +181,7 @@ def customer_email_send(*, customer: Customer, actor: User | None, subject: str,
         organization=customer.organization, recipient=recipient, template="customer_email", purpose="customer_email",
         context={"customer": customer}, language=(customer.language_code or "de")[:2],
         related=customer, attachments=stored, reply_to=reply_to,
-        subject=fill_placeholders(subject, customer), body_text=fill_placeholders(body, customer),
+        # A line break in a subject would make the mail unsendable (header injection guard in send).
+        subject=" ".join(fill_placeholders(subject, customer).split()),
+        body_text=fill_placeholders(body, customer),
     )

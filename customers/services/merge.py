@@ -12,12 +12,13 @@ from auditlog.context import disable_auditlog
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from rentoffice.models import OutboundMessage, User
 
-from ..models import Customer, CustomerAccount
+from ..models import Customer, CustomerAccount, LicenceEscalation
 from ..signals import customers_merged, customers_merging
 from .core import search_text_refresh
 
@@ -101,13 +102,28 @@ def customer_merge(*, survivor: Customer, other: Customer, take_from_other: list
         survivor.do_not_delete = True
         changes["do_not_delete"] = [_("no"), _("yes")]
 
+    if survivor.main_customer_id and Customer.objects.filter(main_customer=other).exclude(pk=survivor.pk).exists():
+        raise ValidationError(_("%(other)s has sub-customers, and %(survivor)s is itself a sub-customer. Merge the "
+                                "other way round or detach %(survivor)s from its main customer first.") % {
+            "other": other.display_name, "survivor": survivor.display_name})
+
     customers_merging.send(sender=Customer, survivor=survivor, other=other)
     # One portal account per customer: the survivor's own account wins.
     if CustomerAccount.objects.filter(organization=survivor.organization_id, customer=survivor).exists():
         CustomerAccount.objects.filter(organization=survivor.organization_id, customer=other).delete()
+    # An escalation step both customers already reached for the same due date stays recorded once.
+    LicenceEscalation.objects.filter(organization=survivor.organization_id, customer=other).filter(
+        Exists(LicenceEscalation.objects.filter(customer=survivor, due_on=OuterRef("due_on"), step=OuterRef("step")))
+    ).delete()
     for manager_name in ("attributes", "allowed_vehicle_groups", "allowed_stations"):
         getattr(survivor, manager_name).add(*getattr(other, manager_name).all())
-    moved = _move_relations(survivor, other)
+    try:
+        with transaction.atomic():
+            moved = _move_relations(survivor, other)
+    except IntegrityError as exc:
+        # A later app's unique rule that its `customers_merging` receiver did not resolve.
+        raise ValidationError(_("The customers cannot be merged automatically: %(reason)s") % {
+            "reason": str(exc).splitlines()[0]}) from exc
     ct = ContentType.objects.get_for_model(Customer)
     OutboundMessage.objects.filter(related_type=ct, related_id=str(other.pk)).update(related_id=str(survivor.pk))
 

@@ -8,6 +8,7 @@ import secrets
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -49,6 +50,10 @@ def account_invite(*, customer: Customer, email: str = "", base_url: str, actor:
     email = (email or customer.email_for("standard")).strip().lower()
     if not email:
         raise ValidationError(_("The customer has no e-mail address."))
+    try:
+        EmailValidator()(email)
+    except ValidationError:
+        raise ValidationError(_("Enter a valid e-mail address.")) from None
     if CustomerAccount.objects.filter(organization=customer.organization, customer=customer).exists():
         raise ValidationError(_("The customer already has a portal access."))
     if CustomerAccount.objects.filter(organization=customer.organization, email__iexact=email).exists():

@@ -139,7 +139,7 @@ def customer_export(request, org_slug, pk):
 @requires("customers.delete")
 def customer_merge_pick(request, org_slug, pk):
     customer = selectors.customer_get(membership=request.membership, pk=pk)
-    query = request.GET.get("q", "").strip()
+    query = selectors.clean_query(request.GET.get("q"))
     results = []
     if query:
         results = [c for c in selectors.customer_search(membership=request.membership, query=query)

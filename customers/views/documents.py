@@ -86,7 +86,8 @@ def document_upload(request, org_slug, pk):
         else:
             messages.success(request, _("The document has been uploaded."))
     else:
-        messages.error(request, _("Choose a file to upload."))
+        problems = [str(e) for errors in form.errors.values() for e in errors]
+        messages.error(request, " ".join(problems) or _("Choose a file to upload."))
     return redirect(f"{_card_url(org_slug, customer.pk)}#panel-documents")
 
 
@@ -123,9 +124,11 @@ def customer_email(request, org_slug, pk):
     form = EmailForm(request.POST or None, request.FILES or None, membership=request.membership, customer=customer)
     if request.method == "POST" and "load" in request.POST:
         # "Load template" fills subject and text for editing without sending.
-        template = selectors.email_templates_for(membership=request.membership).filter(
-            pk=request.POST.get("template") or 0).first()
-        initial = {k: request.POST.get(k, "") for k in ("purpose", "reply_to", "subject", "body")}
+        template_pk = request.POST.get("template", "")
+        template = None
+        if template_pk.isascii() and template_pk.isdigit() and len(template_pk) < 10:
+            template = selectors.email_templates_for(membership=request.membership).filter(pk=int(template_pk)).first()
+        initial = {k: request.POST.get(k, "").replace("\x00", "") for k in ("purpose", "reply_to", "subject", "body")}
         if template:
             initial.update(template=template.pk, subject=template.subject, body=template.body)
         form = EmailForm(initial=initial, membership=request.membership, customer=customer)
@@ -154,8 +157,9 @@ def document_template_preview(request, org_slug, template_pk):
     """PDF preview of a document template, filled for `?customer=<id>` or with placeholders left visible."""
     template = selectors.document_template_get(membership=request.membership, pk=template_pk)
     customer = None
-    if request.GET.get("customer", "").isdigit():
-        customer = selectors.customer_get(membership=request.membership, pk=int(request.GET["customer"]))
+    raw = request.GET.get("customer", "")
+    if raw.isascii() and raw.isdigit():
+        customer = selectors.customer_get(membership=request.membership, pk=int(raw))
     pdf = doc_services.document_template_pdf(template=template, customer=customer)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{template.name}.pdf"'

@@ -19,19 +19,24 @@ from ..models import Customer
 
 @requires("customers.view")
 def customer_list(request, org_slug):
-    query = request.GET.get("q", "").strip()
+    query = selectors.clean_query(request.GET.get("q"))
     group = request.GET.get("group", "")
+    group = group if group in Customer.Group.values else ""
     blocked = request.GET.get("blocked", "")
-    qs = selectors.customer_list(membership=request.membership, query=query, group=group, blocked=blocked)
+    blocked = blocked if blocked in ("0", "1") else ""
+    licence = "overdue" if request.GET.get("licence") == "overdue" else ""
+    qs = selectors.customer_list(membership=request.membership, query=query, group=group, blocked=blocked,
+                                 licence=licence)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "customers/list.html", {
-        "page": page, "query": query, "group": group, "blocked": blocked, "groups": Customer.Group.choices,
+        "page": page, "query": query, "group": group, "blocked": blocked, "licence": licence,
+        "groups": Customer.Group.choices,
     })
 
 
 @requires("customers.view")
 def customer_search(request, org_slug):
-    query = request.GET.get("q", "").strip()
+    query = selectors.clean_query(request.GET.get("q"))
     all_orgs = request.GET.get("all") == "1"
     results = []
     if len(query) >= 1:
@@ -127,7 +132,8 @@ def customer_card(request, org_slug, pk):
 
 @requires("customers.view")
 def card_suggest(request, org_slug):
-    query = request.GET.get("q", "") or next((v for k, v in request.GET.items() if k.endswith("-number")), "")
+    query = selectors.clean_query(
+        request.GET.get("q", "") or next((v for k, v in request.GET.items() if k.endswith("-number")), ""))
     cards = selectors.access_cards_suggest(membership=request.membership, query=query)
     return render(request, "customers/_card_suggestions.html", {"suggestions": cards})
 

@@ -1,0 +1,118 @@
+"""Dashboard panel, the licence-overdue list filter, "all organizations" offer and merge/delete edge cases."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
+
+from customers import selectors
+from customers.models import Customer, CustomerAccount, LicenceEscalation
+from customers.services import customer_merge
+from rentoffice.models import Membership, Role
+from tests.conftest import make_member
+
+from .conftest import make_customer
+
+pytestmark = pytest.mark.django_db
+
+
+def _dashboard(client, org):
+    return client.get(reverse("org_dashboard", kwargs={"org_slug": org.slug}))
+
+
+def _make_batch(org, n, start=0):
+    for i in range(start, start + n):
+        make_customer(org, last_name=f"Dash{i}", is_blocked=i % 2 == 0, blocked_reason="Zahlung",
+                      licence_check_interval_months=6, licence_checked_at=dt.date(2020, 1, 1))
+        customer = make_customer(org, last_name=f"Invited{i}")
+        account = CustomerAccount(organization=org, customer=customer, email=f"inv{i}@example.com")
+        account.set_password(None)
+        account.save()
+
+
+def test_dashboard_panel_counts_and_links(client_admin_a, org_a, customer_a):
+    _make_batch(org_a, 2)
+    make_customer(org_a, last_name="Fresh", licence_check_interval_months=6,
+                  licence_checked_at=dt.date.today())  # checked today: not overdue
+    response = _dashboard(client_admin_a, org_a)
+    html = response.content.decode()
+    assert 'data-testid="dashboard-customers"' in html
+    stats = next(r["context"]["stats"] for r in response.context["rendered"] if r["panel"].key == "customers")
+    assert (stats.customers, stats.blocked, stats.licence_overdue, stats.invitations_pending) == (6, 1, 2, 2)
+    assert f"/o/{org_a.slug}/customers/?licence=overdue" in html
+    overdue = client_admin_a.get(reverse("customers:list", kwargs={"org_slug": org_a.slug}), {"licence": "overdue"})
+    names = [c.last_name for c in overdue.context["page"]]
+    assert sorted(names) == ["Dash0", "Dash1"]
+
+
+def test_dashboard_query_count_does_not_grow(client_admin_a, org_a, django_assert_max_num_queries):
+    _make_batch(org_a, 2)
+    _dashboard(client_admin_a, org_a)  # warm-up (content types, sessions)
+    with django_assert_max_num_queries(40) as ctx:
+        _dashboard(client_admin_a, org_a)
+    _make_batch(org_a, 6, start=2)
+    with django_assert_max_num_queries(len(ctx.captured_queries)):
+        response = _dashboard(client_admin_a, org_a)
+    assert 'data-testid="stat-customers">16<' in response.content.decode()
+
+
+def test_dashboard_panel_needs_customers_view(org_a, customer_a):
+    user = make_member(org_a, "fleet@a.example")
+    role = Role.objects.create(organization=org_a, key="fleet", name="Fleet", permissions=["vehicles.view"])
+    Membership.objects.filter(user=user).update(role=role)
+    client = Client()
+    client.force_login(user)
+    assert 'data-testid="dashboard-customers"' not in _dashboard(client, org_a).content.decode()
+
+
+def test_licence_due_expression_matches_the_python_rule(org_a):
+    for checked in (dt.date(2025, 1, 31), dt.date(2024, 8, 31), None):
+        c = make_customer(org_a, licence_check_interval_months=1, licence_checked_at=checked)
+        annotated = Customer.objects.annotate(due=selectors.licence_due_expression()).get(pk=c.pk)
+        assert annotated.due == c.licence_check_due_on
+
+
+def test_all_organizations_offered_only_with_customers_view_in_two(org_a, org_b, customer_a, customer_b):
+    user = make_member(org_a, "two@example.com", role_key="administrator")
+    client = Client()
+    client.force_login(user)
+    search = reverse("customers:search", kwargs={"org_slug": org_a.slug})
+    role = Role.objects.create(organization=org_b, key="fleet", name="Fleet", permissions=["vehicles.view"])
+    membership = Membership.objects.create(user=user, organization=org_b, role=role)
+    assert 'name="all"' not in client.get(search).content.decode()
+    membership.role = Role.objects.get(organization=org_b, key="administrator")
+    membership.save()
+    assert 'name="all"' in client.get(search).content.decode()
+
+
+def test_merge_refuses_to_build_a_three_level_hierarchy(org_a, admin_a):
+    main = make_customer(org_a, kind="legal_entity", company="Firma")
+    sub = make_customer(org_a, last_name="Fahrer", main_customer=main)
+    other_main = make_customer(org_a, kind="legal_entity", company="Andere")
+    make_customer(org_a, last_name="Unter", main_customer=other_main)
+    with pytest.raises(ValidationError):
+        customer_merge(survivor=sub, other=other_main, take_from_other=[], actor=admin_a)
+    assert Customer.objects.filter(pk=other_main.pk).exists()
+
+
+def test_merge_keeps_one_escalation_per_step(org_a, admin_a):
+    a = make_customer(org_a, last_name="Eins")
+    b = make_customer(org_a, last_name="Zwei")
+    for c in (a, b):
+        LicenceEscalation.objects.create(organization=org_a, customer=c, due_on=dt.date(2026, 1, 1), step=1)
+    LicenceEscalation.objects.create(organization=org_a, customer=b, due_on=dt.date(2026, 1, 1), step=2)
+    customer_merge(survivor=a, other=b, take_from_other=[], actor=admin_a)
+    assert sorted(LicenceEscalation.objects.filter(customer=a).values_list("step", flat=True)) == [1, 2]
+
+
+def test_merge_page_shows_the_refusal(client_admin_a, org_a):
+    main = make_customer(org_a, kind="legal_entity", company="Firma")
+    sub = make_customer(org_a, last_name="Fahrer", main_customer=main)
+    other_main = make_customer(org_a, kind="legal_entity", company="Andere")
+    make_customer(org_a, last_name="Unter", main_customer=other_main)
+    address = reverse("customers:merge", kwargs={"org_slug": org_a.slug, "pk": sub.pk, "other_pk": other_main.pk})
+    response = client_admin_a.post(address, {})
+    assert response.status_code == 200 and "alert-danger" in response.content.decode()
+    assert Customer.objects.filter(pk=other_main.pk).exists()
