@@ -11,6 +11,7 @@ class VehiclesConfig(AppConfig):
 
         from . import audit, selectors  # noqa: F401  (audit registers the logged models)
         from .demo_data import seed_fleet
+        from .panels import dashboard_fleet_context
 
         records.register("vehicle", lambda membership, pk: selectors.vehicle_get(membership=membership, pk=pk))
         records.register("damage", lambda membership, pk: selectors.damage_get(membership=membership, pk=pk))
@@ -21,8 +22,11 @@ class VehiclesConfig(AppConfig):
         records.register("vehicle_group", lambda membership, pk: selectors.group_get(membership=membership, pk=pk))
         for kind in ("vehicle", "damage", "condition_record", "vehicle_group"):
             panels.register_core_panels(kind)
+        panels.register("dashboard", panels.Panel(
+            "fleet", _("Fleet"), "vehicles/panels/dashboard_fleet.html", dashboard_fleet_context, 20, "vehicles.view",
+        ))
         navigation.register(navigation.NavItem(_("Vehicles"), "vehicles:list", "car-front", "vehicles.view", "main", 20))
         navigation.register(
-            navigation.NavItem(_("Vehicle groups"), "vehicles:group_list", "collection", "vehicles.view", "main", 25)
+            navigation.NavItem(_("Vehicle groups"), "vehicles:group_list", "collection", "vehicles.groups", "main", 25)
         )
         demo.register(20, "fleet: vehicle groups, vehicles, damages, km", seed_fleet)

@@ -24,6 +24,12 @@ class VehicleFilterForm(forms.Form):
     group = forms.ModelChoiceField(label=_("Group"), queryset=None, required=False, empty_label=_("All groups"))
     status = forms.ChoiceField(label=_("Status"), required=False,
                                choices=[("", _("Active (not retired)"))] + list(Vehicle.Status.choices))
+    attention = forms.ChoiceField(label=_("Needs attention"), required=False, choices=[
+        ("", _("All")),
+        ("hu_due", _("HU due within 30 days")),
+        ("hu_overdue", _("HU overdue")),
+        ("damaged", _("With open damages")),
+    ])
     sort = forms.ChoiceField(label=_("Sort"), required=False, choices=[(key, key) for key in SORTS])
 
     def __init__(self, *args, membership, **kwargs):
@@ -39,6 +45,7 @@ class VehicleFilterForm(forms.Form):
             "station": data["station"].pk if data.get("station") else None,
             "group": data["group"].pk if data.get("group") else None,
             "status": data.get("status") or "",
+            "attention": data.get("attention") or "",
             "sort": data.get("sort") or "plate",
         }
 

@@ -7,8 +7,11 @@ km readings and photos are visible exactly when their vehicle is.
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q, QuerySet
+import datetime as dt
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from rentoffice.models import Membership
 from rentoffice.tenancy import visible_station_ids
@@ -41,6 +44,7 @@ SORTS = {
     "-station": ("-current_station__name", "-plate", "-id"),
 }
 KM_HISTORY_ON_PAGE = 25
+HU_DUE_WITHIN_DAYS = 30
 
 
 def _station_q(ids, prefix: str = "") -> Q:
@@ -79,6 +83,7 @@ def vehicle_search(
     station: int | None = None,
     group: int | None = None,
     status: str = "",
+    attention: str = "",
     sort: str = "plate",
 ) -> QuerySet[Vehicle]:
     """The vehicle list: every word of `q` must occur in plate, VIN, make, model or variant.
@@ -101,6 +106,13 @@ def vehicle_search(
         qs = qs.filter(status=status)
     else:
         qs = qs.exclude(status=Vehicle.Status.RETIRED)
+    today = timezone.localdate()
+    if attention == "hu_due":  # due within the next 30 days, overdue ones included
+        qs = qs.filter(next_inspection__lte=today + dt.timedelta(days=HU_DUE_WITHIN_DAYS))
+    elif attention == "hu_overdue":
+        qs = qs.filter(next_inspection__lt=today)
+    elif attention == "damaged":
+        qs = qs.filter(Exists(_open_damages().filter(vehicle=OuterRef("pk"))))
     return qs.select_related("group", "current_station", "home_station").order_by(*SORTS.get(sort, SORTS["plate"]))
 
 
@@ -143,8 +155,53 @@ def vehicle_photos(*, vehicle: Vehicle) -> QuerySet[VehiclePhoto]:
     return VehiclePhoto.objects.filter(vehicle=vehicle).order_by("uploaded_at", "id")
 
 
-def damages_for(*, membership: Membership) -> QuerySet[Damage]:
-    return _scoped(Damage.objects.filter(organization=membership.organization), membership, "vehicle__")
+def _open_damages() -> QuerySet[Damage]:
+    return Damage.objects.exclude(status__in=Damage.CLOSED_STATUSES)
+
+
+def damages_for(*, membership: Membership, station_filter: int | None = None) -> QuerySet[Damage]:
+    return _scoped(Damage.objects.filter(organization=membership.organization), membership, "vehicle__",
+                   station_filter=station_filter)
+
+
+def fleet_overview(*, membership: Membership, station_filter: int | None = None, hu_listed: int = 5) -> dict:
+    """Figures for the dashboard: active vehicles by status, HU due soon, open damages (3 queries)."""
+    today = timezone.localdate()
+    due_by = today + dt.timedelta(days=HU_DUE_WITHIN_DAYS)
+    active = vehicles_for(membership=membership, station_filter=station_filter).exclude(
+        status=Vehicle.Status.RETIRED
+    )
+    figures = active.aggregate(
+        total=Count("pk"),
+        hu_due=Count("pk", filter=Q(next_inspection__lte=due_by)),
+        hu_overdue=Count("pk", filter=Q(next_inspection__lt=today)),
+        **{f"status_{value}": Count("pk", filter=Q(status=value)) for value in Vehicle.Status.values
+           if value != Vehicle.Status.RETIRED},
+    )
+    by_status = [
+        (value, label, figures[f"status_{value}"]) for value, label in Vehicle.Status.choices
+        if value != Vehicle.Status.RETIRED
+    ]
+    hu_soon = list(
+        active.filter(next_inspection__lte=due_by).only("pk", "plate", "make", "model", "next_inspection")
+        .order_by("next_inspection", "plate")[:hu_listed]
+    )
+    open_damages = (
+        damages_for(membership=membership, station_filter=station_filter)
+        .exclude(status__in=Damage.CLOSED_STATUSES)
+        .exclude(vehicle__status=Vehicle.Status.RETIRED)
+        .count()
+    )
+    return {
+        "total": figures["total"],
+        "by_status": by_status,
+        "hu_due": figures["hu_due"],
+        "hu_overdue": figures["hu_overdue"],
+        "hu_soon": hu_soon,
+        "hu_days": HU_DUE_WITHIN_DAYS,
+        "today": today,
+        "open_damages": open_damages,
+    }
 
 
 def damage_get(*, membership: Membership, pk: int) -> Damage:
@@ -177,18 +234,25 @@ def condition_record_get(*, membership: Membership, pk: int) -> ConditionRecord:
 
 
 PHOTO_KINDS = {
-    "vehicle": (VehiclePhoto, "vehicle__"),
-    "damage": (DamagePhoto, "damage__vehicle__"),
-    "condition": (ConditionPhoto, "record__vehicle__"),
+    # kind: (model, path to the vehicle for the station scope, rows to load with the photo)
+    "vehicle": (VehiclePhoto, "vehicle__", ("vehicle",)),
+    "damage": (DamagePhoto, "damage__vehicle__", ("damage", "damage__vehicle")),
+    "condition": (ConditionPhoto, "record__vehicle__", ("record", "record__vehicle")),
 }
 
 
-def photo_get(*, membership: Membership, kind: str, pk: int):
-    """A stored photo of any fleet kind, only if the viewer may see its vehicle."""
+def photo_get(*, membership: Membership, kind: str, pk: int, with_owner: bool = False):
+    """A stored photo of any fleet kind, only if the viewer may see its vehicle.
+
+    `with_owner` also loads the record the photo belongs to and its vehicle (pages about the photo).
+    """
     if kind not in PHOTO_KINDS:
         raise Http404
-    model, prefix = PHOTO_KINDS[kind]
-    photo = _scoped(model.objects.filter(organization=membership.organization), membership, prefix).filter(pk=pk).first()
+    model, prefix, owner = PHOTO_KINDS[kind]
+    qs = _scoped(model.objects.filter(organization=membership.organization), membership, prefix)
+    if with_owner:
+        qs = qs.select_related(*owner)
+    photo = qs.filter(pk=pk).first()
     if photo is None:
         raise Http404
     return photo

@@ -62,3 +62,17 @@ def vehicle_a2(org_a, station_a2, group_a):
 @pytest.fixture
 def vehicle_b1(org_b, station_b1, group_b):
     return make_vehicle(org_b, station_b1, group_b, plate="HH-B 1")
+
+
+def grant(user, org, *permissions: str) -> None:
+    """Give the user's role in `org` more permissions (e.g. vehicles.groups, which no default role of
+    station staff holds)."""
+    role = membership_of(user, org).role
+    role.permissions = sorted(set(role.permissions) | set(permissions))
+    role.save(update_fields=["permissions"])
+
+
+def revoke(user, org, *permissions: str) -> None:
+    role = membership_of(user, org).role
+    role.permissions = sorted(set(role.permissions) - set(permissions))
+    role.save(update_fields=["permissions"])

@@ -4,7 +4,7 @@ from django.urls import reverse
 from vehicles.models import Damage, KmReading, Vehicle, VehiclePhoto
 from vehicles.services import damage_create, vehicle_photos_add, vehicle_retire
 
-from .conftest import jpeg_upload, make_vehicle
+from .conftest import grant, jpeg_upload, make_vehicle
 
 pytestmark = pytest.mark.django_db
 
@@ -295,7 +295,8 @@ def test_condition_record_with_photos(client_staff_a1, org_a, vehicle_a1):
     assert response.status_code == 200 and vehicle_a1.condition_records.count() == 1
 
 
-def test_vehicle_group_with_photo(client_admin_a, client_admin_b, org_a, org_b):
+def test_vehicle_group_with_photo(client_admin_a, client_admin_b, org_a, org_b, admin_a):
+    grant(admin_a, org_a, "vehicles.groups")
     response = client_admin_a.post(url("group_create", org_a),
                                    {"name": "Kombi", "code": "kombi", "description": "", "sort_order": 5,
                                     "new_photo": jpeg_upload()})

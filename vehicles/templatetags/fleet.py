@@ -1,8 +1,12 @@
+import datetime as dt
+
 from django import template
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from ..models import Damage, Vehicle
+from ..selectors import HU_DUE_WITHIN_DAYS
 
 register = template.Library()
 
@@ -40,6 +44,19 @@ def severity_badge(damage):
                        damage.get_severity_display())
 
 
+@register.filter
+def hu_state(date) -> str:
+    """CSS class for a next-inspection date: red when overdue, amber when due within 30 days."""
+    if not date:
+        return ""
+    today = timezone.localdate()
+    if date < today:
+        return "text-danger fw-semibold"
+    if date <= today + dt.timedelta(days=HU_DUE_WITHIN_DAYS):
+        return "text-warning-emphasis fw-semibold"
+    return ""
+
+
 @register.simple_tag(takes_context=True)
 def sort_link(context, key, label):
     """A column header that sorts by `key`, toggling the direction when already sorted by it."""
@@ -54,6 +71,9 @@ def sort_link(context, key, label):
 
 @register.simple_tag(takes_context=True)
 def photo_url(context, kind, photo, variant="full"):
-    """URL of a fleet photo (kind: vehicle, damage, condition), served through the access check."""
-    name = f"vehicles:{kind}_photo" + ("_thumb" if variant == "thumb" else "")
+    """URL of a fleet photo (kind: vehicle, damage, condition), served through the access check.
+
+    variant: "full", "thumb" or "delete" (the confirmation page).
+    """
+    name = f"vehicles:{kind}_photo" + {"thumb": "_thumb", "delete": "_delete"}.get(variant, "")
     return reverse(name, kwargs={"org_slug": context["organization"].slug, "pk": photo.pk})

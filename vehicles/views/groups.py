@@ -1,7 +1,7 @@
 """Vehicle groups of the organization."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -15,8 +15,14 @@ from ..models import Vehicle, VehicleGroup
 from . import form_errors_from
 
 
-@requires("vehicles.view")
+def _check_may_see_groups(request) -> None:
+    # Fleet staff look groups up; group managers (e.g. dealer managers) may lack vehicles.view.
+    if not (request.membership.has_perm("vehicles.view") or request.membership.has_perm("vehicles.groups")):
+        raise PermissionDenied
+
+
 def group_list(request, org_slug):
+    _check_may_see_groups(request)
     groups = selectors.groups_for(membership=request.membership).annotate(
         active_vehicles=Count("vehicles", filter=~Q(vehicles__status=Vehicle.Status.RETIRED))
     )
@@ -41,17 +47,17 @@ def _group_form_page(request, org_slug, group):
     return render(request, "vehicles/group_form.html", {"form": form, "group": group})
 
 
-@requires("vehicles.change")
+@requires("vehicles.groups")
 def group_create(request, org_slug):
     return _group_form_page(request, org_slug, VehicleGroup(organization=request.organization))
 
 
-@requires("vehicles.change")
+@requires("vehicles.groups")
 def group_edit(request, org_slug, pk):
     return _group_form_page(request, org_slug, selectors.group_get(membership=request.membership, pk=pk))
 
 
-@requires("vehicles.view")
 def group_photo(request, org_slug, pk, variant):
+    _check_may_see_groups(request)
     group = selectors.group_get(membership=request.membership, pk=pk)
     return protected_file_response(group.photo_thumbnail if variant == "thumb" else group.photo)
