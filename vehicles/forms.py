@@ -23,12 +23,12 @@ class VehicleFilterForm(forms.Form):
     station = forms.ModelChoiceField(label=_("Station"), queryset=None, required=False, empty_label=_("All stations"))
     group = forms.ModelChoiceField(label=_("Group"), queryset=None, required=False, empty_label=_("All groups"))
     status = forms.ChoiceField(label=_("Status"), required=False,
-                               choices=[("", _("Active (not retired)"))] + list(Vehicle.Status.choices))
+                               choices=[("", _("Active"))] + list(Vehicle.Status.choices))
     attention = forms.ChoiceField(label=_("Needs attention"), required=False, choices=[
-        ("", _("All")),
+        ("", _("Any")),
         ("hu_due", _("HU due within 30 days")),
         ("hu_overdue", _("HU overdue")),
-        ("damaged", _("With open damages")),
+        ("damaged", _("Open damages")),
     ])
     sort = forms.ChoiceField(label=_("Sort"), required=False, choices=[(key, key) for key in SORTS])
 
