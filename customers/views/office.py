@@ -44,6 +44,8 @@ def customer_search(request, org_slug):
     context = {"query": query, "results": results, "all_orgs": all_orgs,
                "multi_org": selectors.multi_org_available(membership=request.membership)}
     if request.GET.get("partial") == "1":
+        # The top bar's dropdown gets keyboard handling and a bounded height (see the template).
+        context["dropdown"] = request.headers.get("HX-Target") == "global-search-results"
         return render(request, "customers/_search_results.html", context)
     return render(request, "customers/search.html", context)
 

@@ -14,8 +14,8 @@ def login(page, live_server, email):
     page.goto(f"{live_server.url}/login/")
     page.fill("input[name=username]", email)
     page.fill("input[name=password]", PASSWORD)
-    page.locator("form button[type=submit], form input[type=submit]").first.click()
-    page.wait_for_load_state()
+    page.press("input[name=password]", "Enter")
+    page.wait_for_url(lambda url: "/login/" not in url)
 
 
 def test_search_edit_two_tabs_save_and_see_activity(page, live_server, org_a, admin_a):
@@ -107,3 +107,24 @@ def test_upload_document_and_email_it(page, live_server, org_a, admin_a, tmp_pat
     message = OutboundMessage.objects.get(purpose="customer_email")
     assert message.recipient == "rechnung@example.com"
     assert [a["name"] for a in message.attachments] == ["Mandat.pdf"]
+
+
+def test_top_bar_search_with_the_keyboard_on_a_phone(page, live_server, org_a, admin_a):
+    make_customer(org_a, first_name="Jürgen", last_name="Müller")
+    make_customer(org_a, first_name="Anna", last_name="Müller")
+    login(page, live_server, admin_a.email)
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto(f"{live_server.url}/o/{org_a.slug}/")
+    page.click("[data-bs-target='#topbar-menu']")
+    page.fill("#global-search", "müller")
+    hits = page.locator("#global-search-results [data-testid=search-hit]")
+    expect(hits).to_have_count(2)
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    expect(hits.nth(1)).to_be_focused()
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowUp")
+    expect(page.locator("#global-search")).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    expect(page.locator("[data-testid=customer-header]")).to_contain_text("Anna Müller")
