@@ -76,7 +76,7 @@ def document_upload(*, customer: Customer, upload: UploadedFile, doc_type: str, 
     )
     document.file.save(upload.name or "file", upload, save=False)
     try:
-        document.full_clean(exclude=["file"])
+        document.full_clean(exclude=["file", "uploaded_by"])  # uploads by the system have no user
         document.save()
     except Exception:
         default_storage.delete(document.file.name)

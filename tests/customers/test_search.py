@@ -92,14 +92,25 @@ def test_search_query_count_does_not_grow(client_admin_a, org_a, django_assert_m
     assert response.content.decode().count('data-testid="search-hit"') == 15
 
 
-def test_list_query_count_does_not_grow(client_admin_a, org_a, django_assert_max_num_queries):
+def _klein(org, start, stop):
+    from customers.services import attribute_create, customer_save
+
+    main = make_customer(org, kind="legal_entity", company=f"Klein-Firma{start}")
+    for i in range(start, stop):
+        c = make_customer(org, last_name=f"Klein{i}", main_customer=main, cards=[f"K-{i:04d}"],
+                          licence_check_interval_months=1)
+        customer_save(customer=c, attributes=[attribute_create(organization=org, name=f"Tag{i}")])
+
+
+@pytest.mark.parametrize("params", [{}, {"q": "klein"}, {"licence": "overdue", "blocked": "0"}])
+def test_list_query_count_does_not_grow(client_admin_a, org_a, django_assert_max_num_queries, params):
     url = reverse("customers:list", kwargs={"org_slug": org_a.slug})
-    for i in range(4):
-        make_customer(org_a, last_name=f"Klein{i}")
+    _klein(org_a, 0, 4)
+    client_admin_a.get(url, params)  # warm-up
     with django_assert_max_num_queries(20) as ctx:
-        client_admin_a.get(url)
-    for i in range(4, 12):
-        make_customer(org_a, last_name=f"Klein{i}")
+        client_admin_a.get(url, params)
+    _klein(org_a, 4, 12)
     with django_assert_max_num_queries(len(ctx.captured_queries)):
-        response = client_admin_a.get(url)
-    assert response.content.decode().count("Klein") >= 12
+        response = client_admin_a.get(url, params)
+    html = response.content.decode()
+    assert html.count('href="/o/org-a/customers/') >= 12 and "Tag11" in html and "Klein-Firma4" in html
