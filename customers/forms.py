@@ -4,6 +4,7 @@ their querysets per organization in __init__ (see docs/architecture.md)."""
 from __future__ import annotations
 
 from django import forms
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import scopes_disabled
@@ -90,10 +91,26 @@ with scopes_disabled():
                     field.widget = DateInput()
                 if name in Customer.PERMISSION_FIELDS:
                     field.required = False
-            main = Customer.objects.filter(organization=organization, main_customer__isnull=True)
+            main = Customer.objects.filter(organization=organization, main_customer__isnull=True,
+                                           anonymised_at__isnull=True)
             if self.instance.pk:
                 main = main.exclude(pk=self.instance.pk)
-            self.fields["main_customer"].queryset = main.order_by("company", "last_name")
+            # A text field for the main customer's number with suggestions, not a <select> of every customer
+            # (an organization may have a million of them).
+            field = self.fields["main_customer"]
+            field.queryset = main
+            field.to_field_name = "number"
+            field.error_messages["invalid_choice"] = _(
+                "There is no main customer with this number (sub-customers cannot be main customers).")
+            field.help_text = _("Customer number; type a name or number to look it up.")
+            field.widget = forms.TextInput(attrs={
+                "list": "main-customer-suggestions", "autocomplete": "off", "inputmode": "search",
+                "hx-get": reverse("customers:main_suggest", kwargs={"org_slug": organization.slug}),
+                "hx-trigger": "input changed delay:250ms", "hx-target": "#main-customer-suggestions",
+                "hx-swap": "innerHTML",
+            })
+            if self.instance.main_customer_id and not self.is_bound:
+                self.initial["main_customer"] = self.instance.main_customer.number
             stations = Station.objects.filter(organization=organization)
             self.fields["home_station"].queryset = stations
             self.fields["allowed_stations"].queryset = stations

@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", office.customer_create, name="create"),
     path("search/", office.customer_search, name="search"),
     path("cards/suggest/", office.card_suggest, name="card_suggest"),
+    path("main-customers/suggest/", office.main_suggest, name="main_suggest"),
     path("settings/", office.customer_settings, name="settings"),
     path("document-templates/", documents.document_templates, name="document_templates"),
     path("document-templates/<int:template_pk>/", documents.document_templates, name="document_template_edit"),

@@ -140,6 +140,17 @@ def card_suggest(request, org_slug):
     return render(request, "customers/_card_suggestions.html", {"suggestions": cards})
 
 
+@requires("customers.view")
+def main_suggest(request, org_slug):
+    """Suggestions for the main-customer field: main customers matching the typed number or name."""
+    query = selectors.clean_query(request.GET.get("q", "") or request.GET.get("c-main_customer", ""))
+    results = []
+    if query:
+        results = [c for c in selectors.customer_search(membership=request.membership, query=query, limit=30)
+                   if not c.main_customer_id][:10]
+    return render(request, "customers/_main_suggestions.html", {"results": results})
+
+
 @requires("organization.manage")
 def customer_settings(request, org_slug):
     settings_obj = selectors.settings_for(organization=request.organization)

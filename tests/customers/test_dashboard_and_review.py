@@ -116,3 +116,26 @@ def test_merge_page_shows_the_refusal(client_admin_a, org_a):
     response = client_admin_a.post(address, {})
     assert response.status_code == 200 and "alert-danger" in response.content.decode()
     assert Customer.objects.filter(pk=other_main.pk).exists()
+
+
+def test_main_customer_is_entered_by_number_with_suggestions(client_admin_a, org_a, customer_a):
+    from .test_card import card_url, form_data
+
+    company = make_customer(org_a, kind="legal_entity", company="Spedition Süd")
+    sub = make_customer(org_a, last_name="Fahrer", main_customer=company)
+    url = card_url(org_a, customer_a)
+    html = client_admin_a.get(url).content.decode()
+    assert "<option value=\"%d\"" % company.number not in html  # no select of every customer
+    data = form_data(client_admin_a.get(url))
+    data["c-main_customer"] = str(sub.number)  # a sub-customer cannot be a main customer
+    response = client_admin_a.post(url, data)
+    assert {t["key"]: t for t in response.context["tabs"]}["address"]["has_errors"]
+    data["c-main_customer"] = str(company.number)
+    assert client_admin_a.post(url, data).status_code == 302
+    customer_a.refresh_from_db()
+    assert customer_a.main_customer == company
+    assert f'value="{company.number}"' in client_admin_a.get(url).content.decode()
+    suggest = reverse("customers:main_suggest", kwargs={"org_slug": org_a.slug})
+    options = client_admin_a.get(suggest, {"c-main_customer": "spedition"}).content.decode()
+    assert f'<option value="{company.number}">Spedition Süd' in options
+    assert "Fahrer" not in client_admin_a.get(suggest, {"q": "fahrer"}).content.decode()
