@@ -40,6 +40,8 @@ SORTS = {
     "-inspection": ("-next_inspection", "-id"),
     "status": ("status", "plate", "id"),
     "-status": ("-status", "-plate", "-id"),
+    "group": ("group__sort_order", "group__name", "plate", "id"),
+    "-group": ("-group__sort_order", "-group__name", "-plate", "-id"),
     "station": ("current_station__name", "plate", "id"),
     "-station": ("-current_station__name", "-plate", "-id"),
 }
