@@ -7,6 +7,7 @@ import datetime as dt
 import random
 
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
 FIRST = ["Anna", "Jürgen", "Özlem", "Lukas", "Sophie", "Matthias", "Maria", "Jörg", "Lena", "Björn", "Ines",
          "Stefan", "Chloé", "René", "Tobias", "Ute", "Paul", "Hannah", "Emre", "Katrin"]
@@ -16,6 +17,8 @@ LAST = ["Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner"
 CITIES = [("80331", "München"), ("86150", "Augsburg"), ("20095", "Hamburg"), ("50667", "Köln"),
           ("90402", "Nürnberg"), ("93047", "Regensburg")]
 STREETS = ["Hauptstraße", "Bahnhofstraße", "Gartenweg", "Lindenallee", "Schillerstraße", "Königsplatz"]
+COMPANIES = {"koenig": ("Bäckerei Groß GmbH", "baeckerei-gross.example"),
+             "nord": ("Reederei Nordwind GmbH", "reederei-nordwind.example")}
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 
@@ -44,11 +47,12 @@ def seed_customers(organizations, stdout) -> None:
             continue
         rng = random.Random(slug)
         attrs = [attribute_create(organization=org, name=n) for n in ("Stammkunde", "Firmenkunde", "VIP", "Student")]
+        company_name, domain = COMPANIES[slug]
         company = customer_save(customer=Customer(
             organization=org, kind=Customer.Kind.LEGAL_ENTITY, customer_group=Customer.Group.COMPANY,
-            company=f"Bäckerei Groß GmbH ({org.name})", street="Marktplatz 3", postal_code="80331", city="München",
-            email=f"fuhrpark@baeckerei-gross-{slug}.example", email_invoices=f"rechnung@baeckerei-gross-{slug}.example",
-            phone="089 1234567", iban="DE89370400440532013000", account_holder="Bäckerei Groß GmbH",
+            company=company_name, street="Marktplatz 3", postal_code="80331", city="München",
+            email=f"fuhrpark@{domain}", email_invoices=f"rechnung@{domain}",
+            phone="089 1234567", iban="DE89370400440532013000", account_holder=company_name,
             payment_method=Customer.PaymentMethod.DIRECT_DEBIT, sepa_mandate_reference=f"MANDAT-{slug.upper()}-1",
             sepa_mandate_date=dt.date(2024, 3, 1), do_not_delete=True,
         ), attributes=[attrs[1]], cards=[CardRow(f"{slug.upper()[:2]}-CARD-0001")])
@@ -71,9 +75,12 @@ def seed_customers(organizations, stdout) -> None:
                                        original_name="Rahmenvertrag.pdf", content_type="application/pdf",
                                        size=len(PDF), note="Demo")
                 doc.file.save("rahmenvertrag.pdf", ContentFile(PDF), save=True)
-            if i == 0:
-                account = CustomerAccount(organization=org, customer=customer, email=customer.email)
-                account.set_password("Demo-2026!")
+            if i in (0, 1):
+                # One portal access in use and one invitation still pending.
+                account = CustomerAccount(organization=org, customer=customer, email=customer.email,
+                                          invited_at=timezone.now())
+                account.set_password("Demo-2026!" if i == 0 else None)
+                account.password_set_at = timezone.now() if i == 0 else None
                 account.save()
         DocumentTemplate.objects.get_or_create(
             organization=org, name="SEPA-Lastschriftmandat",

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from rentoffice.models import OutboundMessage, User
 from rentoffice.outbox import message_queue
@@ -112,6 +113,33 @@ PLACEHOLDERS = {
     "organization": lambda c: c.organization.name,
     "today": lambda c: timezone.localdate().strftime("%d.%m.%Y"),
 }
+PLACEHOLDER_LABELS = {
+    "customer_number": gettext_lazy("customer number"),
+    "first_name": gettext_lazy("first name"),
+    "last_name": gettext_lazy("last name"),
+    "name": gettext_lazy("full name or company"),
+    "company": gettext_lazy("company"),
+    "salutation": gettext_lazy("salutation"),
+    "street": gettext_lazy("street and number"),
+    "postal_code": gettext_lazy("postal code"),
+    "city": gettext_lazy("city"),
+    "email": gettext_lazy("e-mail (standard)"),
+    "phone": gettext_lazy("phone, else mobile phone"),
+    "legalEntityType": gettext_lazy("customer group code, e.g. COMPANY"),
+    "customer_group": gettext_lazy("customer group in words"),
+    "date_of_birth": gettext_lazy("date of birth"),
+    "iban": gettext_lazy("IBAN"),
+    "sepa_mandate_reference": gettext_lazy("SEPA mandate reference"),
+    "organization": gettext_lazy("name of your organization"),
+    "today": gettext_lazy("today's date"),
+}
+
+
+def placeholder_help() -> list[tuple[str, object]]:
+    """(placeholder, what it stands for) for the editors' help box."""
+    return [(name, PLACEHOLDER_LABELS.get(name, "")) for name in sorted(PLACEHOLDERS)]
+
+
 PLACEHOLDER_RE = re.compile(r"\{(\w+)\}")
 
 

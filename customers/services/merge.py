@@ -8,12 +8,15 @@ automatically. Apps with unique constraints involving the customer resolve them 
 
 from __future__ import annotations
 
+import datetime as dt
+
 from auditlog.context import disable_auditlog
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Exists, OuterRef
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from rentoffice.models import OutboundMessage, User
@@ -51,6 +54,12 @@ def _display(customer: Customer, field: models.Field) -> str:
         return ""
     if isinstance(value, bool):
         return _("yes") if value else _("no")
+    if isinstance(value, dt.datetime):
+        return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+    if isinstance(value, dt.date):
+        return formats.date_format(value, "SHORT_DATE_FORMAT")
+    if hasattr(value, "name") and hasattr(value, "code"):  # django-countries' Country
+        return str(value.name)
     return str(value)
 
 

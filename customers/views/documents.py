@@ -49,7 +49,8 @@ class EmailForm(forms.Form):
     doc_templates = forms.ModelMultipleChoiceField(label=gettext_lazy("Document templates"), queryset=None,
                                                    required=False, widget=forms.CheckboxSelectMultiple)
     uploads = MultiFileField(label=gettext_lazy("Attachments from your computer"), required=False,
-                             widget=MultiFileInput)
+                             widget=MultiFileInput,
+                             help_text=gettext_lazy("All attachments together may be at most 20 MB."))
 
     def __init__(self, *args, membership, customer, **kwargs):
         super().__init__(*args, **kwargs)
@@ -147,7 +148,7 @@ def customer_email(request, org_slug, pk):
             return redirect("customers:card", org_slug=org_slug, pk=customer.pk)
     recipients = {p: customer.email_for(p) for p in ("standard", "invoice", "booking")}
     return render(request, "customers/email.html", {
-        "customer": customer, "form": form, "placeholders": sorted(doc_services.PLACEHOLDERS),
+        "customer": customer, "form": form, "placeholders": doc_services.placeholder_help(),
         "recipients": recipients,
     })
 
@@ -198,7 +199,7 @@ def _template_admin(request, org_slug, model, form_class, getter, pk, title, lis
     items = lister(membership=request.membership)
     return render(request, "customers/templates_admin.html", {
         "form": form, "items": items, "title": title, "list_url": list_url, "instance": instance,
-        "placeholders": sorted(doc_services.PLACEHOLDERS),
+        "placeholders": doc_services.placeholder_help(),
     })
 
 
