@@ -42,6 +42,8 @@ MODELS = {
     "MITTEL": [("Ford", "Focus Turnier", "1.5 EcoBlue", "diesel", "manual", 5)],
 }
 PLATE_PREFIX = {"MUC": "M-KÖ", "AUG": "A-KÖ", "NUE": "N-KÖ", "HH": "HH-NO"}
+# A few inspections due soon or overdue, so the dashboard and the HU filters have something to show.
+HU_DAYS = {4: 12, 8: -9}
 VIN_CHARS = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789"
 DAMAGES = [
     ("left", 30, 45, "left", "Kratzer an der Fahrertür, ca. 10 cm", "minor"),
@@ -127,7 +129,7 @@ def _seed_org(org, key: str, per_station: int, stdout) -> None:
                 seats=seats, fuel_level=rng.randint(2, 8),
                 status=(Vehicle.Status.RENTED if n % 4 == 1 else
                         Vehicle.Status.WORKSHOP if n % 9 == 8 else Vehicle.Status.AVAILABLE),
-                next_inspection=(now + dt.timedelta(days=30 + 40 * n)).date(),
+                next_inspection=(now + dt.timedelta(days=HU_DAYS.get(n, 30 + 40 * n))).date(),
             )
             if vehicle.status == Vehicle.Status.WORKSHOP:
                 vehicle.status_reason = "Inspektion"

@@ -83,3 +83,33 @@ def test_outsiders_cannot_touch_groups(client_admin_b, org_a, org_b, group_a, ad
                                    {"name": "X", "code": "X", "sort_order": 1}).status_code == 404
     group_a.refresh_from_db()
     assert group_a.name == "Kleinwagen"
+
+
+def test_replacing_and_removing_the_group_photo_cleans_up_the_files(client_staff_a1, org_a, group_a, staff_a1,
+                                                                     django_capture_on_commit_callbacks):
+    from django.core.files.storage import default_storage
+
+    grant(staff_a1, org_a, "vehicles.groups")
+    edit = url("group_edit", org_a, pk=group_a.pk)
+    data = {"name": "Kleinwagen", "code": "KLEIN", "sort_order": 1}
+    with django_capture_on_commit_callbacks(execute=True):
+        client_staff_a1.post(edit, {**data, "new_photo": jpeg_upload()})
+    group_a.refresh_from_db()
+    first = [group_a.photo.name, group_a.photo_thumbnail.name]
+    with django_capture_on_commit_callbacks(execute=True):
+        client_staff_a1.post(edit, {**data, "new_photo": jpeg_upload(color=(1, 2, 3))})
+    group_a.refresh_from_db()
+    assert group_a.photo and group_a.photo.name not in first
+    assert not any(default_storage.exists(name) for name in first)
+    second = [group_a.photo.name, group_a.photo_thumbnail.name]
+    # A refused save (code left empty) keeps the photo.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_staff_a1.post(edit, {**data, "code": "", "remove_photo": "on"})
+    assert response.status_code == 200
+    assert all(default_storage.exists(name) for name in second)
+    with django_capture_on_commit_callbacks(execute=True):
+        client_staff_a1.post(edit, {**data, "remove_photo": "on"})
+    group_a.refresh_from_db()
+    assert not group_a.photo and not group_a.photo_thumbnail
+    assert not any(default_storage.exists(name) for name in second)
+    assert client_staff_a1.get(url("group_photo", org_a, pk=group_a.pk)).status_code == 404

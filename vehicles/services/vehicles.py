@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,11 +28,22 @@ def vehicle_save(*, vehicle: Vehicle, actor: User | None, initial_km: int | None
     if not is_new and _stored_status(vehicle) != vehicle.status:
         vehicle.status_changed_at = timezone.now()
     vehicle.full_clean()
-    vehicle.save()
+    _save_checked(vehicle)
     if is_new:
         km_reading_record(vehicle=vehicle, km=initial_km or 0, source=KmReading.Source.STAFF, actor=actor,
                           note=_("Initial reading"))
     return vehicle
+
+
+def _save_checked(vehicle: Vehicle) -> None:
+    """Save; a plate or VIN taken by a concurrent request between the check and the insert becomes the
+    same field error as a plate taken earlier (the unique constraints are the guarantee)."""
+    try:
+        with transaction.atomic():
+            vehicle.save()
+    except IntegrityError:
+        vehicle.validate_constraints()
+        raise
 
 
 def _stored_status(vehicle: Vehicle) -> str:
@@ -65,7 +76,7 @@ def vehicle_reactivate(*, vehicle: Vehicle, actor: User | None) -> Vehicle:
     vehicle.status_changed_at = timezone.now()
     vehicle.retired_at = None
     vehicle.full_clean()
-    vehicle.save()
+    _save_checked(vehicle)
     return vehicle
 
 
