@@ -32,13 +32,27 @@ def test_station_staff_see_only_their_stations_vehicles(client_staff_a1, org_a, 
     assert client_staff_a1.get(url("detail", org_a, pk=visiting.pk)).status_code == 200
 
 
-def test_station_staff_get_404_for_other_stations_objects(client_staff_a1, org_a, vehicle_a2):
+def test_station_staff_get_404_for_other_stations_objects(client_staff_a1, client_staff_a2, org_a, vehicle_a2):
+    from rentoffice.images import process_image
+    from vehicles.services import condition_record_create
+
     photo = _photo(vehicle_a2)
-    damage = damage_create(vehicle=vehicle_a2, actor=None, damage=Damage(area="left", description="Kratzer"))
-    for name, pk in [("detail", vehicle_a2.pk), ("edit", vehicle_a2.pk), ("km_add", vehicle_a2.pk),
-                     ("damage_create", vehicle_a2.pk), ("damage_detail", damage.pk),
-                     ("vehicle_photo", photo.pk), ("vehicle_photo_thumb", photo.pk)]:
+    damage = damage_create(vehicle=vehicle_a2, actor=None, damage=Damage(area="left", description="Kratzer"),
+                           photos=[process_image(jpeg_upload())])
+    record = condition_record_create(vehicle=vehicle_a2, actor=None, photos=[process_image(jpeg_upload())])
+    damage_photo, condition_photo = damage.photos.get(), record.photos.get()
+    checks = [("detail", vehicle_a2.pk), ("edit", vehicle_a2.pk), ("km_add", vehicle_a2.pk),
+              ("km_history", vehicle_a2.pk), ("retire", vehicle_a2.pk), ("photos_add", vehicle_a2.pk),
+              ("condition_create", vehicle_a2.pk), ("damage_create", vehicle_a2.pk), ("damage_detail", damage.pk),
+              ("damage_edit", damage.pk), ("damage_status", damage.pk), ("damage_photos_add", damage.pk),
+              ("condition_detail", record.pk),
+              ("vehicle_photo", photo.pk), ("vehicle_photo_thumb", photo.pk),
+              ("damage_photo", damage_photo.pk), ("damage_photo_thumb", damage_photo.pk),
+              ("condition_photo", condition_photo.pk), ("condition_photo_thumb", condition_photo.pk)]
+    for name, pk in checks:
         assert client_staff_a1.get(url(name, org_a, pk=pk)).status_code == 404, name
+        # ... while the staff of the vehicle's own station open every one of them.
+        assert client_staff_a2.get(url(name, org_a, pk=pk)).status_code == 200, name
 
 
 def test_outsiders_get_404(client_admin_b, org_a, org_b, vehicle_a1):
