@@ -428,6 +428,35 @@ DE = {
     "The licence check has been recorded.": "Die Führerscheinprüfung wurde erfasst.",
     "Last checked": "Zuletzt geprüft",
     "Licence checked today": "Führerschein heute geprüft",
+    # Review round (dashboard, filters, main-customer field, merge/delete refusals, placeholders)
+    "There is no main customer with this number (sub-customers cannot be main customers).":
+        "Es gibt keinen Hauptkunden mit dieser Nummer (Unterkunden können keine Hauptkunden sein).",
+    "Customer number; type a name or number to look it up.":
+        "Kundennummer; tippen Sie einen Namen oder eine Nummer, um den Kunden zu finden.",
+    "Records still refer to the customer: %(names)s.": "Es verweisen noch Datensätze auf den Kunden: %(names)s.",
+    "full name or company": "vollständiger Name oder Firma",
+    "phone, else mobile phone": "Telefon, sonst Mobiltelefon",
+    "customer group code, e.g. COMPANY": "Code der Kundengruppe, z. B. COMPANY",
+    "customer group in words": "Kundengruppe in Worten",
+    "name of your organization": "Name Ihrer Organisation",
+    "today's date": "heutiges Datum",
+    "%(other)s has sub-customers, and %(survivor)s is itself a sub-customer. Merge the other way round or "
+    "detach %(survivor)s from its main customer first.":
+        "%(other)s hat Unterkunden, und %(survivor)s ist selbst ein Unterkunde. Führen Sie die Kunden in "
+        "umgekehrter Richtung zusammen oder lösen Sie %(survivor)s zuerst von seinem Hauptkunden.",
+    "The customers cannot be merged automatically: %(reason)s":
+        "Die Kunden können nicht automatisch zusammengeführt werden: %(reason)s",
+    "Enter a valid e-mail address.": "Geben Sie eine gültige E-Mail-Adresse ein.",
+    "Customers found": "Gefundene Kunden",
+    "Open the customer search": "Kundensuche öffnen",
+    "Any status": "Jeder Status",
+    "Any licence check": "Jede Führerscheinprüfung",
+    "Licence check overdue": "Führerscheinprüfung überfällig",
+    "Licence check due": "Führerscheinprüfung fällig seit",
+    "Blocked customers": "Gesperrte Kunden",
+    "Licence checks overdue": "Überfällige Führerscheinprüfungen",
+    "Portal invitations pending": "Offene Portal-Einladungen",
+    "All attachments together may be at most 20 MB.": "Alle Anhänge zusammen dürfen höchstens 20 MB groß sein.",
 }
 
 if __name__ == "__main__":
@@ -442,7 +471,9 @@ if __name__ == "__main__":
     for entry in po:
         if entry.msgid in DE:
             entry.msgstr = DE[entry.msgid]
-        elif not entry.msgstr:
+        elif "fuzzy" in entry.flags:
+            entry.msgstr = ""  # makemessages' guess from a similar text is usually wrong; never keep it
+        if not entry.msgstr:
             missing.append(entry.msgid)
         if "fuzzy" in entry.flags:
             entry.flags.remove("fuzzy")
