@@ -138,3 +138,18 @@ def test_unknown_ids_are_404(client_admin_a, org_a):
 def test_km_history_with_garbage_page(client_admin_a, org_a, vehicle_a1):
     for page in ("abc", "-1", "99999"):
         assert client_admin_a.get(url("km_history", org_a, pk=vehicle_a1.pk), {"page": page}).status_code == 200
+
+
+def test_a_damage_cannot_be_reported_in_the_future(client_admin_a, org_a, vehicle_a1):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    client_admin_a.cookies["django_language"] = "en"
+    tomorrow = (timezone.localtime() + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    response = client_admin_a.post(url("damage_create", org_a, pk=vehicle_a1.pk), {
+        "area": "left", "severity": "minor", "description": "Delle", "source": "staff", "reported_at": tomorrow,
+    })
+    assert response.status_code == 200
+    assert "cannot be reported in the future" in response.content.decode()
+    assert not Damage.objects.exists()

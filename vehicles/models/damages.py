@@ -1,4 +1,7 @@
+import datetime as dt
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -95,6 +98,11 @@ class Damage(models.Model):
 
     def __str__(self) -> str:
         return _("Damage #%(number)s (%(area)s)") % {"number": self.pk, "area": self.get_area_display()}
+
+    def clean(self):
+        # A few minutes of leeway for clocks of phones and browsers.
+        if self.reported_at and self.reported_at > timezone.now() + dt.timedelta(minutes=5):
+            raise ValidationError({"reported_at": _("A damage cannot be reported in the future.")})
 
     @property
     def is_open(self) -> bool:
