@@ -139,6 +139,11 @@ class CardForm(forms.Form):
     valid_from = forms.DateField(label=_("Valid from"), required=False, widget=DateInput)
     valid_until = forms.DateField(label=_("Valid until"), required=False, widget=DateInput)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.initial:  # a new card row: "valid from" shows today (seed 003)
+            self.initial = {"valid_from": timezone.localdate()}
+
     def clean(self):
         data = super().clean()
         if data.get("valid_from") and data.get("valid_until") and data["valid_until"] < data["valid_from"]:

@@ -457,6 +457,8 @@ DE = {
     "Licence checks overdue": "Überfällige Führerscheinprüfungen",
     "Portal invitations pending": "Offene Portal-Einladungen",
     "All attachments together may be at most 20 MB.": "Alle Anhänge zusammen dürfen höchstens 20 MB groß sein.",
+    "Merged with": "Zusammengeführt mit",
+    "Records moved over": "Übernommene Datensätze",
 }
 
 if __name__ == "__main__":

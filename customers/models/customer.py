@@ -207,6 +207,8 @@ class Customer(models.Model):
     objects = ScopedManager(organization="organization")
 
     PERMISSION_FIELDS = ("may_reserve", "may_book_online", "may_use_portal", "may_pay_by_invoice")
+    # Labels of activity-log keys that are not fields (written by the merge).
+    ACTIVITY_LABELS = {"merged_with": _("Merged with"), "moved_records": _("Records moved over")}
 
     class Meta:
         ordering = ["last_name", "first_name", "company", "number"]

@@ -145,7 +145,8 @@ def customer_merge(*, survivor: Customer, other: Customer, take_from_other: list
     search_text_refresh(customer=survivor)
     changes["merged_with"] = [other_label, str(survivor)]
     moved_total = sum(moved.values())
-    changes["moved_records"] = ["", str(moved_total)]
+    if moved_total:
+        changes["moved_records"] = ["", str(moved_total)]
     LogEntry.objects.log_create(
         survivor, force_log=True, action=LogEntry.Action.UPDATE, changes=changes, actor=actor,
     )
