@@ -41,7 +41,7 @@ def test_staff_delete_a_photo_after_confirming(client_staff_a1, org_a, vehicle_a
         assert delete_url in page  # a delete button on every photo
         confirm = client_staff_a1.get(delete_url)
         assert confirm.status_code == 200
-        assert url(f"{kind}_photo", org_a, pk=photo.pk) in confirm.content.decode()
+        assert url(f"{kind}_photo_thumb", org_a, pk=photo.pk) in confirm.content.decode()
         assert type(photo).objects.filter(pk=photo.pk).exists()  # asking deletes nothing
         files = [photo.image.name, photo.thumbnail.name]
         assert all(default_storage.exists(name) for name in files)
