@@ -459,6 +459,7 @@ DE = {
     "All attachments together may be at most 20 MB.": "Alle Anhänge zusammen dürfen höchstens 20 MB groß sein.",
     "Merged with": "Zusammengeführt mit",
     "Records moved over": "Übernommene Datensätze",
+    "Remove": "Entfernen",
 }
 
 if __name__ == "__main__":
