@@ -6,7 +6,8 @@
   transaction after every row pointing to the other customer has been moved to the survivor.
 - `deletion_blockers`: register a callable `blocker(customer) -> str | None` returning a
   human-readable reason why the customer must not be deleted (running contracts, open balances).
-  Deletion, merge of the removed side and the GDPR deletion routine all honour it.
+  Deletion and the GDPR deletion routine honour it. A merge does not: everything of the removed
+  customer moves to the survivor, so nothing is lost.
 """
 
 from __future__ import annotations
