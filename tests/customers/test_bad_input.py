@@ -81,3 +81,16 @@ def test_portal_set_password_with_garbage_token(client):
     for token in ("x", "\x00", "a" * 5000):
         response = client.post(f"/portal/set-password/{token}/", {"password1": "a", "password2": "a"})
         assert response.status_code == 404
+
+
+def test_download_of_a_lost_file_is_404(client_admin_a, org_a, customer_a, admin_a):
+    from django.core.files.storage import default_storage
+
+    from customers.services.documents import document_upload
+
+    doc = document_upload(customer=customer_a, upload=SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n"),
+                          doc_type="other", note="", actor=admin_a)
+    default_storage.delete(doc.file.name)
+    address = reverse("customers:document_download", kwargs={"org_slug": org_a.slug, "pk": customer_a.pk,
+                                                             "doc_pk": doc.pk})
+    assert client_admin_a.get(address).status_code == 404
