@@ -15,9 +15,11 @@ from django.db.models import (
     Count,
     DateField,
     DurationField,
+    Exists,
     F,
     Func,
     IntegerField,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -90,9 +92,19 @@ def customer_get(*, membership: Membership, pk: int) -> Customer:
     return customer
 
 
+def pending_invitations(*, organization: Organization) -> QuerySet[CustomerAccount]:
+    """Portal accesses whose invitation has not been taken up (no password set yet)."""
+    return CustomerAccount.objects.filter(
+        organization=organization, is_active=True, customer__anonymised_at__isnull=True,
+    ).filter(Q(password="") | Q(password__startswith="!"))
+
+
 def customer_list(*, membership: Membership, query: str = "", group: str = "", blocked: str = "",
-                  licence: str = "", today: dt.date | None = None) -> QuerySet[Customer]:
+                  licence: str = "", portal: str = "", today: dt.date | None = None) -> QuerySet[Customer]:
     qs = customers_for(membership=membership).select_related("main_customer").prefetch_related("attributes")
+    if portal == "pending":
+        qs = qs.filter(Exists(pending_invitations(organization=membership.organization).filter(
+            customer=OuterRef("pk"))))
     if licence == "overdue":
         from django.utils import timezone
 
@@ -187,9 +199,7 @@ def dashboard_stats(*, membership: Membership, today: dt.date) -> DashboardStats
         blocked=Count("pk", filter=Q(is_blocked=True)),
         overdue=Count("pk", filter=Q(licence_check_interval_months__isnull=False, licence_due_on__lte=today)),
     )
-    pending = CustomerAccount.objects.filter(
-        organization=membership.organization, is_active=True, customer__anonymised_at__isnull=True,
-    ).filter(Q(password="") | Q(password__startswith="!")).count()
+    pending = pending_invitations(organization=membership.organization).count()
     return DashboardStats(counts["customers"], counts["blocked"], counts["overdue"], pending)
 
 

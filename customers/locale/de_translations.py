@@ -460,6 +460,9 @@ DE = {
     "Merged with": "Zusammengeführt mit",
     "Records moved over": "Übernommene Datensätze",
     "Remove": "Entfernen",
+    "Only customers whose portal invitation is still pending.":
+        "Nur Kunden, deren Einladung ins Kundenportal noch offen ist.",
+    "Show all customers": "Alle Kunden anzeigen",
 }
 
 if __name__ == "__main__":

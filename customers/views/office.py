@@ -25,11 +25,12 @@ def customer_list(request, org_slug):
     blocked = request.GET.get("blocked", "")
     blocked = blocked if blocked in ("0", "1") else ""
     licence = "overdue" if request.GET.get("licence") == "overdue" else ""
+    portal = "pending" if request.GET.get("portal") == "pending" else ""
     qs = selectors.customer_list(membership=request.membership, query=query, group=group, blocked=blocked,
-                                 licence=licence)
+                                 licence=licence, portal=portal)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "customers/list.html", {
-        "page": page, "query": query, "group": group, "blocked": blocked, "licence": licence,
+        "page": page, "query": query, "group": group, "blocked": blocked, "licence": licence, "portal": portal,
         "groups": Customer.Group.choices,
     })
 

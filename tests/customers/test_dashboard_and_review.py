@@ -45,6 +45,9 @@ def test_dashboard_panel_counts_and_links(client_admin_a, org_a, customer_a):
     overdue = client_admin_a.get(reverse("customers:list", kwargs={"org_slug": org_a.slug}), {"licence": "overdue"})
     names = [c.last_name for c in overdue.context["page"]]
     assert sorted(names) == ["Dash0", "Dash1"]
+    assert f"/o/{org_a.slug}/customers/?portal=pending" in html
+    pending = client_admin_a.get(reverse("customers:list", kwargs={"org_slug": org_a.slug}), {"portal": "pending"})
+    assert sorted(c.last_name for c in pending.context["page"]) == ["Invited0", "Invited1"]
 
 
 def test_dashboard_query_count_does_not_grow(client_admin_a, org_a, django_assert_max_num_queries):
