@@ -46,6 +46,7 @@ SORTS = {
     "-station": ("-current_station__name", "-plate", "-id"),
 }
 KM_HISTORY_ON_PAGE = 25
+CONDITION_RECORDS_ON_PAGE = 10
 HU_DUE_WITHIN_DAYS = 30
 
 
@@ -139,13 +140,17 @@ def vehicle_damages(*, vehicle: Vehicle) -> QuerySet[Damage]:
     )
 
 
-def vehicle_condition_records(*, vehicle: Vehicle, limit: int = 10) -> list[ConditionRecord]:
-    return list(
+def vehicle_condition_records(
+    *, vehicle: Vehicle, limit: int | None = CONDITION_RECORDS_ON_PAGE
+) -> list[ConditionRecord] | QuerySet[ConditionRecord]:
+    """Newest first; a list of at most `limit` records, or the whole queryset (for paging) without a limit."""
+    qs = (
         ConditionRecord.objects.filter(vehicle=vehicle)
         .select_related("recorded_by")
         .prefetch_related(Prefetch("photos", queryset=ConditionPhoto.objects.order_by("uploaded_at", "id")))
-        .order_by("-recorded_at", "-id")[:limit]
+        .order_by("-recorded_at", "-id")
     )
+    return list(qs[:limit]) if limit else qs
 
 
 def vehicle_km_history(*, vehicle: Vehicle, limit: int | None = KM_HISTORY_ON_PAGE) -> QuerySet[KmReading]:

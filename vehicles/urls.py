@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import damages, groups, media, vehicles
+from .views import condition, damages, groups, media, vehicles
 
 app_name = "vehicles"
 urlpatterns = [
@@ -13,9 +13,11 @@ urlpatterns = [
     path("<int:pk>/km/", vehicles.km_reading_add, name="km_add"),
     path("<int:pk>/km/history/", vehicles.vehicle_km_history, name="km_history"),
     path("<int:pk>/photos/", vehicles.vehicle_photos_add, name="photos_add"),
-    path("<int:pk>/condition/new/", vehicles.condition_record_create, name="condition_create"),
+    path("<int:pk>/condition/", condition.condition_record_list, name="condition_list"),
+    path("<int:pk>/condition/new/", condition.condition_record_create, name="condition_create"),
     path("<int:pk>/damages/new/", damages.damage_create, name="damage_create"),
-    path("condition/<int:pk>/", vehicles.condition_record_detail, name="condition_detail"),
+    path("condition/<int:pk>/", condition.condition_record_detail, name="condition_detail"),
+    path("condition/<int:pk>/photos/", condition.condition_photos_add, name="condition_photos_add"),
     path("damages/<int:pk>/", damages.damage_detail, name="damage_detail"),
     path("damages/<int:pk>/edit/", damages.damage_edit, name="damage_edit"),
     path("damages/<int:pk>/status/", damages.damage_status, name="damage_status"),

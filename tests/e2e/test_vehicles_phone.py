@@ -103,6 +103,7 @@ def test_every_fleet_page_fits_a_phone(page: Page, live_server, org_a, station_a
     _switch_language(page, live_server, language)
     base = live_server.url + "/o/org-a/vehicles/"
     paths = ["../", "", "new/", "groups/", "groups/new/", f"groups/{group.pk}/", f"condition/{record.pk}/",
+             f"condition/{record.pk}/photos/", f"{vehicle.pk}/condition/",
              f"photos/damage/{damage.photos.get().pk}/delete/"]
     paths += [f"{vehicle.pk}/{suffix}" for suffix in ("", "edit/", "retire/", "km/", "km/history/", "photos/",
                                                        "condition/new/", "damages/new/")]

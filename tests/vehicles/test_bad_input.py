@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from vehicles.models import ConditionRecord, Damage, DamagePhoto, KmReading, Vehicle, VehicleGroup, VehiclePhoto
-from vehicles.services import damage_create
+from vehicles.services import condition_record_create, damage_create
 
 from .conftest import jpeg_upload
 
@@ -37,7 +37,7 @@ FIELDS = {
 }
 
 
-def _targets(org, vehicle, damage):
+def _targets(org, vehicle, damage, record):
     return {
         "create": url("create", org),
         "edit": url("edit", org, pk=vehicle.pk),
@@ -50,12 +50,14 @@ def _targets(org, vehicle, damage):
         "photos_add": url("photos_add", org, pk=vehicle.pk),
         "damage_photos_add": url("damage_photos_add", org, pk=damage.pk),
         "group_create": url("group_create", org),
+        "condition_photos_add": url("condition_photos_add", org, pk=record.pk),
     }
 
 
 def test_garbage_posts_give_field_errors_not_500(client_admin_a, org_a, vehicle_a1, admin_a):
     damage = damage_create(vehicle=vehicle_a1, actor=admin_a, damage=Damage(area="left", description="Kratzer"))
-    targets = _targets(org_a, vehicle_a1, damage)
+    record = condition_record_create(vehicle=vehicle_a1, actor=admin_a, note="ok", photos=[])
+    targets = _targets(org_a, vehicle_a1, damage, record)
     before = _counts()
     for name, target in targets.items():
         response = client_admin_a.post(target, {})
@@ -127,6 +129,7 @@ def test_list_with_garbage_parameters(client_admin_a, org_a, vehicle_a1, query):
 
 def test_unknown_ids_are_404(client_admin_a, org_a):
     for name in ("detail", "edit", "retire", "reactivate", "km_add", "km_history", "photos_add", "condition_create",
+                 "condition_list", "condition_photos_add", "vehicle_photo_delete", "damage_photo_delete",
                  "damage_create", "condition_detail", "damage_detail", "damage_edit", "damage_status",
                  "damage_photos_add", "group_edit", "group_photo", "vehicle_photo", "damage_photo",
                  "condition_photo_thumb"):

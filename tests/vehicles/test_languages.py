@@ -68,6 +68,7 @@ def _pages(org, vehicle, group, actor):
 
     pages = [reverse("org_dashboard", kwargs={"org_slug": org.slug}), u("list"), u("create"), u("group_list"),
              u("group_create"), u("group_edit", pk=group.pk), u("condition_detail", pk=record.pk),
+             u("condition_photos_add", pk=record.pk), u("condition_list", pk=vehicle.pk),
              u("vehicle_photo_delete", pk=photo.pk), u("damage_photo_delete", pk=damage.photos.get().pk)]
     pages += [u(name, pk=vehicle.pk) for name in ("detail", "edit", "retire", "km_add", "km_history", "photos_add",
                                                   "condition_create", "damage_create")]

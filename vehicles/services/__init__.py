@@ -1,6 +1,6 @@
 """Use cases of the fleet. Import from here: `from vehicles.services import km_reading_record`."""
 
-from .condition import condition_record_create
+from .condition import condition_photos_add, condition_record_create
 from .damages import damage_create, damage_photos_add, damage_status_set, damage_update
 from .groups import vehicle_group_save
 from .km import KmReadingRefused, km_reading_check, km_reading_record, max_km_per_day
@@ -9,6 +9,7 @@ from .vehicles import vehicle_photos_add, vehicle_reactivate, vehicle_retire, ve
 
 __all__ = [
     "KmReadingRefused",
+    "condition_photos_add",
     "condition_record_create",
     "damage_create",
     "damage_photos_add",

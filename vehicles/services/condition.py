@@ -35,8 +35,23 @@ def condition_record_create(
     )
     record.full_clean()
     record.save()
+    _photos_add(record, actor, photos)
+    return record
+
+
+@transaction.atomic
+def condition_photos_add(
+    *, record: ConditionRecord, actor: User | None, photos: Iterable[ProcessedImage]
+) -> list[ConditionPhoto]:
+    """Add photos to a condition record afterwards (one was forgotten, or a later angle)."""
+    return _photos_add(record, actor, photos)
+
+
+def _photos_add(record: ConditionRecord, actor: User | None, photos: Iterable[ProcessedImage]) -> list[ConditionPhoto]:
+    created = []
     for processed in photos:
-        photo = ConditionPhoto(organization_id=vehicle.organization_id, record=record, uploaded_by=actor)
+        photo = ConditionPhoto(organization_id=record.organization_id, record=record, uploaded_by=actor)
         photo.set_processed(processed)
         photo.save()
-    return record
+        created.append(photo)
+    return created

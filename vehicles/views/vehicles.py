@@ -1,4 +1,4 @@
-"""Vehicle list, vehicle page, create/edit/retire, km readings, photos, condition records."""
+"""Vehicle list, vehicle page, create/edit/retire, km readings, vehicle photos."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from rentoffice.tenancy import requires
 
 from .. import selectors, services
-from ..forms import ConditionRecordForm, KmReadingForm, PhotosForm, RetireForm, VehicleFilterForm, VehicleForm
+from ..forms import KmReadingForm, PhotosForm, RetireForm, VehicleFilterForm, VehicleForm
 from ..models import KmReading
 from ..sketch import BOXES, markers_for
 from . import form_errors_from
@@ -85,6 +85,10 @@ def vehicle_detail(request, org_slug, pk):
     vehicle = selectors.vehicle_get(membership=request.membership, pk=pk)
     damages = list(selectors.vehicle_damages(vehicle=vehicle))
     open_damages = [d for d in damages if d.is_open]
+    # One more than shown tells whether "show all" is needed, without counting.
+    condition_records = selectors.vehicle_condition_records(
+        vehicle=vehicle, limit=selectors.CONDITION_RECORDS_ON_PAGE + 1
+    )
     return render(
         request,
         "vehicles/vehicle_detail.html",
@@ -95,7 +99,8 @@ def vehicle_detail(request, org_slug, pk):
             "markers": markers_for(open_damages),
             "boxes": BOXES,
             "km_history": list(selectors.vehicle_km_history(vehicle=vehicle)),
-            "condition_records": selectors.vehicle_condition_records(vehicle=vehicle),
+            "condition_records": condition_records[:selectors.CONDITION_RECORDS_ON_PAGE],
+            "more_condition_records": len(condition_records) > selectors.CONDITION_RECORDS_ON_PAGE,
             "photos": list(selectors.vehicle_photos(vehicle=vehicle)),
             "retire_form": RetireForm(),
             "photos_form": PhotosForm(),
@@ -180,28 +185,3 @@ def vehicle_photos_add(request, org_slug, pk):
         return redirect("vehicles:detail", org_slug=org_slug, pk=vehicle.pk)
     return render(request, "vehicles/photos_form.html", {"vehicle": vehicle, "form": form,
                                                           "title": _("Add vehicle photos")})
-
-
-@requires("vehicles.change")
-def condition_record_create(request, org_slug, pk):
-    vehicle = selectors.vehicle_get(membership=request.membership, pk=pk)
-    form = ConditionRecordForm(request.POST or None, request.FILES or None, initial={"km": vehicle.current_km})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            record = services.condition_record_create(
-                vehicle=vehicle, actor=request.user, photos=data["photos"], note=data["note"], km=data["km"]
-            )
-        except ValidationError as exc:
-            form_errors_from(form, exc)
-        else:
-            messages.success(request, _("The condition record has been saved."))
-            return redirect("vehicles:condition_detail", org_slug=org_slug, pk=record.pk)
-    return render(request, "vehicles/condition_form.html", {"vehicle": vehicle, "form": form})
-
-
-@requires("vehicles.view")
-def condition_record_detail(request, org_slug, pk):
-    record = selectors.condition_record_get(membership=request.membership, pk=pk)
-    return render(request, "vehicles/condition_detail.html", {"record": record, "vehicle": record.vehicle})
-

@@ -1,0 +1,61 @@
+"""Condition records (Zustand) of a vehicle: record, view, list all, add photos."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from rentoffice.tenancy import requires
+
+from .. import selectors, services
+from ..forms import ConditionRecordForm, PhotosForm
+from . import form_errors_from
+
+PAGE_SIZE = 25
+
+
+@requires("vehicles.change")
+def condition_record_create(request, org_slug, pk):
+    vehicle = selectors.vehicle_get(membership=request.membership, pk=pk)
+    form = ConditionRecordForm(request.POST or None, request.FILES or None, initial={"km": vehicle.current_km})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            record = services.condition_record_create(
+                vehicle=vehicle, actor=request.user, photos=data["photos"], note=data["note"], km=data["km"]
+            )
+        except ValidationError as exc:
+            form_errors_from(form, exc)
+        else:
+            messages.success(request, _("The condition record has been saved."))
+            return redirect("vehicles:condition_detail", org_slug=org_slug, pk=record.pk)
+    return render(request, "vehicles/condition_form.html", {"vehicle": vehicle, "form": form})
+
+
+@requires("vehicles.view")
+def condition_record_detail(request, org_slug, pk):
+    record = selectors.condition_record_get(membership=request.membership, pk=pk)
+    return render(request, "vehicles/condition_detail.html", {"record": record, "vehicle": record.vehicle})
+
+
+@requires("vehicles.view")
+def condition_record_list(request, org_slug, pk):
+    vehicle = selectors.vehicle_get(membership=request.membership, pk=pk)
+    page = Paginator(selectors.vehicle_condition_records(vehicle=vehicle, limit=None), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "vehicles/condition_list.html", {"vehicle": vehicle, "page": page})
+
+
+@requires("vehicles.change")
+def condition_photos_add(request, org_slug, pk):
+    record = selectors.condition_record_get(membership=request.membership, pk=pk)
+    form = PhotosForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        services.condition_photos_add(record=record, actor=request.user, photos=form.cleaned_data["photos"])
+        messages.success(request, _("The photos have been added."))
+        return redirect("vehicles:condition_detail", org_slug=org_slug, pk=record.pk)
+    return render(request, "vehicles/photos_form.html", {
+        "vehicle": record.vehicle, "form": form, "record": record, "title": _("Add condition photos"),
+    })
