@@ -261,12 +261,9 @@ class MembershipForm(forms.Form):
         """`actor` is the membership of the person granting access: nobody hands out more than they hold."""
         super().__init__(*args, **kwargs)
         organization = actor.organization
-        grantable = [
-            r.pk
-            for r in Role.objects.filter(organization=organization)
-            if actor.permission_set >= set(r.permissions) - RESTRICTIONS
-        ]
-        self.fields["role"].queryset = Role.objects.filter(pk__in=grantable)
+        from .selectors import grantable_role_ids
+
+        self.fields["role"].queryset = Role.objects.filter(pk__in=grantable_role_ids(membership=actor))
         self.fields["regions"].queryset = Region.objects.filter(organization=organization)
         self.fields["stations"].queryset = Station.objects.filter(organization=organization)
         if actor.station_ids is not None:
@@ -324,6 +321,31 @@ class RoleForm(forms.ModelForm):
     class Meta:
         model = Role
         fields = ["name", "permissions"]
+
+    def __init__(self, *args, actor: Membership, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+        if not self.instance.pk:
+            self.instance.organization = actor.organization
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        taken = Role.objects.filter(organization=self.actor.organization, name__iexact=name).exclude(
+            pk=self.instance.pk
+        )
+        if taken.exists():
+            raise forms.ValidationError(_("There is already a role with this name."))
+        return name
+
+    def clean_permissions(self):
+        permissions = set(self.cleaned_data["permissions"])
+        beyond = permissions - RESTRICTIONS - self.actor.permission_set
+        if beyond:
+            names = ", ".join(sorted(str(PERMISSIONS[p]) for p in beyond))
+            raise forms.ValidationError(
+                _("You cannot grant permissions you do not hold yourself: %(names)s") % {"names": names}
+            )
+        return sorted(permissions)
 
 
 class StaffPasswordResetForm(PasswordResetForm):

@@ -1,14 +1,23 @@
-"""Which message templates an organization may override, with sample data for the preview.
+"""Message templates an organization may adapt, and how their adapted texts are filled in.
 
-Apps register their templates here (in AppConfig.ready) so the admin page lists them:
-`register(MessageKind("licence_check_escalation", _("Licence check overdue"), sample_context))`.
+Built-in texts are Django templates (`templates/messages/<key>/`), written by us. An organization's
+adapted text is plain text with `{placeholder}` fields that are filled from a fixed list of plain
+values per kind — never a template language with access to model objects, so an adapted text
+cannot reveal secrets, include files or fail at sending time.
+
+Apps register their kinds in AppConfig.ready:
+
+    register(MessageKind("licence_check_escalation", _("Licence check overdue"),
+                         placeholders={"first_name": _("First name"), ...},
+                         values=lambda ctx: {"first_name": ctx["customer"].first_name, ...}))
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.template import Context, Template, TemplateSyntaxError
 from django.template.exceptions import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils import translation
@@ -16,12 +25,22 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import MessageTemplate, Organization
 
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+# What looks like an attempt at a placeholder, to point out typos and unsupported fields.
+PLACEHOLDER_LIKE = re.compile(r"\{([\w.]+)\}")
+
 
 @dataclass(frozen=True)
 class MessageKind:
     key: str
     label: object
-    sample_context: dict = field(default_factory=dict)
+    placeholders: dict[str, object]
+    values: Callable[[dict], dict[str, str]]
+    # Who may adapt it: texts that carry access links are for user managers only.
+    permission: str = "templates.manage"
+    sample: dict[str, str] = field(default_factory=dict)
+    # Context for the built-in template that prints {placeholder} tokens where the values go.
+    token_context: dict = field(default_factory=dict)
 
 
 _kinds: dict[str, MessageKind] = {}
@@ -39,52 +58,95 @@ def kind_get(key: str) -> MessageKind | None:
     return _kinds.get(key)
 
 
-def default_source(key: str, part: str) -> str:
-    """The built-in template text of one part (subject.txt, body.txt, body.html), without {% load %}."""
-    try:
-        source = get_template(f"messages/{key}/{part}").template.source
-    except TemplateDoesNotExist:
-        return ""
-    return source
+def fill(text: str, values: dict[str, str]) -> str:
+    """Replace known {placeholders}; anything else stays as written."""
+    return PLACEHOLDER.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), text)
 
 
-def check_syntax(text: str) -> None:
-    """Raise TemplateSyntaxError if an organization's template text does not compile."""
-    Template(text)
+def unknown_placeholders(kind: MessageKind, text: str) -> list[str]:
+    return sorted({name for name in PLACEHOLDER_LIKE.findall(text) if name not in kind.placeholders})
 
 
-def preview(
-    *, organization: Organization, key: str, language: str, subject: str, body_text: str, body_html: str
-) -> dict:
-    kind = kind_get(key)
-    context = {"organization": organization, **(kind.sample_context if kind else {})}
+def built_in_text(kind: MessageKind, language: str, organization: Organization) -> tuple[str, str]:
+    """The built-in subject and text in a language, with placeholders where the values go."""
+    context = {"organization": {"name": "{organization_name}"}, **kind.token_context}
     with translation.override(language):
         try:
-            return {
-                "subject": Template(subject).render(Context(context, autoescape=False)),
-                "body_text": Template(body_text).render(Context(context, autoescape=False)),
-                "body_html": Template(body_html).render(Context(context)) if body_html else "",
-            }
-        except TemplateSyntaxError as exc:
-            return {"error": str(exc)}
+            subject = get_template(f"messages/{kind.key}/subject.txt").render(context)
+            body = get_template(f"messages/{kind.key}/body.txt").render(context)
+        except TemplateDoesNotExist:
+            return "", ""
+    return " ".join(subject.split()), body.strip() + "\n"
+
+
+def adapted_text(*, organization: Organization, key: str, language: str, context: dict) -> tuple[str, str] | None:
+    """The organization's adapted subject and text, filled in; None if it uses the built-in one."""
+    kind = kind_get(key)
+    if kind is None or organization is None:
+        return None
+    override = override_get(organization=organization, key=key, language=language)
+    if override is None:
+        return None
+    values = {"organization_name": organization.name, **kind.values(context)}
+    return fill(override.subject, values), fill(override.body_text, values)
+
+
+def override_get(*, organization: Organization, key: str, language: str) -> MessageTemplate | None:
+    return MessageTemplate.objects.filter(organization=organization, template=key, language=language).first()
+
+
+def override_save(
+    *, organization: Organization, key: str, language: str, subject: str, body_text: str
+) -> MessageTemplate:
+    template, _created = MessageTemplate.objects.update_or_create(
+        organization=organization,
+        template=key,
+        language=language,
+        defaults={"subject": subject, "body_text": body_text},
+    )
+    return template
 
 
 def overrides_for(organization: Organization) -> dict[tuple[str, str], MessageTemplate]:
     return {(t.template, t.language): t for t in MessageTemplate.objects.filter(organization=organization)}
 
 
-_SAMPLE_USER = {"full_name": "Erika Mustermann", "email": "erika@example.com"}
-register(
-    MessageKind(
-        "staff_invitation",
-        _("Invitation of a new user"),
-        {"user": _SAMPLE_USER, "actor": {"full_name": "Anna Admin"}, "link": "https://…/password/reset/…"},
+def _get(obj, name: str) -> str:
+    value = obj.get(name, "") if isinstance(obj, dict) else getattr(obj, name, "")
+    return "" if value is None else str(value)
+
+
+_STAFF_PLACEHOLDERS = {
+    "user_name": _("Name of the person"),
+    "actor_name": _("Name of who gave access"),
+    "link": _("Link (set password or log in)"),
+    "organization_name": _("Name of the organization"),
+}
+
+
+def _staff_values(context: dict) -> dict[str, str]:
+    return {
+        "user_name": _get(context.get("user"), "full_name"),
+        "actor_name": _get(context.get("actor"), "full_name"),
+        "link": str(context.get("link", "")),
+    }
+
+
+_STAFF_SAMPLE = {"user_name": "Erika Mustermann", "actor_name": "Anna Admin", "link": "https://…/password/reset/…"}
+_STAFF_TOKENS = {"user": {"full_name": "{user_name}"}, "actor": {"full_name": "{actor_name}"}, "link": "{link}"}
+
+for _key, _label in (
+    ("staff_invitation", _("Invitation of a new user")),
+    ("staff_membership_added", _("Access for an existing user")),
+):
+    register(
+        MessageKind(
+            _key,
+            _label,
+            _STAFF_PLACEHOLDERS,
+            _staff_values,
+            permission="users.manage",
+            sample=_STAFF_SAMPLE,
+            token_context=_STAFF_TOKENS,
+        )
     )
-)
-register(
-    MessageKind(
-        "staff_membership_added",
-        _("Access for an existing user"),
-        {"user": _SAMPLE_USER, "actor": {"full_name": "Anna Admin"}, "link": "https://…/"},
-    )
-)

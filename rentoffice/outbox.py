@@ -18,13 +18,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives
 from django.db import models, transaction
-from django.template import Context, Template
 from django.template.exceptions import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils import timezone, translation
 from django_scopes import scopes_disabled
 
-from .models import MessageTemplate, Organization, OutboundMessage
+from .models import Organization, OutboundMessage
 from .sms import send_sms
 
 logger = logging.getLogger(__name__)
@@ -37,19 +36,19 @@ class TransientSendError(Exception):
 def render_message(
     *, template: str, context: dict, language: str, organization: Organization | None
 ) -> tuple[str, str, str]:
-    """Subject, text and HTML for a template in a language; an organization's override wins."""
+    """Subject, text and HTML for a template in a language; an organization's adapted text wins.
+
+    Adapted texts are plain text (see rentoffice.message_templates); they replace the built-in
+    text and HTML parts together.
+    """
+    from .message_templates import adapted_text
+
     with translation.override(language):
-        override = None
-        if organization is not None:
-            with scopes_disabled():
-                override = MessageTemplate.objects.filter(
-                    organization=organization, template=template, language=language
-                ).first()
-        if override is not None:
-            ctx = Context(context, autoescape=False)
-            subject = Template(override.subject).render(ctx)
-            text = Template(override.body_text).render(ctx)
-            html = Template(override.body_html).render(Context(context)) if override.body_html else ""
+        with scopes_disabled():
+            adapted = adapted_text(organization=organization, key=template, language=language, context=context)
+        if adapted is not None:
+            subject, text = adapted
+            html = ""
         else:
             subject = get_template(f"messages/{template}/subject.txt").render(context)
             text = get_template(f"messages/{template}/body.txt").render(context)

@@ -8,6 +8,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from .models import Membership, OpeningException, OpeningHours, OutboundMessage, Region, Role, Station
+from .permissions import RESTRICTIONS
 from .tenancy import scope_to_stations
 
 
@@ -57,10 +58,27 @@ def role_get(*, membership: Membership, role_id: int) -> Role:
     return role
 
 
+def grantable_role_ids(*, membership: Membership) -> list[int]:
+    """Roles this member may hand out or edit: none with a permission they do not hold themselves."""
+    return [
+        role.pk
+        for role in Role.objects.filter(organization=membership.organization).only("pk", "permissions")
+        if membership.permission_set >= set(role.permissions) - RESTRICTIONS
+    ]
+
+
 def memberships_for(*, membership: Membership) -> QuerySet[Membership]:
+    """Memberships the actor may manage: only roles they could grant, only within their stations."""
+    qs = Membership.objects.filter(
+        organization=membership.organization, role_id__in=grantable_role_ids(membership=membership)
+    )
+    ids = membership.station_ids
+    if ids is not None:
+        qs = qs.filter(scope=Membership.Scope.STATIONS).exclude(
+            stations__in=Station.objects.filter(organization=membership.organization).exclude(pk__in=ids)
+        )
     return (
-        Membership.objects.filter(organization=membership.organization)
-        .select_related("user", "role")
+        qs.select_related("user", "role")
         .prefetch_related("stations", "regions")
         .order_by("user__full_name", "user__email")
     )

@@ -68,7 +68,6 @@ class MessageTemplate(models.Model):
     language = models.CharField(_("language"), max_length=10)
     subject = models.CharField(_("subject"), max_length=300, blank=True)
     body_text = models.TextField(_("text"))
-    body_html = models.TextField(_("HTML"), blank=True)
 
     objects = ScopedManager(organization="organization")
 

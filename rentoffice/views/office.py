@@ -211,7 +211,9 @@ def role_list(request, org_slug):
 @requires("users.manage")
 def role_edit(request, org_slug, pk):
     role = selectors.role_get(membership=request.membership, role_id=pk)
-    form = RoleForm(request.POST or None, instance=role)
+    if role.pk not in selectors.grantable_role_ids(membership=request.membership):
+        raise PermissionDenied  # a role stronger than one's own is not edited or deleted by them
+    form = RoleForm(request.POST or None, instance=role, actor=request.membership)
     if request.method == "POST" and "delete" in request.POST:
         try:
             services.role_delete(role=role)
@@ -235,7 +237,7 @@ def role_edit(request, org_slug, pk):
 
 @requires("users.manage")
 def role_create(request, org_slug):
-    form = RoleForm(request.POST or None)
+    form = RoleForm(request.POST or None, actor=request.membership)
     if request.method == "POST" and form.is_valid():
         role = services.role_create(
             organization=request.organization,

@@ -241,8 +241,8 @@ def test_organization_override_of_a_template(org_a, broker):
         organization=org_a,
         template="staff_membership_added",
         language="de",
-        subject="Willkommen bei {{ organization.name }}",
-        body_text="Hallo {{ user.full_name }}!",
+        subject="Willkommen bei {organization_name}",
+        body_text="Hallo {user_name}!",
     )
     with transaction.atomic():
         message = _queue(org_a)
