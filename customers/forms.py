@@ -3,6 +3,8 @@ their querysets per organization in __init__ (see docs/architecture.md)."""
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.urls import reverse
 from django.utils import timezone
@@ -119,6 +121,12 @@ with scopes_disabled():
             self.fields["licence_checked_by"].queryset = User.objects.filter(
                 memberships__organization=organization
             ).distinct()
+
+        def clean_language_code(self):
+            value = (self.cleaned_data.get("language_code") or "").strip()
+            if value and not re.fullmatch(r"[A-Za-z]{2,3}([_-][A-Za-z]{2})?", value):
+                raise forms.ValidationError(_("Enter a language code such as de, en or fr_FR."))
+            return value
 
         def tabs(self) -> list[dict]:
             """Fields grouped by tab with error flags; the first tab with errors is opened."""

@@ -463,6 +463,7 @@ DE = {
     "Only customers whose portal invitation is still pending.":
         "Nur Kunden, deren Einladung ins Kundenportal noch offen ist.",
     "Show all customers": "Alle Kunden anzeigen",
+    "Enter a language code such as de, en or fr_FR.": "Geben Sie ein Sprachkürzel wie de, en oder fr_FR ein.",
 }
 
 if __name__ == "__main__":

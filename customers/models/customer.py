@@ -282,6 +282,17 @@ class Customer(models.Model):
             raise ValueError(f"unknown e-mail purpose {purpose!r}")
         return self.email
 
+    @property
+    def message_language(self) -> str:
+        """The language messages to the customer go out in: theirs if the product speaks it, else the
+        organization's default (every sender uses this, like `email_for`)."""
+        supported = {code for code, _name in settings.LANGUAGES}
+        for candidate in (self.language_code, self.organization.default_language, settings.LANGUAGE_CODE):
+            code = (candidate or "")[:2].lower()
+            if code in supported:
+                return code
+        return "de"
+
     def may_book_on(self, day: dt.date) -> bool:
         """Whether new bookings are allowed for a day (block, termination, time limit)."""
         if self.is_blocked or self.anonymised_at:

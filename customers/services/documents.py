@@ -207,7 +207,7 @@ def customer_email_send(*, customer: Customer, actor: User | None, subject: str,
     stored = [_store_attachment(customer.organization_id, a) for a in attachments]
     return message_queue(
         organization=customer.organization, recipient=recipient, template="customer_email", purpose="customer_email",
-        context={"customer": customer}, language=(customer.language_code or "de")[:2],
+        context={"customer": customer}, language=customer.message_language,
         related=customer, attachments=stored, reply_to=reply_to,
         # A line break in a subject would make the mail unsendable (header injection guard in send).
         subject=" ".join(fill_placeholders(subject, customer).split()),

@@ -57,12 +57,11 @@ def _escalate(*, customer: Customer, due_on: dt.date, step: int, today: dt.date)
                 organization=customer.organization, customer=customer, due_on=due_on, step=step
             )
             context = {"customer": customer, "due_on": due_on, "step": step, "overdue_days": (today - due_on).days}
-            language = (customer.language_code or customer.organization.default_language)[:2]
             recipient = customer.email_for("standard")
             if recipient:
                 message_queue(organization=customer.organization, recipient=recipient,
                               template="customer_licence_escalation", context=context,
-                              language=language if language in ("de", "en") else "de", related=customer)
+                              language=customer.message_language, related=customer)
             if customer.organization.office_email:
                 message_queue(organization=customer.organization, recipient=customer.organization.office_email,
                               template="customer_licence_escalation_office", context=context,

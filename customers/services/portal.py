@@ -35,10 +35,9 @@ def _send_link(*, account: CustomerAccount, template: str, base_url: str) -> Non
         account.invited_at = timezone.now()
     account.save()
     customer = account.customer
-    language = (customer.language_code or customer.organization.default_language)[:2]
     message_queue(
         organization=account.organization, recipient=account.email, template=template,
-        language=language if language in ("de", "en") else "de", related=customer,
+        language=customer.message_language, related=customer,
         context={"customer": customer, "expires_at": account.token_expires_at,
                  "link": base_url.rstrip("/") + reverse("portal:set_password", kwargs={"token": token})},
     )

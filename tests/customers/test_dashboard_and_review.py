@@ -143,3 +143,21 @@ def test_main_customer_is_entered_by_number_with_suggestions(client_admin_a, org
     options = client_admin_a.get(suggest, {"c-main_customer": "spedition"}).content.decode()
     assert f'<option value="{company.number}">Spedition Süd' in options
     assert "Fahrer" not in client_admin_a.get(suggest, {"q": "fahrer"}).content.decode()
+
+
+def test_message_language_follows_the_customer_when_supported(org_a):
+    assert make_customer(org_a, language_code="en_GB").message_language == "en"
+    assert make_customer(org_a, language_code="fr_FR").message_language == org_a.default_language[:2]
+    assert make_customer(org_a).message_language == org_a.default_language[:2]
+
+
+def test_language_code_is_checked_on_the_card(client_admin_a, org_a, customer_a):
+    from .test_card import card_url, form_data
+
+    url = card_url(org_a, customer_a)
+    data = form_data(client_admin_a.get(url))
+    data["c-language_code"] = "deutsch bitte"
+    response = client_admin_a.post(url, data)
+    assert {t["key"]: t for t in response.context["tabs"]}["config"]["has_errors"]
+    data["c-language_code"] = "en_GB"
+    assert client_admin_a.post(url, data).status_code == 302
