@@ -97,3 +97,17 @@ def set_station_filter(request, org_slug):
         filters.pop(org_slug, None)
     request.session[STATION_FILTER_SESSION_KEY] = filters
     return redirect(_safe_next(request, reverse("org_dashboard", kwargs={"org_slug": org_slug})))
+
+
+class PasswordSetView(auth_views.PasswordResetConfirmView):
+    """Setting a new password by e-mail link also lifts a brute-force lock on the account.
+
+    The locked-out page tells people to reset their password; the link proves they own the address.
+    """
+
+    def form_valid(self, form):
+        from axes.utils import reset
+
+        response = super().form_valid(form)
+        reset(username=form.user.email)
+        return response

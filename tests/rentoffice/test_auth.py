@@ -222,3 +222,20 @@ def test_password_reset_ignores_lookalike_unicode_addresses(org_a):
     User.objects.create_user("mike@a.example", PASSWORD, full_name="Mike")
     english_client().post(reverse("password_reset"), {"email": "m\u0131ke@a.example"})  # dotless i
     assert not OutboundMessage.objects.filter(template="password_reset").exists()
+
+
+def test_setting_a_new_password_by_e_mail_link_lifts_the_lock(admin_a):
+    client = english_client()
+    for _ in range(5):
+        login(client, "admin@a.example", "Wrong-Passw0rd!")
+    assert login(client, "admin@a.example", PASSWORD).status_code == 429
+
+    uid = urlsafe_base64_encode(force_bytes(admin_a.pk))
+    token = default_token_generator.make_token(admin_a)
+    link = reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+    form_url = client.get(link).url  # Django swaps the token for a session marker
+    new = "Neues-Passw0rt-2026!"
+    response = client.post(form_url, {"new_password1": new, "new_password2": new})
+    assert response.status_code == 302
+
+    assert login(english_client(), "admin@a.example", new).status_code == 302

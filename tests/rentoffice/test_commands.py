@@ -68,3 +68,24 @@ def test_seed_demo_is_idempotent():
     call_command("seed_demo", stdout=open("/dev/null", "w"))
     assert counts == {m._meta.label: m._base_manager.count() for m in (Organization, Membership, Role)}
     assert set(Organization.objects.values_list("operator_code", flat=True)) >= {"KOENIG", "NORD"}
+
+
+def test_create_organization_validates_e_mail_and_password():
+    for email, password in (("not-an-email", "Sehr-Geheim-2026!"), ("ok@example.com", "123")):
+        with pytest.raises(CommandError):
+            call_command(
+                "create_organization",
+                "--name",
+                "X",
+                "--slug",
+                "x",
+                "--operator-code",
+                "X",
+                "--admin-email",
+                email,
+                "--admin-name",
+                "X",
+                "--admin-password",
+                password,
+            )
+    assert not Organization.objects.filter(slug="x").exists()
