@@ -43,7 +43,11 @@ def _portal(request, customer):
 
 
 def _licence(request, customer):
+    from django.utils import timezone
+
+    due = customer.licence_check_due_on
     return {"customer": customer, "escalations": list(customer.licence_escalations.all()[:10]),
+            "due_on": due, "overdue": bool(due and due <= timezone.localdate()),
             "can_change": request.membership.has_perm("customers.change")}
 
 

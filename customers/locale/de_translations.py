@@ -464,6 +464,9 @@ DE = {
         "Nur Kunden, deren Einladung ins Kundenportal noch offen ist.",
     "Show all customers": "Alle Kunden anzeigen",
     "Enter a language code such as de, en or fr_FR.": "Geben Sie ein Sprachkürzel wie de, en oder fr_FR ein.",
+    "overdue": "überfällig",
+    "Delete this template?": "Diese Vorlage löschen?",
+    "Preview (PDF)": "Vorschau (PDF)",
 }
 
 if __name__ == "__main__":

@@ -201,8 +201,15 @@ def _template_admin(request, org_slug, model, form_class, getter, pk, title, lis
             return redirect(list_url, org_slug=org_slug)
     lister = selectors.document_templates_for if model is DocumentTemplate else selectors.email_templates_for
     items = lister(membership=request.membership)
+    preview_url = ""
+    if model is DocumentTemplate and instance.pk:
+        from django.urls import reverse
+
+        preview_url = reverse("customers:document_template_preview",
+                              kwargs={"org_slug": org_slug, "template_pk": instance.pk})
     return render(request, "customers/templates_admin.html", {
         "form": form, "items": items, "title": title, "list_url": list_url, "instance": instance,
+        "preview_url": preview_url,
         "placeholders": doc_services.placeholder_help(),
     })
 

@@ -161,3 +161,24 @@ def test_language_code_is_checked_on_the_card(client_admin_a, org_a, customer_a)
     assert {t["key"]: t for t in response.context["tabs"]}["config"]["has_errors"]
     data["c-language_code"] = "en_GB"
     assert client_admin_a.post(url, data).status_code == 302
+
+
+def test_document_template_editor_links_its_pdf_preview(client_admin_a, org_a):
+    from customers.models import DocumentTemplate
+
+    tpl = DocumentTemplate.objects.create(organization=org_a, name="Mandat", body_html="<p>{first_name}</p>")
+    html = client_admin_a.get(reverse("customers:document_template_edit",
+                                      kwargs={"org_slug": org_a.slug, "template_pk": tpl.pk})).content.decode()
+    preview = reverse("customers:document_template_preview", kwargs={"org_slug": org_a.slug, "template_pk": tpl.pk})
+    assert f'href="{preview}"' in html
+    response = client_admin_a.get(preview)
+    assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF")
+
+
+def test_licence_panel_marks_an_overdue_check(client_admin_a, org_a):
+    from .test_card import card_url
+
+    overdue = make_customer(org_a, licence_check_interval_months=6, licence_checked_at=dt.date(2020, 1, 1))
+    fresh = make_customer(org_a, licence_check_interval_months=6, licence_checked_at=dt.date.today())
+    assert 'data-testid="licence-overdue"' in client_admin_a.get(card_url(org_a, overdue)).content.decode()
+    assert 'data-testid="licence-overdue"' not in client_admin_a.get(card_url(org_a, fresh)).content.decode()
