@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from auditlog.models import LogEntry
 from django.contrib.auth.tokens import default_token_generator
 from django.db import connection, transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
@@ -26,6 +28,7 @@ from .models import (
     Station,
     User,
 )
+from .models.stations import Weekday
 from .outbox import message_queue
 from .permissions import ALL, DEFAULT_ROLES
 
@@ -191,12 +194,20 @@ def membership_update(
 def station_managers_set(*, membership: Membership, stations: Iterable[Station]) -> None:
     """Object grants (django-guardian): which stations of the organization this member may edit."""
     wanted = {s.pk for s in stations}
+    before = sorted(s.name for s in stations_managed_by(membership=membership))
     with scopes_disabled():
         for station in Station.objects.filter(organization=membership.organization):
             if station.pk in wanted:
                 assign_perm(MANAGE_STATION, membership.user, station)
             else:
                 remove_perm(MANAGE_STATION, membership.user, station)
+    after = sorted(s.name for s in stations_managed_by(membership=membership))
+    if before != after:
+        LogEntry.objects.log_create(
+            membership,
+            action=LogEntry.Action.UPDATE,
+            changes={"managed_stations": [", ".join(before), ", ".join(after)]},
+        )
 
 
 def stations_managed_by(*, membership: Membership) -> list[Station]:
@@ -220,14 +231,42 @@ def station_save(
     opening_hours: Iterable[tuple[int, dt.time, dt.time]],
     exceptions: Iterable[dict],
 ) -> Station:
-    """Save a station together with its weekly hours and dated exceptions (replacing both)."""
+    """Save a station with its weekly hours and its exceptions from today on (past ones are kept).
+
+    Hours and exceptions are rows of their own; what changed is written to the station's activity
+    log as one readable entry.
+    """
+    is_new = station.pk is None
+    before = None if is_new else _hours_summary(station)
     station.full_clean()
     station.save()
+    today = timezone.localdate()
     station.opening_hours.all().delete()
     OpeningHours.objects.bulk_create(
         OpeningHours(station=station, weekday=weekday, opens=opens, closes=closes)
         for weekday, opens, closes in opening_hours
     )
-    station.opening_exceptions.all().delete()
-    OpeningException.objects.bulk_create(OpeningException(station=station, **exc) for exc in exceptions)
+    station.opening_exceptions.filter(date__gte=today).delete()
+    OpeningException.objects.bulk_create(
+        OpeningException(station=station, **exc) for exc in exceptions if exc["date"] >= today
+    )
+    after = _hours_summary(station)
+    changes = {
+        key: [before[key] if before else "", after[key]] for key in after if not before or before[key] != after[key]
+    }
+    if changes and not (is_new and not any(after.values())):
+        LogEntry.objects.log_create(station, action=LogEntry.Action.UPDATE, changes=changes)
     return station
+
+
+def _hours_summary(station: Station) -> dict[str, str]:
+    days = dict(Weekday.choices)
+    hours = "; ".join(
+        f"{days[h.weekday]} {h.opens:%H:%M}–{h.closes:%H:%M}"
+        for h in station.opening_hours.order_by("weekday", "opens")
+    )
+    exceptions = "; ".join(
+        f"{e.date:%d.%m.%Y} " + (str(_("closed")) if e.closed else f"{e.opens:%H:%M}–{e.closes:%H:%M}")
+        for e in station.opening_exceptions.filter(date__gte=timezone.localdate()).order_by("date")
+    )
+    return {"opening_hours": hours, "opening_exceptions": exceptions}

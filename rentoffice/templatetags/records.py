@@ -4,6 +4,7 @@ from django import template
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .. import panels as panel_registry
 
@@ -26,6 +27,14 @@ def panels(context, record_kind: str, obj):
         "organization": getattr(request, "organization", None),
         "perms_org": context.get("perms_org"),
     }
+
+
+# Entries services write as summaries of related rows: key in the log → label.
+SUMMARY_FIELDS = {
+    "opening_hours": gettext_lazy("Opening hours"),
+    "opening_exceptions": gettext_lazy("Exceptions"),
+    "managed_stations": gettext_lazy("May edit details and opening hours of these stations"),
+}
 
 
 def _blank(value) -> bool:
@@ -68,6 +77,10 @@ def activity_changes(entries, compact: bool = False) -> list[tuple[object, list[
             parsed.append((entry, rows))
             continue
         for name, change in (entry.changes_dict or {}).items():
+            if name in SUMMARY_FIELDS:  # written by a service as readable text (opening hours, grants)
+                old, new = (list(change) + ["", ""])[:2]
+                rows.append((SUMMARY_FIELDS[name], old, new))
+                continue
             if isinstance(change, dict):  # many-to-many: {"type": "m2m", "operation": ..., "objects": [...]}
                 label = name
                 if model is not None:

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import selectors, services
@@ -104,6 +105,7 @@ def _station_form_page(request, org_slug, station):
         else [
             {"date": e.date, "closed": e.closed, "opens": e.opens, "closes": e.closes, "note": e.note}
             for e in station.opening_exceptions.all()
+            if e.date >= timezone.localdate()  # past exceptions stay stored but are no longer edited
         ],
     )
     if request.method == "POST" and form.is_valid() and hours.is_valid() and exceptions.is_valid():

@@ -51,3 +51,39 @@ def test_changes_show_old_and_new_value_in_german(client_admin_a, org_a):
     panel = page[page.index('data-testid="activity-list"') :]
     assert "geändert" in panel and "erstellt" in panel
     assert "Ulm Hbf" in panel
+
+
+def test_opening_hours_changes_are_in_the_activity_log(client_admin_a, org_a):
+    pk = _create_station(client_admin_a, org_a)
+    url = reverse("station_edit", kwargs={"org_slug": org_a.slug, "pk": pk})
+    hours = {
+        "hours-TOTAL_FORMS": "2",
+        "hours-INITIAL_FORMS": "0",
+        "hours-0-weekday": "0",
+        "hours-0-opens": "08:00",
+        "hours-0-closes": "12:00",
+        "hours-1-weekday": "0",
+        "hours-1-opens": "13:00",
+        "hours-1-closes": "18:00",
+    }
+    assert client_admin_a.post(url, _station_data(**hours)).status_code == 302
+    client_admin_a.cookies["django_language"] = "en"
+    page = client_admin_a.get(url).content.decode()
+    panel = page[page.index('data-testid="activity-list"') :]
+    assert "Opening hours" in panel
+    assert "08:00–12:00" in panel and "13:00–18:00" in panel
+
+
+def test_past_exceptions_are_kept_when_the_station_is_saved(client_admin_a, org_a):
+    import datetime as dt
+
+    from rentoffice.models import OpeningException, Station
+
+    pk = _create_station(client_admin_a, org_a)
+    station = Station.objects.get(pk=pk)
+    past = OpeningException.objects.create(station=station, date=dt.date(2020, 12, 24), closed=True)
+    url = reverse("station_edit", kwargs={"org_slug": org_a.slug, "pk": pk})
+    page = client_admin_a.get(url).content.decode()
+    assert "2020-12-24" not in page  # not in the editor any more
+    assert client_admin_a.post(url, _station_data(name="Ulm Mitte")).status_code == 302
+    assert OpeningException.objects.filter(pk=past.pk).exists()
