@@ -467,6 +467,7 @@ DE = {
     "overdue": "überfällig",
     "Delete this template?": "Diese Vorlage löschen?",
     "Preview (PDF)": "Vorschau (PDF)",
+    "The customer has no documents to attach.": "Der Kunde hat keine Dokumente zum Anhängen.",
 }
 
 if __name__ == "__main__":
