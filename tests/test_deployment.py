@@ -27,7 +27,8 @@ def test_compose_runs_web_worker_beat_db_redis_with_health_checks():
 
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
-    assert {"web", "worker", "beat", "db", "redis"} <= set(services)
+    assert {"proxy", "web", "worker", "beat", "db", "redis"} <= set(services)
+    assert "ports" not in services["web"], "fixed host ports on web would break --scale web=N"
     for name in ("web", "db", "redis", "worker"):
         assert "healthcheck" in services[name], name
     assert {"pgdata", "media"} <= set(compose["volumes"])
