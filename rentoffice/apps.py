@@ -7,6 +7,10 @@ class RentofficeConfig(AppConfig):
     verbose_name = _("Rental office")
 
     def ready(self) -> None:
-        from . import audit, demo_data, message_templates, panels, records, selectors  # noqa: F401  (registrations: audit log, demo data, panels)
+        # Registrations: audit log, demo data, message templates, panels.
+        from . import audit, demo_data, message_templates, panels, records, selectors  # noqa: F401
 
         records.register("station", lambda membership, pk: selectors.station_get(membership=membership, station_id=pk))
+        records.register(
+            "membership", lambda membership, pk: selectors.membership_get(membership=membership, membership_id=pk)
+        )

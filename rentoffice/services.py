@@ -146,27 +146,49 @@ def membership_invite(
 ) -> Membership:
     """Give a person access to the organization; new users get an e-mail to set their password."""
     user = User.objects.filter(email__iexact=email).first()
-    is_new = user is None
-    if is_new:
+    if user is None:
         user = User.objects.create_user(email, None, full_name=full_name, language=language)
     membership, _ = Membership.objects.update_or_create(
         user=user, organization=organization, defaults={"role": role, "scope": scope, "is_active": True}
     )
     membership.regions.set(regions)
     membership.stations.set(stations)
+    _send_access_message(membership=membership, actor=actor, base_url=base_url)
+    return membership
+
+
+def invitation_pending(user: User) -> bool:
+    """Invited, but has never set a password (nor logged in)."""
+    return not user.has_usable_password() and user.last_login is None
+
+
+def _send_access_message(*, membership: Membership, actor: User, base_url: str) -> None:
+    user = membership.user
+    pending = invitation_pending(user)
     message_queue(
-        organization=organization,
+        organization=membership.organization,
         recipient=user.email,
-        template="staff_invitation" if is_new else "staff_membership_added",
+        template="staff_invitation" if pending else "staff_membership_added",
         language=user.language,
         related=membership,
         context={
             "user": user,
             "actor": actor,
-            "link": _password_set_link(user, base_url) if is_new else base_url.rstrip("/") + "/",
+            "link": _password_set_link(user, base_url) if pending else base_url.rstrip("/") + "/",
         },
     )
-    return membership
+
+
+class InvitationNotPending(Exception):
+    pass
+
+
+@transaction.atomic
+def membership_invitation_resend(*, membership: Membership, actor: User, base_url: str) -> None:
+    """A new set-password link for someone whose invitation expired or got lost."""
+    if not invitation_pending(membership.user):
+        raise InvitationNotPending(_("This person has already set a password."))
+    _send_access_message(membership=membership, actor=actor, base_url=base_url)
 
 
 @transaction.atomic

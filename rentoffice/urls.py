@@ -19,6 +19,7 @@ org_patterns = [
     path("users/", office.user_list, name="user_list"),
     path("users/invite/", office.user_invite, name="user_invite"),
     path("users/<int:pk>/", office.membership_edit, name="membership_edit"),
+    path("users/<int:pk>/resend/", office.membership_resend, name="membership_resend"),
     path("roles/", office.role_list, name="role_list"),
     path("roles/new/", office.role_create, name="role_create"),
     path("roles/<int:pk>/", office.role_edit, name="role_edit"),

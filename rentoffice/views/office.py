@@ -6,6 +6,7 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from .. import selectors, services
 from ..forms import (
@@ -201,7 +202,11 @@ def membership_edit(request, org_slug, pk):
             )
             messages.success(request, _("The membership has been saved."))
             return redirect("user_list", org_slug=org_slug)
-    return render(request, "rentoffice/membership_edit.html", {"form": form, "member": membership})
+    return render(
+        request,
+        "rentoffice/membership_edit.html",
+        {"form": form, "member": membership, "pending": services.invitation_pending(membership.user)},
+    )
 
 
 @requires("users.manage")
@@ -249,3 +254,18 @@ def role_create(request, org_slug):
         messages.success(request, _("The role has been created."))
         return redirect("role_edit", org_slug=org_slug, pk=role.pk)
     return render(request, "rentoffice/role_edit.html", {"role": None, "form": form})
+
+
+@requires("users.manage")
+@require_POST
+def membership_resend(request, org_slug, pk):
+    membership = selectors.membership_get(membership=request.membership, membership_id=pk)
+    try:
+        services.membership_invitation_resend(
+            membership=membership, actor=request.user, base_url=request.build_absolute_uri("/")
+        )
+    except services.InvitationNotPending as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The invitation has been sent again."))
+    return redirect("membership_edit", org_slug=org_slug, pk=membership.pk)

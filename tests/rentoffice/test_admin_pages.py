@@ -866,3 +866,32 @@ def test_operator_code_is_stored_in_capitals(client_admin_a, org_a):
     assert response.status_code == 302
     org_a.refresh_from_db()
     assert org_a.operator_code == "NEU-1"
+
+
+def test_pending_invitation_is_shown_and_can_be_sent_again(client_admin_a, org_a):
+    from rentoffice.models import OutboundMessage
+
+    data = {
+        "email": "neu@a.example",
+        "full_name": "Nina Neu",
+        "language": "de",
+        "role": role(org_a, "station_staff").pk,
+        "scope": "all",
+    }
+    assert client_admin_a.post(url("user_invite", org_a), data).status_code == 302
+    m = Membership.objects.get(user__email="neu@a.example")
+    client_admin_a.cookies["django_language"] = "en"
+    assert "invitation pending" in client_admin_a.get(url("user_list", org_a)).content.decode()
+    page = client_admin_a.get(url("membership_edit", org_a, pk=m.pk)).content.decode()
+    assert "Send invitation again" in page
+    assert 'id="panel-messages"' in page  # the invitation is listed on the membership
+
+    assert client_admin_a.post(url("membership_resend", org_a, pk=m.pk)).status_code == 302
+    sent = OutboundMessage.objects.filter(template="staff_invitation", recipient="neu@a.example")
+    assert sent.count() == 2
+    assert sent[0].body_text != sent[1].body_text or "/password/reset/" in sent[0].body_text
+
+    m.user.set_password("Gesetzt-2026!x")
+    m.user.save()
+    client_admin_a.post(url("membership_resend", org_a, pk=m.pk))
+    assert sent.count() == 2  # nothing to resend once a password is set
