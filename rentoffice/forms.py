@@ -312,6 +312,24 @@ class MembershipEditForm(MembershipForm):
         super().__init__(*args, actor=actor, **kwargs)
         self.fields["managed_stations"].queryset = self.fields["stations"].queryset
 
+    def clean(self):
+        data = super().clean()
+        managed = data.get("managed_stations") or []
+        scope = data.get("scope")
+        if scope == Membership.Scope.STATIONS:
+            allowed = {s.pk for s in data.get("stations") or []}
+        elif scope == Membership.Scope.REGIONS:
+            allowed = {s.pk for r in data.get("regions") or [] for s in r.stations.all()}
+        else:
+            allowed = None
+        outside = [s.name for s in managed if allowed is not None and s.pk not in allowed]
+        if outside:
+            self.add_error(
+                "managed_stations",
+                _("Outside this person's station scope: %(names)s") % {"names": ", ".join(sorted(outside))},
+            )
+        return data
+
 
 class RoleForm(forms.ModelForm):
     permissions = forms.MultipleChoiceField(

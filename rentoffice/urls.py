@@ -60,3 +60,4 @@ urlpatterns = [
 handler404 = "rentoffice.views.errors.not_found"
 handler403 = "rentoffice.views.errors.forbidden"
 handler500 = "rentoffice.views.errors.server_error"
+handler400 = "rentoffice.views.errors.bad_request"

@@ -50,8 +50,15 @@ def organization_logo(request, org_slug):
     return protected_file_response(request.organization.logo)
 
 
+def _require_all_stations(request) -> None:
+    """Regions are organization-wide: members limited to some stations do not reshape them."""
+    if request.membership.station_ids is not None:
+        raise PermissionDenied
+
+
 @requires("stations.manage")
 def region_list(request, org_slug):
+    _require_all_stations(request)
     form = RegionForm(request.POST or None, organization=request.organization)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -63,6 +70,7 @@ def region_list(request, org_slug):
 
 @requires("stations.manage")
 def region_edit(request, org_slug, pk):
+    _require_all_stations(request)
     region = selectors.region_get(membership=request.membership, region_id=pk)
     form = RegionForm(request.POST or None, instance=region, organization=request.organization)
     if request.method == "POST":
