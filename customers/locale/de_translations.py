@@ -468,6 +468,15 @@ DE = {
     "Delete this template?": "Diese Vorlage löschen?",
     "Preview (PDF)": "Vorschau (PDF)",
     "The customer has no documents to attach.": "Der Kunde hat keine Dokumente zum Anhängen.",
+    "wrong length": "falsche Länge",
+    "wrong structure": "falscher Aufbau",
+    "wrong check digits": "falsche Prüfziffern",
+    "unknown country code": "unbekannter Ländercode",
+    "unknown bank code": "unbekannte Bankleitzahl",
+    "unknown branch code": "unbekannte Filialnummer",
+    "invalid account number": "ungültige Kontonummer",
+    "wrong account check digits": "falsche Prüfziffer der Kontonummer",
+    "not recognised": "nicht erkannt",
 }
 
 if __name__ == "__main__":

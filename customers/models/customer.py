@@ -261,12 +261,12 @@ class Customer(models.Model):
             try:
                 self.iban = IBAN(self.iban).compact
             except SchwiftyException as exc:
-                errors["iban"] = _("This IBAN is not valid (%(reason)s).") % {"reason": exc}
+                errors["iban"] = _("This IBAN is not valid (%(reason)s).") % {"reason": _bank_reason(exc)}
         if self.bic.strip():
             try:
                 self.bic = BIC(self.bic).compact
             except SchwiftyException as exc:
-                errors["bic"] = _("This BIC is not valid (%(reason)s).") % {"reason": exc}
+                errors["bic"] = _("This BIC is not valid (%(reason)s).") % {"reason": _bank_reason(exc)}
         return errors
 
     EMAIL_PURPOSES = ("standard", "invoice", "booking")
@@ -310,6 +310,21 @@ class Customer(models.Model):
         from dateutil.relativedelta import relativedelta
 
         return self.licence_checked_at + relativedelta(months=self.licence_check_interval_months)
+
+
+def _bank_reason(exc: Exception) -> str:
+    """schwifty explains in English; the user reads the reason in the UI language."""
+    reasons = {
+        "InvalidLength": _("wrong length"),
+        "InvalidStructure": _("wrong structure"),
+        "InvalidChecksumDigits": _("wrong check digits"),
+        "InvalidCountryCode": _("unknown country code"),
+        "InvalidBankCode": _("unknown bank code"),
+        "InvalidBranchCode": _("unknown branch code"),
+        "InvalidAccountCode": _("invalid account number"),
+        "InvalidBBANChecksum": _("wrong account check digits"),
+    }
+    return str(reasons.get(type(exc).__name__, _("not recognised")))
 
 
 class AccessCard(models.Model):

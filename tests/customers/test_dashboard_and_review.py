@@ -182,3 +182,16 @@ def test_licence_panel_marks_an_overdue_check(client_admin_a, org_a):
     fresh = make_customer(org_a, licence_check_interval_months=6, licence_checked_at=dt.date.today())
     assert 'data-testid="licence-overdue"' in client_admin_a.get(card_url(org_a, overdue)).content.decode()
     assert 'data-testid="licence-overdue"' not in client_admin_a.get(card_url(org_a, fresh)).content.decode()
+
+
+def test_bank_errors_are_in_the_ui_language(client_admin_a, org_a, customer_a):
+    from .test_card import card_url, form_data
+
+    url = card_url(org_a, customer_a)
+    client_admin_a.cookies["django_language"] = "de"
+    data = form_data(client_admin_a.get(url))
+    data["c-iban"] = "DE89370400440532013001"
+    data["c-bic"] = "ZZZZZZZZ"
+    html = client_admin_a.post(url, data).content.decode()
+    assert "falsche Prüfziffern" in html and "unbekannter Ländercode" in html
+    assert "Invalid checksum" not in html and "Invalid country" not in html
