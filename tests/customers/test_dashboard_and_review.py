@@ -195,3 +195,41 @@ def test_bank_errors_are_in_the_ui_language(client_admin_a, org_a, customer_a):
     html = client_admin_a.post(url, data).content.decode()
     assert "falsche Prüfziffern" in html and "unbekannter Ländercode" in html
     assert "Invalid checksum" not in html and "Invalid country" not in html
+
+
+def _visible_text(html: str) -> str:
+    import re
+
+    html = re.sub(r"<(script|style|template)\b.*?</\1>", " ", html, flags=re.S)
+    text = re.sub(r"<[^>]+>", " ", html)
+    attrs = " ".join(re.findall(r'(?:placeholder|title|aria-label)="([^"]*)"', html))
+    return text + " " + attrs
+
+
+@pytest.mark.parametrize("page", ["card", "list", "email", "settings", "dashboard"])
+def test_no_text_of_the_other_language(client_admin_a, org_a, page):
+    """English pages show none of our German texts and German pages none of our English ones."""
+    import html as html_lib
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "customers" / "locale"))
+    from de_translations import DE
+
+    customer = make_customer(org_a, first_name="Ann", last_name="Smith", email="ann@example.com",
+                             is_blocked=True, blocked_reason="unpaid", licence_check_interval_months=6)
+    urls = {
+        "card": reverse("customers:card", kwargs={"org_slug": org_a.slug, "pk": customer.pk}),
+        "list": reverse("customers:list", kwargs={"org_slug": org_a.slug}) + "?licence=overdue",
+        "email": reverse("customers:email", kwargs={"org_slug": org_a.slug, "pk": customer.pk}),
+        "settings": reverse("customers:settings", kwargs={"org_slug": org_a.slug}),
+        "dashboard": reverse("org_dashboard", kwargs={"org_slug": org_a.slug}),
+    }
+    pairs = [(en, de) for en, de in DE.items() if en != de and len(en) > 7 and len(de) > 7 and "%" not in en]
+    client_admin_a.cookies["django_language"] = "en"
+    english = html_lib.unescape(_visible_text(client_admin_a.get(urls[page]).content.decode()))
+    client_admin_a.cookies["django_language"] = "de"
+    german = html_lib.unescape(_visible_text(client_admin_a.get(urls[page]).content.decode()))
+    assert any(de in german for _en, de in pairs) and any(en in english for en, _de in pairs)  # really rendered
+    assert [de for en, de in pairs if de in english and de not in en] == []
+    assert [en for en, de in pairs if en in german and en not in de] == []
