@@ -28,3 +28,92 @@ class ComplexityValidator:
 
     def get_help_text(self) -> str:
         return _("Your password must contain an upper-case letter, a digit and a special character.")
+
+
+# Words German office passwords are commonly built from ("Sommer2026!", "Passwort123!"), plus the
+# product's own words. A password whose letters are only such a word is refused.
+COMMON_WORDS = {
+    "passwort",
+    "password",
+    "kennwort",
+    "geheim",
+    "hallo",
+    "willkommen",
+    "welcome",
+    "test",
+    "demo",
+    "admin",
+    "administrator",
+    "benutzer",
+    "user",
+    "login",
+    "start",
+    "qwertz",
+    "qwerty",
+    "asdf",
+    "sommer",
+    "winter",
+    "herbst",
+    "fruehling",
+    "fruhling",
+    "frühling",
+    "januar",
+    "februar",
+    "maerz",
+    "märz",
+    "april",
+    "mai",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "dezember",
+    "montag",
+    "freitag",
+    "schatz",
+    "liebe",
+    "sonne",
+    "fussball",
+    "fußball",
+    "bayern",
+    "borussia",
+    "schalke",
+    "berlin",
+    "hamburg",
+    "muenchen",
+    "münchen",
+    "koeln",
+    "köln",
+    "deutschland",
+    "autohaus",
+    "auto",
+    "rentoffice",
+    "vermietung",
+    "mietwagen",
+    "station",
+    "firma",
+    "buero",
+    "büro",
+}
+
+
+class GermanCommonPasswordValidator:
+    """Refuses passwords that are a common German word dressed up with digits and symbols."""
+
+    def validate(self, password: str, user=None) -> None:
+        letters = re.sub(r"[^a-zäöüß]", "", password.lower())
+        words = set(COMMON_WORDS)
+        if user is not None:
+            # The person's own name and e-mail name, and their organizations, are just as guessable.
+            for value in (getattr(user, "full_name", ""), (getattr(user, "email", "") or "").split("@")[0]):
+                words.update(w for w in re.split(r"[^a-zäöüß]+", value.lower()) if len(w) >= 3)
+        if not letters or letters in words:
+            raise ValidationError(
+                _("This password is too easy to guess: it is a common word with digits or symbols added."),
+                code="password_common_word",
+            )
+
+    def get_help_text(self) -> str:
+        return _("Your password must not be a common word with digits or symbols added.")

@@ -100,6 +100,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "rentoffice.passwords.ComplexityValidator"},
+    {"NAME": "rentoffice.passwords.GermanCommonPasswordValidator"},
 ]
 CSRF_FAILURE_VIEW = "rentoffice.views.errors.csrf_failure"
 LOGIN_URL = "login"

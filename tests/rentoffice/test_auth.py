@@ -239,3 +239,22 @@ def test_setting_a_new_password_by_e_mail_link_lifts_the_lock(admin_a):
     assert response.status_code == 302
 
     assert login(english_client(), "admin@a.example", new).status_code == 302
+
+
+@pytest.mark.parametrize("password", ["Passwort123!", "Sommer2026!", "Autohaus-2026!", "Demo-2026!", "Rentoffice-2026"])
+def test_common_german_words_with_digits_are_refused(password):
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        validate_password(password, User(email="kim@example.com", full_name="Kim Wagner"))
+
+
+def test_own_name_with_digits_is_refused_and_a_real_password_accepted():
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    user = User(email="kim.wagner@example.com", full_name="Kim Wagner")
+    with pytest.raises(ValidationError):
+        validate_password("Wagner-2026!", user)
+    validate_password("Blauer-Elch-7!", user)
