@@ -2,10 +2,13 @@
 
 import base64
 import hashlib
+import logging
 
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.db import models
+
+logger = logging.getLogger(__name__)
 
 
 def _fernet() -> Fernet:
@@ -30,6 +33,9 @@ class EncryptedTextField(models.TextField):
         try:
             return _fernet().decrypt(value.encode()).decode()
         except InvalidToken:
+            # The key changed (SECRET_KEY rotated without FIELD_ENCRYPTION_KEY): the secret is unreadable
+            # and must be entered again. Say so loudly instead of failing payments mysteriously later.
+            logger.error("EncryptedTextField: cannot decrypt a stored secret; was FIELD_ENCRYPTION_KEY changed?")
             return ""
 
 

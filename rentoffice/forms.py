@@ -2,6 +2,7 @@ import unicodedata
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django_scopes import scopes_disabled
 
@@ -46,6 +47,11 @@ class OrganizationForm(forms.ModelForm):
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
         help_text=_("Leave empty to keep the current secret."),
     )
+    remove_stripe_keys = forms.BooleanField(
+        label=_("Remove the stored Stripe keys"),
+        required=False,
+        help_text=_("Online payment stops until new keys are entered."),
+    )
     logo = ImageUploadField(
         label=_("Logo"),
         required=False,
@@ -87,16 +93,24 @@ class OrganizationForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         for name, old in self._old_secrets.items():
-            if not data.get(name):
+            if data.get("remove_stripe_keys"):
+                data[name] = ""
+            elif not data.get(name):
                 data[name] = old
+        if data.get("remove_stripe_keys"):
+            data["stripe_publishable_key"] = ""
         return data
 
     def save(self, commit=True):
         organization = super().save(commit=False)
         processed = (self.cleaned_data.get("logo") or [None])[0]
         if processed is not None:
+            old_logo = organization.logo.name
             # Re-encoded by the image pipeline: no metadata, no hidden content.
             organization.logo.save("logo.jpg", processed.content_file(), save=False)
+            if old_logo:
+                storage = organization.logo.storage
+                transaction.on_commit(lambda: storage.delete(old_logo))
         if commit:
             organization.save()
         return organization

@@ -1,9 +1,10 @@
 from celery import shared_task
+from django.conf import settings
 
 from . import outbox
 
 
-@shared_task(bind=True, max_retries=8, acks_late=True)
+@shared_task(bind=True, max_retries=settings.OUTBOX_MAX_ATTEMPTS, acks_late=True)
 def send_message(self, message_id: int) -> bool:
     try:
         return outbox.message_send(message_id=message_id)

@@ -109,7 +109,8 @@ class Membership(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
-    role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("role"))
+    # RESTRICT: a role in use cannot be deleted on its own, but goes with its organization.
+    role = models.ForeignKey(Role, on_delete=models.RESTRICT, related_name="memberships", verbose_name=_("role"))
     scope = models.CharField(_("station scope"), max_length=10, choices=Scope.choices, default=Scope.ALL)
     regions = models.ManyToManyField(Region, blank=True, related_name="memberships", verbose_name=_("regions"))
     stations = models.ManyToManyField(Station, blank=True, related_name="memberships", verbose_name=_("stations"))

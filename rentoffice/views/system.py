@@ -1,5 +1,6 @@
 """Cross-cutting record pages: activity and messages of any registered record kind."""
 
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 
@@ -18,8 +19,12 @@ def _record(request, kind: str, pk: int):
 @requires("activity.view")
 def activity_all(request, org_slug, kind, pk):
     obj = _record(request, kind, pk)
-    entries = activity_for_object(obj=obj)
-    return render(request, "rentoffice/activity_all.html", {"object": obj, "ctx": {"entries": entries}, "kind": kind})
+    page = Paginator(activity_for_object(obj=obj), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "rentoffice/activity_all.html",
+        {"object": obj, "ctx": {"entries": page.object_list}, "kind": kind, "page": page},
+    )
 
 
 @requires("messages.view")

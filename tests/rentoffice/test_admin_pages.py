@@ -895,3 +895,34 @@ def test_pending_invitation_is_shown_and_can_be_sent_again(client_admin_a, org_a
     m.user.save()
     client_admin_a.post(url("membership_resend", org_a, pk=m.pk))
     assert sent.count() == 2  # nothing to resend once a password is set
+
+
+def test_stored_stripe_keys_can_be_removed(client_admin_a, org_a):
+    org_a.stripe_publishable_key, org_a.stripe_secret_key = "pk_test_1", "sk_test_1"
+    org_a.save()
+    data = {
+        "name": org_a.name,
+        "operator_code": org_a.operator_code,
+        "country": "DE",
+        "default_language": "de",
+        "invoice_number_prefix": "RE-",
+        "contract_number_prefix": "MV-",
+        "stripe_publishable_key": "pk_test_1",
+    }
+    client_admin_a.post(url("organization_settings", org_a), data)
+    org_a.refresh_from_db()
+    assert org_a.stripe_secret_key == "sk_test_1"  # an empty field keeps the key
+    client_admin_a.post(url("organization_settings", org_a), {**data, "remove_stripe_keys": "on"})
+    org_a.refresh_from_db()
+    assert (org_a.stripe_publishable_key, org_a.stripe_secret_key) == ("", "")
+
+
+def test_activity_show_all_is_paged(client_admin_a, org_a, station_a1):
+    from auditlog.models import LogEntry
+
+    for i in range(60):
+        LogEntry.objects.log_create(station_a1, action=LogEntry.Action.UPDATE, changes={"name": [str(i), str(i + 1)]})
+    show_all = url("activity_all", org_a, kind="station", pk=station_a1.pk)
+    first = client_admin_a.get(show_all).content.decode()
+    assert "1 / 2" in first
+    assert client_admin_a.get(show_all + "?page=2").status_code == 200
