@@ -6,6 +6,9 @@ missing=""
 for pkg in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils chromium chromium-driver gettext; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing="$missing $pkg"
 done
+# Debian's own Python needs its venv module packaged separately (pyenv builds have it).
+PY=$(command -v python3.11 || command -v python3)
+"$PY" -c "import ensurepip, venv" 2>/dev/null || missing="$missing python3-venv"
 [ -z "$missing" ] && exit 0
 echo "Installing OS packages:$missing"
 SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
