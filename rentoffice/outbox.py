@@ -19,7 +19,7 @@ from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives
 from django.db import models, transaction
 from django.template.exceptions import TemplateDoesNotExist
-from django.template.loader import get_template
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 from django_scopes import scopes_disabled
 
@@ -85,6 +85,8 @@ def message_queue(
         )
     else:
         body_html = ""
+    if channel == OutboundMessage.Channel.EMAIL and not body_html:
+        body_html = html_from_text(text=body_text, subject=subject or "", organization=organization, language=language)
     message = OutboundMessage(
         organization=organization,
         channel=channel,
@@ -105,6 +107,15 @@ def message_queue(
         message.save()
     transaction.on_commit(lambda: enqueue_send(message.pk))
     return message
+
+
+def html_from_text(*, text: str, subject: str, organization: Organization | None, language: str) -> str:
+    """The HTML part for a plain-text e-mail: the same words in the organization's simple layout,
+    with links clickable. Mail clients show it; the text part stays the reference."""
+    with translation.override(language):
+        return render_to_string(
+            "messages/_layout.html", {"text": text, "subject": subject, "organization": organization}
+        )
 
 
 def enqueue_send(message_id: int) -> bool:

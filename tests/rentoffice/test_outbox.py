@@ -264,3 +264,27 @@ def test_sms_goes_through_the_configured_backend(org_a, broker):
         )
     assert message_send(message_id=message.pk)
     assert [(m.to, m.body) for m in sms.outbox] == [("+491701234567", "Ihr Fahrzeug ist bereit.")]
+
+
+def test_e_mails_get_an_html_part_with_clickable_links(org_a, broker):
+    with transaction.atomic():
+        message = _queue(org_a)
+    assert '<a href="https://x.example/"' in message.body_html
+    assert "Autohaus A" in message.body_html
+    assert message_send(message_id=message.pk)
+    html, mime = mail.outbox[0].alternatives[0]
+    assert mime == "text/html" and "https://x.example/" in html
+
+
+def test_html_part_escapes_what_people_typed(org_a, broker):
+    with transaction.atomic():
+        message = message_queue(
+            organization=org_a,
+            recipient="k@example.com",
+            template="",
+            subject="Hallo",
+            body_text="<script>alert(1)</script> Gruß",
+            context={},
+        )
+    assert "<script>" not in message.body_html
+    assert "&lt;script&gt;" in message.body_html
