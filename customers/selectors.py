@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from django.db.models import (
     Case,
-    Count,
     DateField,
     DurationField,
     Exists,
@@ -193,14 +192,16 @@ class DashboardStats:
 
 
 def dashboard_stats(*, membership: Membership, today: dt.date) -> DashboardStats:
-    """The customers panel on the dashboard: two aggregate queries, whatever the number of customers."""
-    counts = customers_for(membership=membership).alias(licence_due_on=licence_due_expression()).aggregate(
-        customers=Count("pk"),
-        blocked=Count("pk", filter=Q(is_blocked=True)),
-        overdue=Count("pk", filter=Q(licence_check_interval_months__isnull=False, licence_due_on__lte=today)),
+    """The customers panel on the dashboard: four counts, whatever the number of customers."""
+    # Separate counts, each answered from its own (partial) index; one combined aggregate would have to
+    # read every customer row (a quarter of a second at a million customers).
+    qs = customers_for(membership=membership)
+    return DashboardStats(
+        customers=qs.count(),
+        blocked=qs.filter(is_blocked=True).count(),
+        licence_overdue=licence_overdue(qs, today=today).count(),
+        invitations_pending=pending_invitations(organization=membership.organization).count(),
     )
-    pending = pending_invitations(organization=membership.organization).count()
-    return DashboardStats(counts["customers"], counts["blocked"], counts["overdue"], pending)
 
 
 def settings_for(*, organization: Organization) -> CustomerSettings:

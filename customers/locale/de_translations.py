@@ -477,6 +477,8 @@ DE = {
     "invalid account number": "ungültige Kontonummer",
     "wrong account check digits": "falsche Prüfziffer der Kontonummer",
     "not recognised": "nicht erkannt",
+    "More than 10,000 customers match. Search or filter to narrow the list.":
+        "Mehr als 10.000 Kunden passen. Suchen oder filtern Sie, um die Liste einzugrenzen.",
 }
 
 if __name__ == "__main__":

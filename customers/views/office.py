@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from rentoffice.tenancy import requires
@@ -15,6 +16,21 @@ from rentoffice.tenancy import requires
 from .. import selectors, services
 from ..forms import CardFormSet, CustomerForm, CustomerSettingsForm
 from ..models import Customer
+
+LIST_COUNT_CAP = 10_000
+
+
+class CappedPaginator(Paginator):
+    """Counts at most LIST_COUNT_CAP + 1 rows: an exact COUNT(*) over a million customers costs more than
+    the page itself, and nobody pages past page 200 — they search or filter instead."""
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[:LIST_COUNT_CAP + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > LIST_COUNT_CAP
 
 
 @requires("customers.view")
@@ -28,7 +44,7 @@ def customer_list(request, org_slug):
     portal = "pending" if request.GET.get("portal") == "pending" else ""
     qs = selectors.customer_list(membership=request.membership, query=query, group=group, blocked=blocked,
                                  licence=licence, portal=portal)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "customers/list.html", {
         "page": page, "query": query, "group": group, "blocked": blocked, "licence": licence, "portal": portal,
         "groups": Customer.Group.choices,

@@ -233,3 +233,17 @@ def test_no_text_of_the_other_language(client_admin_a, org_a, page):
     assert any(de in german for _en, de in pairs) and any(en in english for en, _de in pairs)  # really rendered
     assert [de for en, de in pairs if de in english and de not in en] == []
     assert [en for en, de in pairs if en in german and en not in de] == []
+
+
+def test_list_count_is_capped(client_admin_a, org_a, monkeypatch):
+    from customers.views import office
+
+    monkeypatch.setattr(office, "LIST_COUNT_CAP", 60)
+    for i in range(61):
+        Customer.objects.create(organization=org_a, number=1000 + i, last_name=f"Viele{i:02d}")
+    response = client_admin_a.get(reverse("customers:list", kwargs={"org_slug": org_a.slug}))
+    html = response.content.decode()
+    assert 'data-testid="list-capped"' in html and "1 / 2+" in html
+    Customer.objects.filter(last_name="Viele00").delete()
+    html = client_admin_a.get(reverse("customers:list", kwargs={"org_slug": org_a.slug})).content.decode()
+    assert 'data-testid="list-capped"' not in html and "1 / 2<" in html
