@@ -1,7 +1,8 @@
 #!/usr/bin/env python
 """Extract and compile translations, one catalogue per app.
 
-    python scripts/translations.py make      # update every <app>/locale/de/.../django.po and locale/ (core)
+    python scripts/translations.py make      # update every <app>/locale/de/.../django.po and locale/ (core);
+                                             # then fill the empty German msgstr in the .po files
     python scripts/translations.py compile   # .po -> .mo for the project's catalogues only
 
 Core strings (rentoffice/ and the shared templates/) live in locale/; each domain app keeps its
@@ -31,6 +32,23 @@ def make() -> None:
         subprocess.run(
             [PY, MANAGE, "makemessages", "-l", "de", "-l", "en", "--no-obsolete"], cwd=ROOT / app, check=True
         )
+
+
+def clear_fuzzy() -> None:
+    """makemessages fills new German strings with guesses from similar ones ("fuzzy"); such guesses are
+    usually wrong ("Blocked customers" → "Kunden sperren"). Empty them so the completeness test asks
+    for a real translation."""
+    import polib
+
+    for path in sorted(ROOT.glob("locale/de/LC_MESSAGES/django.po")) + sorted(
+        ROOT.glob("*/locale/de/LC_MESSAGES/django.po")
+    ):
+        po = polib.pofile(str(path))
+        for entry in po.fuzzy_entries():
+            entry.msgstr = ""
+            entry.msgstr_plural = {k: "" for k in entry.msgstr_plural}
+            entry.flags.remove("fuzzy")
+        po.save()
 
 
 def compile_() -> None:
