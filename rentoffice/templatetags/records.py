@@ -1,7 +1,10 @@
+import datetime as dt
 from collections import defaultdict
 
 from django import template
 from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -35,6 +38,19 @@ SUMMARY_FIELDS = {
     "opening_exceptions": gettext_lazy("Exceptions"),
     "managed_stations": gettext_lazy("May edit details and opening hours of these stations"),
 }
+
+
+def _local_date(value: str, *, with_time: bool) -> str:
+    """auditlog stores ISO text; show it the way the rest of the page shows dates."""
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if with_time:
+        if timezone.is_naive(parsed):
+            parsed = timezone.make_aware(parsed, dt.UTC)
+        return date_format(timezone.localtime(parsed), "SHORT_DATETIME_FORMAT")
+    return date_format(parsed.date(), "SHORT_DATE_FORMAT")
 
 
 def _blank(value) -> bool:
@@ -105,6 +121,9 @@ def activity_changes(entries, compact: bool = False) -> list[tuple[object, list[
                 continue
             if _blank(old) and (_blank(new) or (creating and str(new) == "False")):
                 continue  # a new record's empty fields and unticked boxes say nothing
+            if field is None:
+                # Keys a service wrote itself (e.g. "merged_with"); the model may name them.
+                name = getattr(model, "ACTIVITY_LABELS", {}).get(name, name)
             rows.append((field or name, old, new))
             if field is not None and field.many_to_one:
                 for value in (old, new):
@@ -135,8 +154,11 @@ def activity_changes(entries, compact: bool = False) -> list[tuple[object, list[
             return names.get(field.related_model, {}).get(str(value), str(value))
         if field.choices:
             return str(dict((str(k), v) for k, v in field.flatchoices).get(str(value), value))
-        if field.get_internal_type() == "BooleanField":
+        kind = field.get_internal_type()
+        if kind == "BooleanField":
             return _("Yes") if str(value) == "True" else _("No")
+        if kind in ("DateField", "DateTimeField"):
+            return _local_date(str(value), with_time=kind == "DateTimeField")
         return str(value)
 
     result = []

@@ -87,3 +87,19 @@ def test_past_exceptions_are_kept_when_the_station_is_saved(client_admin_a, org_
     assert "2020-12-24" not in page  # not in the editor any more
     assert client_admin_a.post(url, _station_data(name="Ulm Mitte")).status_code == 302
     assert OpeningException.objects.filter(pk=past.pk).exists()
+
+
+def test_dates_in_the_activity_look_like_dates_on_the_page(station_a1):
+    from auditlog.models import LogEntry
+    from django.utils import translation
+
+    from rentoffice.models import OpeningException
+    from rentoffice.templatetags.records import activity_changes
+
+    exception = OpeningException.objects.create(station=station_a1, date="2026-12-24")
+    entry = LogEntry.objects.log_create(
+        exception, action=LogEntry.Action.UPDATE, changes={"date": ["2026-12-24", "2026-12-31"]}
+    )
+    with translation.override("de"):
+        ((_, changes),) = activity_changes([entry])
+    assert changes == [("Datum", "24.12.2026", "31.12.2026")]
