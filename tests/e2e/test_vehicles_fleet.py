@@ -60,8 +60,11 @@ def test_create_vehicle_and_mark_a_damage_on_the_sketch(page: Page, live_server,
     expect(page.locator("[data-testid=damage-description]")).to_contain_text("Kratzer an der Fahrertür")
     expect(page.locator("[data-testid=photo-grid-damage] img")).to_have_count(1)
     # The thumbnail is really served (through the access-checked view).
-    loaded = page.locator("[data-testid=photo-grid-damage] img").evaluate("img => img.complete && img.naturalWidth")
-    assert loaded > 0
+    # (waits for the image to arrive: under load the request may take a moment)
+    page.wait_for_function(
+        "() => { const img = document.querySelector('[data-testid=photo-grid-damage] img');"
+        " return img && img.complete && img.naturalWidth > 0; }"
+    )
 
     # Back on the vehicle page the damage is a marker on the sketch; clicking it opens the damage.
     page.click("nav[aria-label=breadcrumb] >> text=M-AB 4711")
