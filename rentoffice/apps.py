@@ -14,3 +14,6 @@ class RentofficeConfig(AppConfig):
         records.register(
             "membership", lambda membership, pk: selectors.membership_get(membership=membership, membership_id=pk)
         )
+        records.register("region", lambda membership, pk: selectors.region_get(membership=membership, region_id=pk))
+        records.register("role", lambda membership, pk: selectors.role_get(membership=membership, role_id=pk))
+        records.register("organization", selectors.organization_get)

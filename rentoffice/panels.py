@@ -68,5 +68,5 @@ def register_core_panels(record_kind: str) -> None:
     )
 
 
-for _kind in ("station", "membership"):
+for _kind in ("station", "membership", "region", "role", "organization"):
     register_core_panels(_kind)

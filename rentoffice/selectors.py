@@ -105,3 +105,10 @@ def messages_for_object(*, obj, limit: int | None = None) -> QuerySet[OutboundMe
         related_type=ContentType.objects.get_for_model(obj), related_id=str(obj.pk)
     ).order_by("-created_at")
     return qs[:limit] if limit else qs
+
+
+def organization_get(*, membership: Membership, pk: int):
+    """The member's own organization as a record (activity, messages); any other id is not found."""
+    if pk != membership.organization_id:
+        raise Http404
+    return membership.organization

@@ -116,7 +116,7 @@ def _candidates(org):
     An id the insider can open through organization A's URL belongs to A for that URL's model, so
     organization B cannot own it: B's URL with the same id must answer 404.
     """
-    singles, pairs = [], []
+    singles, pairs = [(Organization, org)], []  # the organization itself is a record too
     for model in tenant_models():
         for row in _rows(model, org)[:MAX_PER_MODEL]:
             singles.append((model, row))
