@@ -241,13 +241,10 @@ class StoredImage(models.Model):
         self.thumbnail.save("thumb.jpg", processed.thumbnail_file(), save=False)
         self.original_name = processed.original_name
 
-    def delete_files(self) -> None:
-        for field in (self.image, self.thumbnail):
-            if field:
-                field.delete(save=False)
 
-
-def protected_file_response(fieldfile, *, download_name: str | None = None, as_attachment: bool = False):
+def protected_file_response(
+    fieldfile, *, download_name: str | None = None, as_attachment: bool = False, content_type: str | None = None
+):
     """Stream a stored file to a viewer who has already been checked by the calling view.
 
     Works with any storage (local disk or S3). Headers keep a browser from sniffing the type or
@@ -260,7 +257,7 @@ def protected_file_response(fieldfile, *, download_name: str | None = None, as_a
     except (FileNotFoundError, OSError):
         raise Http404
     name = download_name or PurePosixPath(fieldfile.name).name
-    response = FileResponse(handle, as_attachment=as_attachment, filename=name)
+    response = FileResponse(handle, as_attachment=as_attachment, filename=name, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, max-age=3600"

@@ -5,7 +5,7 @@ per request from the URL, finds the user's active membership there and answers 4
 none — an outsider cannot tell whether the organization exists. The view then runs inside
 `django_scopes.scope(organization=...)`, so a query on a tenant-owned model that forgets the
 organization raises instead of leaking. Station scope is applied by selectors through
-`StationScope` (see `station_filter`).
+`scope_to_stations` (which also honours the top bar's `station_filter`).
 """
 
 from __future__ import annotations
@@ -92,22 +92,27 @@ def visible_station_ids(request_or_membership, station_filter: int | None = None
 def scope_to_stations(
     qs: QuerySet,
     membership,
-    field: str = "station",
+    field: str | tuple[str, ...] = "station",
     *,
     station_filter: int | None = None,
     allow_unassigned: bool = False,
 ) -> QuerySet:
     """Restrict a queryset of station-owned rows to what the membership may see.
 
-    `field` names the station foreign key (or a path to it, e.g. "vehicle__station").
-    Rows without a station are visible to everyone in the organization only if `allow_unassigned`.
+    `field` names the station foreign key (or a path to it, e.g. "vehicle__station"); several
+    fields mean a row is visible if any of them is one of the member's stations (a vehicle's home
+    or current station). Rows without a station are visible to everyone in the organization only
+    if `allow_unassigned`.
     """
     ids = visible_station_ids(membership, station_filter)
     if ids is None:
         return qs
-    condition = Q(**{f"{field}__in": ids})
+    fields = (field,) if isinstance(field, str) else field
+    condition = Q()
+    for name in fields:
+        condition |= Q(**{f"{name}__in": ids})
     if allow_unassigned:
-        condition |= Q(**{f"{field}__isnull": True})
+        condition |= Q(**{f"{fields[0]}__isnull": True})
     return qs.filter(condition)
 
 

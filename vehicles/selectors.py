@@ -14,7 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from rentoffice.models import Membership
-from rentoffice.tenancy import visible_station_ids
+from rentoffice.tenancy import scope_to_stations
 
 from .identifiers import plate_compact
 from .models import (
@@ -50,15 +50,11 @@ CONDITION_RECORDS_ON_PAGE = 10
 HU_DUE_WITHIN_DAYS = 30
 
 
-def _station_q(ids, prefix: str = "") -> Q:
-    return Q(**{f"{prefix}current_station__in": ids}) | Q(**{f"{prefix}home_station__in": ids})
-
-
 def _scoped(qs: QuerySet, membership: Membership, prefix: str = "", station_filter: int | None = None) -> QuerySet:
-    ids = visible_station_ids(membership, station_filter)
-    if ids is None:
-        return qs
-    return qs.filter(_station_q(ids, prefix))
+    """A vehicle belongs to the stations of its home and of where it currently is."""
+    return scope_to_stations(
+        qs, membership, field=(f"{prefix}current_station", f"{prefix}home_station"), station_filter=station_filter
+    )
 
 
 def groups_for(*, membership: Membership) -> QuerySet[VehicleGroup]:

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from rentoffice.message_templates import PLACEHOLDER, fill
 from rentoffice.models import OutboundMessage, User
 from rentoffice.outbox import message_queue
 
@@ -140,18 +141,14 @@ def placeholder_help() -> list[tuple[str, object]]:
     return [(name, PLACEHOLDER_LABELS.get(name, "")) for name in sorted(PLACEHOLDERS)]
 
 
-PLACEHOLDER_RE = re.compile(r"\{(\w+)\}")
-
-
 def fill_placeholders(text: str, customer: Customer, *, escape: bool = False) -> str:
-    def replace(match: re.Match) -> str:
-        getter = PLACEHOLDERS.get(match.group(1))
-        if getter is None:
-            return match.group(0)
-        value = getter(customer) or ""
-        return html.escape(value) if escape else value
-
-    return PLACEHOLDER_RE.sub(replace, text or "")
+    """The same {placeholder} rule as the organization's e-mail texts (rentoffice.message_templates)."""
+    text = text or ""
+    values = {}
+    for name in set(PLACEHOLDER.findall(text)) & set(PLACEHOLDERS):
+        value = PLACEHOLDERS[name](customer) or ""
+        values[name] = html.escape(value) if escape else value
+    return fill(text, values)
 
 
 def document_template_pdf(*, template: DocumentTemplate, customer: Customer | None) -> bytes:

@@ -109,9 +109,10 @@ def customer_anonymise(*, customer: Customer, actor: User | None = None) -> Cust
     customer.anonymised_at = timezone.now()
     customer.save()
     customer.attributes.clear()
-    for document in customer.documents.all():
-        document.file.delete(save=False)
-        document.delete()
+    # Files go only once the anonymisation is committed; a rollback must not leave rows without files.
+    names = [d.file.name for d in customer.documents.all() if d.file]
+    customer.documents.all().delete()
+    transaction.on_commit(lambda: [default_storage.delete(name) for name in names])
     CustomerAccount.objects.filter(organization=customer.organization_id, customer=customer).delete()
     AccessCard.objects.filter(organization=customer.organization_id, customer=customer).update(customer=None)
     # History and sent messages hold the same personal data; they are scrubbed, not kept.

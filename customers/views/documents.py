@@ -5,11 +5,12 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from rentoffice.images import protected_file_response
 from rentoffice.tenancy import requires
 
 from .. import selectors
@@ -102,14 +103,12 @@ def _card_url(org_slug, pk):
 def document_download(request, org_slug, pk, doc_pk):
     customer = selectors.customer_get(membership=request.membership, pk=pk)
     document = selectors.document_get(membership=request.membership, customer=customer, pk=doc_pk)
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None  # the row outlived its file (restored database, removed storage)
-    response = FileResponse(handle, as_attachment=True, filename=document.original_name,
-                            content_type=document.content_type or "application/octet-stream")
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return protected_file_response(
+        document.file,
+        download_name=document.original_name,
+        as_attachment=True,
+        content_type=document.content_type or "application/octet-stream",
+    )
 
 
 @requires("customers.change")
