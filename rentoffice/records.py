@@ -16,7 +16,3 @@ def register(kind: str, getter: Callable) -> None:
 
 def get(kind: str, *, membership, pk: int):
     return _getters[kind](membership=membership, pk=pk)
-
-
-def url_kind_for(obj) -> str | None:
-    return getattr(obj, "record_kind", None)

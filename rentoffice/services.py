@@ -117,10 +117,14 @@ def role_delete(*, role: Role) -> None:
     role.delete()
 
 
+class RegionInUse(Exception):
+    pass
+
+
 @transaction.atomic
 def region_delete(*, region: Region) -> None:
     if region.memberships.exists():
-        raise RoleInUse(_("Users are scoped to this region. Change their station scope first."))
+        raise RegionInUse(_("Users are scoped to this region. Change their station scope first."))
     region.delete()
 
 

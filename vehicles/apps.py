@@ -13,19 +13,26 @@ class VehiclesConfig(AppConfig):
         from .demo_data import seed_fleet
         from .panels import dashboard_fleet_context
 
-        records.register("vehicle", lambda membership, pk: selectors.vehicle_get(membership=membership, pk=pk))
-        records.register("damage", lambda membership, pk: selectors.damage_get(membership=membership, pk=pk))
-        records.register(
-            "condition_record",
-            lambda membership, pk: selectors.condition_record_get(membership=membership, pk=pk),
-        )
-        records.register("vehicle_group", lambda membership, pk: selectors.group_get(membership=membership, pk=pk))
+        records.register("vehicle", selectors.vehicle_get)
+        records.register("damage", selectors.damage_get)
+        records.register("condition_record", selectors.condition_record_get)
+        records.register("vehicle_group", selectors.group_get)
         for kind in ("vehicle", "damage", "condition_record", "vehicle_group"):
             panels.register_core_panels(kind)
-        panels.register("dashboard", panels.Panel(
-            "fleet", _("Fleet"), "vehicles/panels/dashboard_fleet.html", dashboard_fleet_context, 20, "vehicles.view",
-        ))
-        navigation.register(navigation.NavItem(_("Vehicles"), "vehicles:list", "car-front", "vehicles.view", "main", 20))
+        panels.register(
+            "dashboard",
+            panels.Panel(
+                "fleet",
+                _("Fleet"),
+                "vehicles/panels/dashboard_fleet.html",
+                dashboard_fleet_context,
+                20,
+                "vehicles.view",
+            ),
+        )
+        navigation.register(
+            navigation.NavItem(_("Vehicles"), "vehicles:list", "car-front", "vehicles.view", "main", 20)
+        )
         navigation.register(
             navigation.NavItem(_("Vehicle groups"), "vehicles:group_list", "collection", "vehicles.groups", "main", 25)
         )

@@ -20,11 +20,6 @@ from ..models import AccessCard, Customer, CustomerAttribute, CustomerSettings
 from ..search import build_search_text
 
 
-def email_for(customer: Customer, purpose: str = "standard") -> str:
-    """Every sender asks here (or `Customer.email_for`) which address to use for a purpose."""
-    return customer.email_for(purpose)
-
-
 @dataclass
 class CardRow:
     number: str
@@ -33,8 +28,11 @@ class CardRow:
 
 
 def search_text_refresh(*, customer: Customer) -> str:
-    cards = list(AccessCard.objects.filter(organization=customer.organization_id, customer=customer)
-                 .values_list("number", flat=True))
+    cards = list(
+        AccessCard.objects.filter(organization=customer.organization_id, customer=customer).values_list(
+            "number", flat=True
+        )
+    )
     text = build_search_text(customer, cards)
     Customer.objects.filter(pk=customer.pk).update(search_text=text)
     customer.search_text = text
@@ -94,8 +92,9 @@ def customer_save(
     customer.save()
     new_attributes = [attribute_create(organization=customer.organization, name=n) for n in new_attribute_names]
     if attributes is not None or new_attributes:
-        customer.attributes.set([*(attributes if attributes is not None else customer.attributes.all()),
-                                 *new_attributes])
+        customer.attributes.set(
+            [*(attributes if attributes is not None else customer.attributes.all()), *new_attributes]
+        )
     if vehicle_groups is not None:
         customer.allowed_vehicle_groups.set(vehicle_groups)
     if stations is not None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -26,7 +25,7 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.object_list[:LIST_COUNT_CAP + 1].count()
+        return self.object_list[: LIST_COUNT_CAP + 1].count()
 
     @property
     def capped(self) -> bool:
@@ -42,13 +41,23 @@ def customer_list(request, org_slug):
     blocked = blocked if blocked in ("0", "1") else ""
     licence = "overdue" if request.GET.get("licence") == "overdue" else ""
     portal = "pending" if request.GET.get("portal") == "pending" else ""
-    qs = selectors.customer_list(membership=request.membership, query=query, group=group, blocked=blocked,
-                                 licence=licence, portal=portal)
+    qs = selectors.customer_list(
+        membership=request.membership, query=query, group=group, blocked=blocked, licence=licence, portal=portal
+    )
     page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "customers/list.html", {
-        "page": page, "query": query, "group": group, "blocked": blocked, "licence": licence, "portal": portal,
-        "groups": Customer.Group.choices,
-    })
+    return render(
+        request,
+        "customers/list.html",
+        {
+            "page": page,
+            "query": query,
+            "group": group,
+            "blocked": blocked,
+            "licence": licence,
+            "portal": portal,
+            "groups": Customer.Group.choices,
+        },
+    )
 
 
 @requires("customers.view")
@@ -58,8 +67,12 @@ def customer_search(request, org_slug):
     results = []
     if len(query) >= 1:
         results = selectors.customer_search(membership=request.membership, query=query, all_organizations=all_orgs)
-    context = {"query": query, "results": results, "all_orgs": all_orgs,
-               "multi_org": selectors.multi_org_available(membership=request.membership)}
+    context = {
+        "query": query,
+        "results": results,
+        "all_orgs": all_orgs,
+        "multi_org": selectors.multi_org_available(membership=request.membership),
+    }
     if request.GET.get("partial") == "1":
         # The top bar's dropdown gets keyboard handling and a bounded height (see the template).
         context["dropdown"] = request.headers.get("HX-Target") == "global-search-results"
@@ -72,8 +85,10 @@ def _card_forms(request, customer: Customer):
     form = CustomerForm(data, instance=customer, organization=request.organization, prefix="c")
     initial = None
     if customer.pk:
-        initial = [{"number": c.number, "valid_from": c.valid_from, "valid_until": c.valid_until}
-                   for c in customer.access_cards.all()]
+        initial = [
+            {"number": c.number, "valid_from": c.valid_from, "valid_until": c.valid_until}
+            for c in customer.access_cards.all()
+        ]
     cards = CardFormSet(data, initial=initial, prefix="cards")
     return form, cards
 
@@ -82,16 +97,15 @@ def _save_card(request, form, cards) -> Customer | None:
     if not (form.is_valid() and cards.is_valid()):
         return None
     try:
-        with transaction.atomic():
-            return services.customer_save(
-                customer=form.save(commit=False),
-                actor=request.user,
-                attributes=form.cleaned_data["attributes"],
-                vehicle_groups=form.cleaned_data["allowed_vehicle_groups"],
-                stations=form.cleaned_data["allowed_stations"],
-                cards=cards.rows(),
-                new_attribute_names=form.new_attribute_names(),
-            )
+        return services.customer_save(
+            customer=form.save(commit=False),
+            actor=request.user,
+            attributes=form.cleaned_data["attributes"],
+            vehicle_groups=form.cleaned_data["allowed_vehicle_groups"],
+            stations=form.cleaned_data["allowed_stations"],
+            cards=cards.rows(),
+            new_attribute_names=form.new_attribute_names(),
+        )
     except ValidationError as exc:
         if hasattr(exc, "error_dict"):
             for field, errors in exc.error_dict.items():
@@ -140,19 +154,27 @@ def customer_card(request, org_slug, pk):
             return redirect("customers:card", org_slug=org_slug, pk=saved.pk)
         messages.error(request, _("Please correct the marked fields."))
     defaults = selectors.settings_for(organization=request.organization)
-    return render(request, "customers/card.html", {
-        "customer": customer, "form": form, "cards": cards, "tabs": _tabs(form, cards),
-        "permissions": selectors.effective_permissions(customer=customer, defaults=defaults),
-        "today": timezone.localdate(),
-        "can_change": request.membership.has_perm("customers.change"),
-        "can_delete": request.membership.has_perm("customers.delete"),
-    })
+    return render(
+        request,
+        "customers/card.html",
+        {
+            "customer": customer,
+            "form": form,
+            "cards": cards,
+            "tabs": _tabs(form, cards),
+            "permissions": selectors.effective_permissions(customer=customer, defaults=defaults),
+            "today": timezone.localdate(),
+            "can_change": request.membership.has_perm("customers.change"),
+            "can_delete": request.membership.has_perm("customers.delete"),
+        },
+    )
 
 
 @requires("customers.view")
 def card_suggest(request, org_slug):
     query = selectors.clean_query(
-        request.GET.get("q", "") or next((v for k, v in request.GET.items() if k.endswith("-number")), ""))
+        request.GET.get("q", "") or next((v for k, v in request.GET.items() if k.endswith("-number")), "")
+    )
     cards = selectors.access_cards_suggest(membership=request.membership, query=query)
     return render(request, "customers/_card_suggestions.html", {"suggestions": cards})
 
@@ -163,8 +185,11 @@ def main_suggest(request, org_slug):
     query = selectors.clean_query(request.GET.get("q", "") or request.GET.get("c-main_customer", ""))
     results = []
     if query:
-        results = [c for c in selectors.customer_search(membership=request.membership, query=query, limit=30)
-                   if not c.main_customer_id][:10]
+        results = [
+            c
+            for c in selectors.customer_search(membership=request.membership, query=query, limit=30)
+            if not c.main_customer_id
+        ][:10]
     return render(request, "customers/_main_suggestions.html", {"results": results})
 
 

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,9 +28,10 @@ def dashboard(request, org_slug):
     stations = selectors.stations_for(
         membership=request.membership, include_inactive=False, station_filter=request.station_filter
     )
-    managed = {s.pk for s in services.stations_managed_by(membership=request.membership)}
     if request.membership.has_perm("stations.manage"):
         managed = {s.pk for s in stations}
+    else:
+        managed = {s.pk for s in services.stations_managed_by(membership=request.membership)}
     return render(request, "rentoffice/dashboard.html", {"visible_stations": stations, "managed_station_ids": managed})
 
 
@@ -77,7 +77,7 @@ def region_edit(request, org_slug, pk):
         if "delete" in request.POST:
             try:
                 services.region_delete(region=region)
-            except services.RoleInUse as exc:
+            except services.RegionInUse as exc:
                 messages.error(request, str(exc))
                 return redirect("region_edit", org_slug=org_slug, pk=region.pk)
             messages.success(request, _("The region has been deleted."))
@@ -118,12 +118,11 @@ def _station_form_page(request, org_slug, station):
         ],
     )
     if request.method == "POST" and form.is_valid() and hours.is_valid() and exceptions.is_valid():
-        with transaction.atomic():
-            station = services.station_save(
-                station=form.save(commit=False),
-                opening_hours=hours.intervals(),
-                exceptions=exceptions.exceptions(),
-            )
+        station = services.station_save(
+            station=form.save(commit=False),
+            opening_hours=hours.intervals(),
+            exceptions=exceptions.exceptions(),
+        )
         messages.success(request, _("The station has been saved."))
         if not selectors.stations_for(membership=request.membership).filter(pk=station.pk).exists():
             # A member limited to some stations may create one outside their scope but not open it.
