@@ -2,7 +2,7 @@
 
 from auditlog.registry import auditlog
 
-from .models import AccessCard, Customer, CustomerAccount, CustomerDocument, CustomerSettings
+from .models import AccessCard, Customer, CustomerAccount, CustomerAttribute, CustomerDocument, CustomerSettings
 
 auditlog.register(
     Customer,
@@ -13,3 +13,4 @@ auditlog.register(AccessCard)
 auditlog.register(CustomerDocument)
 auditlog.register(CustomerAccount, exclude_fields=["password", "token_hash"])
 auditlog.register(CustomerSettings)
+auditlog.register(CustomerAttribute)

@@ -196,3 +196,7 @@ class CustomerSettingsForm(forms.ModelForm):
         if not parts or not all(p.isdigit() for p in parts):
             raise forms.ValidationError(_("Enter whole numbers of days separated by commas, e.g. 0,14,28."))
         return ",".join(parts)
+
+
+class AttributeRenameForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=80)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.db.models import (
     Case,
+    Count,
     DateField,
     DurationField,
     Exists,
@@ -280,6 +281,18 @@ def account_get(*, membership: Membership, customer: Customer, pk: int) -> Custo
 
 def email_template_get(*, membership: Membership, pk: int) -> EmailTemplate:
     found = email_templates_for(membership=membership).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def attributes_with_counts(*, membership: Membership) -> QuerySet[CustomerAttribute]:
+    """The organization's attributes, each with `customer_count` (one query however many there are)."""
+    return attributes_for(membership=membership).annotate(customer_count=Count("customers")).order_by("name")
+
+
+def attribute_get(*, membership: Membership, pk: int) -> CustomerAttribute:
+    found = attributes_for(membership=membership).filter(pk=pk).first()
     if found is None:
         raise Http404
     return found

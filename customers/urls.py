@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import actions, documents, office, portal
+from .views import actions, attributes, documents, office, portal
 
 app_name = "customers"
 
@@ -11,6 +11,9 @@ urlpatterns = [
     path("cards/suggest/", office.card_suggest, name="card_suggest"),
     path("main-customers/suggest/", office.main_suggest, name="main_suggest"),
     path("settings/", office.customer_settings, name="settings"),
+    path("attributes/", attributes.attribute_list, name="attributes"),
+    path("attributes/<int:attribute_pk>/rename/", attributes.attribute_rename, name="attribute_rename"),
+    path("attributes/<int:attribute_pk>/delete/", attributes.attribute_delete, name="attribute_delete"),
     path("document-templates/", documents.document_templates, name="document_templates"),
     path("document-templates/<int:template_pk>/", documents.document_templates, name="document_template_edit"),
     path("document-templates/<int:template_pk>/preview/", documents.document_template_preview,

@@ -9,6 +9,7 @@ from .actions import (
     customer_unlock,
     deletion_refusals,
 )
+from .attributes import attribute_delete, attribute_rename
 from .core import CardRow, attribute_create, customer_save, search_text_refresh, settings_save
 from .gdpr import customer_anonymise, customer_export, deletion_routine
 from .licence import licence_checked, licence_escalations_run
@@ -17,6 +18,8 @@ from .merge import customer_merge, differing_fields
 __all__ = [
     "CardRow",
     "attribute_create",
+    "attribute_delete",
+    "attribute_rename",
     "customer_anonymise",
     "customer_block",
     "customer_copy",

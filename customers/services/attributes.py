@@ -1,0 +1,36 @@
+"""Renaming and deleting the organization's customer attributes (Customers → Settings → Attributes)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ..models import CustomerAttribute
+
+
+@transaction.atomic
+def attribute_rename(*, attribute: CustomerAttribute, name: str) -> CustomerAttribute:
+    """Raises ValidationError({"name": ...}) if another attribute of the organization has the name in any case.
+
+    The database constraint is case-sensitive; "VIP" and "vip" side by side would be two tags the user
+    cannot tell apart in the filter, so the service refuses them.
+    """
+    attribute.name = (name or "").strip()
+    attribute.full_clean()
+    duplicate = (
+        CustomerAttribute.objects.filter(organization=attribute.organization_id, name__iexact=attribute.name)
+        .exclude(pk=attribute.pk)
+        .exists()
+    )
+    if duplicate:
+        raise ValidationError({"name": _("An attribute with this name already exists.")})
+    attribute.save(update_fields=["name"])
+    return attribute
+
+
+@transaction.atomic
+def attribute_delete(*, attribute: CustomerAttribute) -> None:
+    """Deleting the attribute removes it from every customer (the M2M rows cascade); the activity log gets
+    one entry for the attribute, not one per customer."""
+    attribute.delete()
