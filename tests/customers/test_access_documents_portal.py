@@ -9,7 +9,7 @@ from django.urls import URLPattern, reverse
 from django.utils import timezone
 
 from customers import urls as customer_urls
-from customers.models import CustomerAccount, CustomerDocument, DocumentTemplate, EmailTemplate
+from customers.models import CustomerAccount, CustomerAttribute, CustomerDocument, DocumentTemplate, EmailTemplate
 from customers.services.documents import document_upload
 from customers.services.portal import account_invite
 from rentoffice.models import OutboundMessage
@@ -33,7 +33,8 @@ def objects_a(org_a, admin_a, customer_a):
     tpl = DocumentTemplate.objects.create(organization=org_a, name="T", body_html="<p>{first_name}</p>")
     mail_tpl = EmailTemplate.objects.create(organization=org_a, name="M", subject="S", body="B")
     other = make_customer(org_a, last_name="Zweite")
-    return {"pk": customer_a.pk, "doc_pk": doc.pk, "account_pk": account.pk, "template_pk": tpl.pk,
+    attribute = CustomerAttribute.objects.create(organization=org_a, name="VIP")
+    return {"attribute_pk": attribute.pk, "pk": customer_a.pk, "doc_pk": doc.pk, "account_pk": account.pk, "template_pk": tpl.pk,
             "other_pk": other.pk, "_mail_template": mail_tpl.pk}
 
 

@@ -92,7 +92,7 @@ def test_rename_refuses_empty_and_too_long_names(client_admin_a, org_a, vip):
 def test_delete_asks_then_removes_the_tag_from_customers(client_admin_a, org_a, vip, customer_a):
     confirm = client_admin_a.get(url(org_a, "attribute_delete", vip.pk))
     assert confirm.status_code == 200
-    assert "wird von 1 Kunden entfernt" in confirm.content.decode()
+    assert "die sie haben (1)" in confirm.content.decode()
     assert CustomerAttribute.objects.filter(pk=vip.pk).exists()
     before = LogEntry.objects.count()
     response = client_admin_a.post(url(org_a, "attribute_delete", vip.pk))
