@@ -68,6 +68,11 @@ def group_get(*, membership: Membership, pk: int) -> VehicleGroup:
     return group
 
 
+def group_vehicle_count(*, group: VehicleGroup) -> int:
+    """All vehicles of the group, retired ones included (they keep their group)."""
+    return Vehicle.objects.filter(group_id=group.pk).count()
+
+
 def vehicles_for(*, membership: Membership, station_filter: int | None = None) -> QuerySet[Vehicle]:
     return _scoped(
         Vehicle.objects.filter(organization=membership.organization), membership, station_filter=station_filter

@@ -25,6 +25,7 @@ urlpatterns = [
     path("groups/", groups.group_list, name="group_list"),
     path("groups/new/", groups.group_create, name="group_create"),
     path("groups/<int:pk>/", groups.group_edit, name="group_edit"),
+    path("groups/<int:pk>/delete/", groups.group_delete, name="group_delete"),
     path("groups/<int:pk>/photo/", groups.group_photo, {"variant": "full"}, name="group_photo"),
     path("groups/<int:pk>/photo/thumb/", groups.group_photo, {"variant": "thumb"}, name="group_photo_thumb"),
 ]

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import ngettext
 
 from rentoffice.images import ProcessedImage
 
-from ..models import VehicleGroup
+from ..models import Vehicle, VehicleGroup
 
 
 @transaction.atomic
@@ -30,3 +31,34 @@ def vehicle_group_save(*, group: VehicleGroup, photo: ProcessedImage | None = No
         group.validate_constraints()
         raise
     return group
+
+
+class VehicleGroupInUse(Exception):
+    """The group still has vehicles; `count` includes retired ones (they keep their group for history)."""
+
+    def __init__(self, count: int):
+        self.count = count
+        super().__init__(ngettext(
+            "%(count)d vehicle still belongs to this group (retired vehicles count too). "
+            "Move it to another group first.",
+            "%(count)d vehicles still belong to this group (retired vehicles count too). "
+            "Move them to another group first.",
+            count,
+        ) % {"count": count})
+
+
+@transaction.atomic
+def vehicle_group_delete(*, group: VehicleGroup) -> None:
+    """Delete a group no vehicle belongs to; its photo files go only after the transaction commits.
+
+    The row lock (FOR UPDATE conflicts with the key-share lock a vehicle insert takes on the group)
+    makes a vehicle saved into the group meanwhile either counted here or wait until the group is gone.
+    """
+    VehicleGroup.objects.select_for_update().filter(pk=group.pk).first()
+    count = Vehicle.objects.filter(group_id=group.pk).count()
+    if count:
+        raise VehicleGroupInUse(count)
+    storage = group.photo.storage
+    names = [field.name for field in (group.photo, group.photo_thumbnail) if field]
+    group.delete()
+    transaction.on_commit(lambda: [storage.delete(name) for name in names])

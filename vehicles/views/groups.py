@@ -61,3 +61,21 @@ def group_photo(request, org_slug, pk, variant):
     _check_may_see_groups(request)
     group = selectors.group_get(membership=request.membership, pk=pk)
     return protected_file_response(group.photo_thumbnail if variant == "thumb" else group.photo)
+
+
+@requires("vehicles.groups")
+def group_delete(request, org_slug, pk):
+    """Ask first (GET), delete on POST; a group that still has vehicles is refused with a message."""
+    group = selectors.group_get(membership=request.membership, pk=pk)
+    if request.method == "POST":
+        try:
+            services.vehicle_group_delete(group=group)
+        except services.VehicleGroupInUse as exc:
+            messages.error(request, str(exc))
+            return redirect("vehicles:group_edit", org_slug=org_slug, pk=group.pk)
+        messages.success(request, _("The vehicle group has been deleted."))
+        return redirect("vehicles:group_list", org_slug=org_slug)
+    in_use = selectors.group_vehicle_count(group=group)
+    # Said before the POST, in the service's own words, so nobody confirms a delete that will be refused.
+    refusal = str(services.VehicleGroupInUse(in_use)) if in_use else ""
+    return render(request, "vehicles/group_delete.html", {"group": group, "refusal": refusal})
