@@ -11,7 +11,7 @@ class CustomersConfig(AppConfig):
 
         from rentoffice import demo, navigation, records
 
-        from . import audit  # noqa: F401  (registers the audited models)
+        from . import audit, receivers  # noqa: F401  (audited models; receivers of lower apps' signals)
         from .demo import seed_customers
         from .panels import register_panels
         from .selectors import customer_get

@@ -6,11 +6,13 @@ from django.utils.translation import ngettext
 from rentoffice.images import ProcessedImage
 
 from ..models import Vehicle, VehicleGroup
+from ..signals import vehicle_group_delete_requested
 
 
 @transaction.atomic
-def vehicle_group_save(*, group: VehicleGroup, photo: ProcessedImage | None = None,
-                       remove_photo: bool = False) -> VehicleGroup:
+def vehicle_group_save(
+    *, group: VehicleGroup, photo: ProcessedImage | None = None, remove_photo: bool = False
+) -> VehicleGroup:
     """Save a vehicle group; a new photo (already cleaned by the image pipeline) replaces the old one.
 
     Replaced files are deleted only after the transaction has committed, so a failed save keeps them.
@@ -33,18 +35,25 @@ def vehicle_group_save(*, group: VehicleGroup, photo: ProcessedImage | None = No
     return group
 
 
+class VehicleGroupDeleteRefused(Exception):
+    """Another part of the product still relies on the group (see vehicles.signals)."""
+
+
 class VehicleGroupInUse(Exception):
     """The group still has vehicles; `count` includes retired ones (they keep their group for history)."""
 
     def __init__(self, count: int):
         self.count = count
-        super().__init__(ngettext(
-            "%(count)d vehicle still belongs to this group (retired vehicles count too). "
-            "Move it to another group first.",
-            "%(count)d vehicles still belong to this group (retired vehicles count too). "
-            "Move them to another group first.",
-            count,
-        ) % {"count": count})
+        super().__init__(
+            ngettext(
+                "%(count)d vehicle still belongs to this group (retired vehicles count too). "
+                "Move it to another group first.",
+                "%(count)d vehicles still belong to this group (retired vehicles count too). "
+                "Move them to another group first.",
+                count,
+            )
+            % {"count": count}
+        )
 
 
 @transaction.atomic
@@ -58,6 +67,9 @@ def vehicle_group_delete(*, group: VehicleGroup) -> None:
     count = Vehicle.objects.filter(group_id=group.pk).count()
     if count:
         raise VehicleGroupInUse(count)
+    reasons = [reason for _receiver, reason in vehicle_group_delete_requested.send(VehicleGroup, group=group) if reason]
+    if reasons:
+        raise VehicleGroupDeleteRefused(" ".join(str(r) for r in reasons))
     storage = group.photo.storage
     names = [field.name for field in (group.photo, group.photo_thumbnail) if field]
     group.delete()

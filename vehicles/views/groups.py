@@ -70,7 +70,7 @@ def group_delete(request, org_slug, pk):
     if request.method == "POST":
         try:
             services.vehicle_group_delete(group=group)
-        except services.VehicleGroupInUse as exc:
+        except (services.VehicleGroupInUse, services.VehicleGroupDeleteRefused) as exc:
             messages.error(request, str(exc))
             return redirect("vehicles:group_edit", org_slug=org_slug, pk=group.pk)
         messages.success(request, _("The vehicle group has been deleted."))
