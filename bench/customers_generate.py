@@ -23,13 +23,84 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rentoffice.settings.dev")
 
-FIRST = ["Anna", "Jürgen", "Özlem", "Lukas", "Sophie", "Matthias", "Maria", "Jörg", "Lena", "Björn", "Ines",
-         "Stefan", "Chloé", "René", "Tobias", "Ute", "Paul", "Hannah", "Emre", "Katrin", "Günther", "Åsa", "Zoë",
-         "Mehmet", "Olga", "Piotr", "Fatma", "Klaus", "Heike", "Sven", "Ingrid", "Dieter", "Monika", "Uwe"]
-LAST = ["Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker", "Schulz", "Hoffmann",
-        "Schäfer", "Koch", "Bauer", "Richter", "Klein", "Wolf", "Schröder", "Neumann", "Schwarz", "Zimmermann",
-        "Braun", "Krüger", "Hofmann", "Hartmann", "Lange", "Weiß", "Groß", "Jäger", "Böhm", "Yılmaz", "Kowalski",
-        "Nowak", "Öztürk", "Lorenz", "Kaiser", "Fuchs", "Scholz", "Möller", "Vogel", "Friedrich"]
+FIRST = [
+    "Anna",
+    "Jürgen",
+    "Özlem",
+    "Lukas",
+    "Sophie",
+    "Matthias",
+    "Maria",
+    "Jörg",
+    "Lena",
+    "Björn",
+    "Ines",
+    "Stefan",
+    "Chloé",
+    "René",
+    "Tobias",
+    "Ute",
+    "Paul",
+    "Hannah",
+    "Emre",
+    "Katrin",
+    "Günther",
+    "Åsa",
+    "Zoë",
+    "Mehmet",
+    "Olga",
+    "Piotr",
+    "Fatma",
+    "Klaus",
+    "Heike",
+    "Sven",
+    "Ingrid",
+    "Dieter",
+    "Monika",
+    "Uwe",
+]
+LAST = [
+    "Müller",
+    "Schmidt",
+    "Schneider",
+    "Fischer",
+    "Weber",
+    "Meyer",
+    "Wagner",
+    "Becker",
+    "Schulz",
+    "Hoffmann",
+    "Schäfer",
+    "Koch",
+    "Bauer",
+    "Richter",
+    "Klein",
+    "Wolf",
+    "Schröder",
+    "Neumann",
+    "Schwarz",
+    "Zimmermann",
+    "Braun",
+    "Krüger",
+    "Hofmann",
+    "Hartmann",
+    "Lange",
+    "Weiß",
+    "Groß",
+    "Jäger",
+    "Böhm",
+    "Yılmaz",
+    "Kowalski",
+    "Nowak",
+    "Öztürk",
+    "Lorenz",
+    "Kaiser",
+    "Fuchs",
+    "Scholz",
+    "Möller",
+    "Vogel",
+    "Friedrich",
+]
 COMPANY = ["Bäckerei", "Autohaus", "Spedition", "Gärtnerei", "Metzgerei", "Elektro", "Sanitär", "Logistik"]
 CITIES = ["München", "Augsburg", "Hamburg", "Köln", "Nürnberg", "Würzburg", "Düsseldorf", "Lübeck"]
 
@@ -43,8 +114,12 @@ def setup() -> None:
     name = settings.DATABASES["default"]["NAME"]
     import psycopg2
 
-    admin = psycopg2.connect(host=settings.DATABASES["default"]["HOST"], port=settings.DATABASES["default"]["PORT"],
-                             user=settings.DATABASES["default"]["USER"], dbname="postgres")
+    admin = psycopg2.connect(
+        host=settings.DATABASES["default"]["HOST"],
+        port=settings.DATABASES["default"]["PORT"],
+        user=settings.DATABASES["default"]["USER"],
+        dbname="postgres",
+    )
     admin.autocommit = True
     with admin.cursor() as cur:
         cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
@@ -79,8 +154,14 @@ def main() -> None:
         if org is None:
             from rentoffice.services import organization_create
 
-            org, _ = organization_create(name="Bench", slug="bench", operator_code="BENCH",
-                                         admin_email="bench@example.com", admin_name="Bench", admin_password="x")
+            org, _ = organization_create(
+                name="Bench",
+                slug="bench",
+                operator_code="BENCH",
+                admin_email="bench@example.com",
+                admin_name="Bench",
+                admin_password="x",
+            )
         start = Customer.objects.filter(organization=org).count()
     fields = [f for f in Customer._meta.concrete_fields if f.name != "id"]
     columns = ", ".join(f'"{f.column}"' for f in fields)
@@ -93,9 +174,18 @@ def main() -> None:
         buf = io.StringIO()
         for i in range(offset, min(offset + args.chunk, args.count)):
             first, last = rng.choice(FIRST), rng.choice(LAST)
-            c = Customer(organization=org, number=i + 1, first_name=first, last_name=last,
-                         email=f"{first}.{last}{i}@example.com".lower(), phone=f"0{rng.randint(30, 999)} {i}",
-                         city=rng.choice(CITIES), created_at=now, updated_at=now, last_activity_at=now)
+            c = Customer(
+                organization=org,
+                number=i + 1,
+                first_name=first,
+                last_name=last,
+                email=f"{first}.{last}{i}@example.com".lower(),
+                phone=f"0{rng.randint(30, 999)} {i}",
+                city=rng.choice(CITIES),
+                created_at=now,
+                updated_at=now,
+                last_activity_at=now,
+            )
             if i % 10 == 0:
                 c.kind, c.company = Customer.Kind.LEGAL_ENTITY, f"{rng.choice(COMPANY)} {last} GmbH"
             c.search_text = build_search_text(c, [f"K{i:07d}"] if i % 3 == 0 else [])
@@ -114,11 +204,11 @@ def main() -> None:
             cur.cursor.copy_expert(f"COPY customers_customer ({columns}) FROM STDIN", buf)
         print(f"{min(offset + args.chunk, args.count):>9} rows  {time.monotonic() - t0:6.1f}s", flush=True)
     with scopes_disabled():
-        NumberSequence.objects.update_or_create(organization=org, name="customer",
-                                                defaults={"last_value": args.count})
+        NumberSequence.objects.update_or_create(organization=org, name="customer", defaults={"last_value": args.count})
     with connection.cursor() as cur:
-        cur.execute("CREATE INDEX IF NOT EXISTS customer_search_trgm ON customers_customer "
-                    "USING gin (search_text gin_trgm_ops)")
+        cur.execute(
+            "CREATE INDEX IF NOT EXISTS customer_search_trgm ON customers_customer USING gin (search_text gin_trgm_ops)"
+        )
         cur.execute("ANALYZE customers_customer")
     print(f"done in {time.monotonic() - t0:.1f}s")
 

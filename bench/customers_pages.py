@@ -62,8 +62,10 @@ def main() -> None:
                 timings.append((time.perf_counter() - t) * 1000)
             assert response.status_code == 200, (label, response.status_code)
         timings.sort()
-        print(f"| {label} | {statistics.median(timings):.1f} | {timings[int(len(timings) * 0.95) - 1]:.1f} "
-              f"| {len(queries)} |")
+        print(
+            f"| {label} | {statistics.median(timings):.1f} | {timings[int(len(timings) * 0.95) - 1]:.1f} "
+            f"| {len(queries)} |"
+        )
 
 
 if __name__ == "__main__":

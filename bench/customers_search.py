@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Search latency over the generated customers, through the app's own selector (ORM + ranking).
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:54329/rentoffice_bench .venv/bin/python bench/customers_search.py
+DATABASE_URL=postgres://postgres@127.0.0.1:54329/rentoffice_bench .venv/bin/python bench/customers_search.py
 """
 
 from __future__ import annotations
@@ -16,9 +16,34 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rentoffice.settings.dev")
 
-TERMS = ["müller", "Mueller", "schmi", "jürgen schneider", "Bäckerei", "gross", "köln", "chloé", "yilmaz",
-         "@example.com", "k0012345", "K00999", "0089 12", "weiß", "sophie.wagner", "Ozturk", "öztürk",
-         "nowak", "Spedition Koch", "björn", "ute hof", "lorenz", "kaiser gmbh", "vogel7", "123456", "777"]
+TERMS = [
+    "müller",
+    "Mueller",
+    "schmi",
+    "jürgen schneider",
+    "Bäckerei",
+    "gross",
+    "köln",
+    "chloé",
+    "yilmaz",
+    "@example.com",
+    "k0012345",
+    "K00999",
+    "0089 12",
+    "weiß",
+    "sophie.wagner",
+    "Ozturk",
+    "öztürk",
+    "nowak",
+    "Spedition Koch",
+    "björn",
+    "ute hof",
+    "lorenz",
+    "kaiser gmbh",
+    "vogel7",
+    "123456",
+    "777",
+]
 
 
 def main() -> None:
@@ -32,8 +57,7 @@ def main() -> None:
     from rentoffice.models import Membership
 
     with scopes_disabled():
-        membership = Membership.objects.select_related("organization", "role", "user").get(
-            organization__slug="bench")
+        membership = Membership.objects.select_related("organization", "role", "user").get(organization__slug="bench")
         total = membership.organization.customers.count()
     rng = random.Random(1)
     terms = TERMS + [str(rng.randint(1, total)) for _ in range(10)]
@@ -71,8 +95,10 @@ def main() -> None:
             request_timings.append((time.perf_counter() - t) * 1000)
             assert response.status_code == 200
     request_timings.sort()
-    print(f"htmx requests: {len(request_timings)}, p50 {statistics.median(request_timings):.1f} ms, "
-          f"p95 {request_timings[int(len(request_timings) * 0.95) - 1]:.1f} ms")
+    print(
+        f"htmx requests: {len(request_timings)}, p50 {statistics.median(request_timings):.1f} ms, "
+        f"p95 {request_timings[int(len(request_timings) * 0.95) - 1]:.1f} ms"
+    )
     with connection.cursor() as cur:
         cur.execute("SELECT version()")
         print(cur.fetchone()[0])

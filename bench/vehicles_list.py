@@ -26,8 +26,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rentoffice.settings.dev")
 
 SLUG = "fleetbench"
-MODELS = [("Volkswagen", "Golf"), ("Volkswagen", "Polo"), ("Audi", "A3 Sportback"), ("Škoda", "Octavia"),
-          ("Ford", "Transit"), ("BMW", "320d Touring"), ("Opel", "Corsa"), ("Mercedes-Benz", "Vito")]
+MODELS = [
+    ("Volkswagen", "Golf"),
+    ("Volkswagen", "Polo"),
+    ("Audi", "A3 Sportback"),
+    ("Škoda", "Octavia"),
+    ("Ford", "Transit"),
+    ("BMW", "320d Touring"),
+    ("Opel", "Corsa"),
+    ("Mercedes-Benz", "Vito"),
+]
 DISTRICTS = ["M", "A", "N", "HH", "B", "K", "S", "F", "DD", "L"]
 
 
@@ -61,17 +69,30 @@ def generate(count: int) -> None:
 
     org = Organization.objects.filter(slug=SLUG).first()
     if org is None:
-        org, _ = organization_create(name="Fleet bench", slug=SLUG, operator_code="FLEETB",
-                                     admin_email="fleetbench@example.com", admin_name="Bench", admin_password="x")
-    stations = [Station.objects.get_or_create(organization=org, code=f"S{i:02}", defaults={"name": f"Station {i}"})[0]
-                for i in range(20)]
-    groups = [VehicleGroup.objects.get_or_create(organization=org, code=f"G{i}", defaults={"name": f"Gruppe {i}"})[0]
-              for i in range(5)]
+        org, _ = organization_create(
+            name="Fleet bench",
+            slug=SLUG,
+            operator_code="FLEETB",
+            admin_email="fleetbench@example.com",
+            admin_name="Bench",
+            admin_password="x",
+        )
+    stations = [
+        Station.objects.get_or_create(organization=org, code=f"S{i:02}", defaults={"name": f"Station {i}"})[0]
+        for i in range(20)
+    ]
+    groups = [
+        VehicleGroup.objects.get_or_create(organization=org, code=f"G{i}", defaults={"name": f"Gruppe {i}"})[0]
+        for i in range(5)
+    ]
     user = User.objects.filter(email="fleetbench-staff@example.com").first() or User.objects.create_user(
-        "fleetbench-staff@example.com", "x", full_name="Station staff")
+        "fleetbench-staff@example.com", "x", full_name="Station staff"
+    )
     membership, _ = Membership.objects.get_or_create(
-        user=user, organization=org,
-        defaults={"role": roles_ensure_defaults(organization=org)["station_staff"], "scope": "stations"})
+        user=user,
+        organization=org,
+        defaults={"role": roles_ensure_defaults(organization=org)["station_staff"], "scope": "stations"},
+    )
     membership.stations.set(stations[:2])
     existing = Vehicle.objects.filter(organization=org).count()
     rng = random.Random(7)
@@ -82,15 +103,27 @@ def generate(count: int) -> None:
         make, model = rng.choice(MODELS)
         home = stations[i % len(stations)]
         vehicle = Vehicle(
-            organization=org, plate=f"{DISTRICTS[i % len(DISTRICTS)]}-{chr(65 + i % 26)}{chr(65 + i // 26 % 26)} "
-                                    f"{i % 9999 + 1}",
-            vin="", make=make, model=model, variant="", group=groups[i % len(groups)], home_station=home,
-            current_station=home if i % 9 else stations[(i + 3) % len(stations)], current_km=rng.randint(0, 200_000),
+            organization=org,
+            plate=f"{DISTRICTS[i % len(DISTRICTS)]}-{chr(65 + i % 26)}{chr(65 + i // 26 % 26)} {i % 9999 + 1}",
+            vin="",
+            make=make,
+            model=model,
+            variant="",
+            group=groups[i % len(groups)],
+            home_station=home,
+            current_station=home if i % 9 else stations[(i + 3) % len(stations)],
+            current_km=rng.randint(0, 200_000),
             status=["available", "available", "rented", "workshop"][i % 4],
             status_changed_at=now,
         )
-        vehicle.search_text = " ".join([vehicle.plate.lower(), vehicle.plate.lower().replace("-", "").replace(" ", ""),
-                                        make.lower(), model.lower()])
+        vehicle.search_text = " ".join(
+            [
+                vehicle.plate.lower(),
+                vehicle.plate.lower().replace("-", "").replace(" ", ""),
+                make.lower(),
+                model.lower(),
+            ]
+        )
         batch.append(vehicle)
         if len(batch) == 2000:
             _flush(batch, KmReading, now)
@@ -98,8 +131,18 @@ def generate(count: int) -> None:
     heavy = Vehicle.objects.filter(organization=org, home_station=stations[0]).order_by("pk").first()
     if not Damage.objects.filter(vehicle=heavy).exists():
         Damage.objects.bulk_create(
-            Damage(organization=org, vehicle=heavy, view="left", x=i % 100, y=(i * 7) % 100, area="left",
-                   description=f"Kratzer {i}", severity="minor") for i in range(60))
+            Damage(
+                organization=org,
+                vehicle=heavy,
+                view="left",
+                x=i % 100,
+                y=(i * 7) % 100,
+                area="left",
+                description=f"Kratzer {i}",
+                severity="minor",
+            )
+            for i in range(60)
+        )
     with connection.cursor() as cur:
         cur.execute("ANALYZE vehicles_vehicle; ANALYZE vehicles_kmreading; ANALYZE vehicles_damage")
     print(f"fleet: {Vehicle.objects.filter(organization=org).count()} vehicles ({time.monotonic() - t0:.1f} s)")
@@ -112,7 +155,8 @@ def _flush(batch, KmReading, now) -> None:
         return
     created = Vehicle.objects.bulk_create(batch)
     KmReading.objects.bulk_create(
-        KmReading(organization_id=v.organization_id, vehicle=v, km=v.current_km, recorded_at=now) for v in created)
+        KmReading(organization_id=v.organization_id, vehicle=v, km=v.current_km, recorded_at=now) for v in created
+    )
     batch.clear()
 
 

@@ -18,14 +18,17 @@ class CustomersConfig(AppConfig):
 
         records.register("customer", customer_get)
         register_panels()
-        navigation.register(navigation.NavItem(_("Customers"), "customers:list", "person-vcard", "customers.view",
-                                               "main", 10))
+        navigation.register(
+            navigation.NavItem(_("Customers"), "customers:list", "person-vcard", "customers.view", "main", 10)
+        )
         demo.register(30, "customers", seed_customers)
         # Fixed beat entries live in the settings dict (documented in docs/customers.md).
-        settings.CELERY_BEAT_SCHEDULE.setdefault("customers-licence-escalations", {
-            "task": "customers.tasks.licence_escalations", "schedule": _daily(6, 30)})
-        settings.CELERY_BEAT_SCHEDULE.setdefault("customers-deletion-routine", {
-            "task": "customers.tasks.deletion_routine", "schedule": _daily(3, 15)})
+        settings.CELERY_BEAT_SCHEDULE.setdefault(
+            "customers-licence-escalations", {"task": "customers.tasks.licence_escalations", "schedule": _daily(6, 30)}
+        )
+        settings.CELERY_BEAT_SCHEDULE.setdefault(
+            "customers-deletion-routine", {"task": "customers.tasks.deletion_routine", "schedule": _daily(3, 15)}
+        )
 
 
 def _daily(hour: int, minute: int):

@@ -18,29 +18,99 @@ from .models import Customer, CustomerAttribute, CustomerSettings
 from .services import CardRow
 
 TABS: list[tuple[str, object, list[str]]] = [
-    ("address", _("Address & communication"), [
-        "kind", "salutation", "first_name", "last_name", "company", "street", "address_extra", "postal_code",
-        "city", "country", "phone", "mobile", "email", "email_invoices", "email_bookings", "licence_class",
-        "home_station", "main_customer",
-    ]),
-    ("contract", _("Contract"), [
-        "contract_start", "contract_end", "valid_until", "gender", "nationality", "date_of_birth",
-        "licence_number", "licence_issued_on", "licence_authority", "licence_expires_on", "id_document_type",
-        "id_document_number", "id_document_authority", "id_document_expires_on", "is_blocked", "blocked_reason",
-    ]),
+    (
+        "address",
+        _("Address & communication"),
+        [
+            "kind",
+            "salutation",
+            "first_name",
+            "last_name",
+            "company",
+            "street",
+            "address_extra",
+            "postal_code",
+            "city",
+            "country",
+            "phone",
+            "mobile",
+            "email",
+            "email_invoices",
+            "email_bookings",
+            "licence_class",
+            "home_station",
+            "main_customer",
+        ],
+    ),
+    (
+        "contract",
+        _("Contract"),
+        [
+            "contract_start",
+            "contract_end",
+            "valid_until",
+            "gender",
+            "nationality",
+            "date_of_birth",
+            "licence_number",
+            "licence_issued_on",
+            "licence_authority",
+            "licence_expires_on",
+            "id_document_type",
+            "id_document_number",
+            "id_document_authority",
+            "id_document_expires_on",
+            "is_blocked",
+            "blocked_reason",
+        ],
+    ),
     ("licence", _("Licence check"), ["licence_check_interval_months", "licence_checked_at", "licence_checked_by"]),
-    ("cards", _("Permissions, cards & attributes"), [
-        "allowed_vehicle_groups", "allowed_stations", "attributes", "new_attributes", *Customer.PERMISSION_FIELDS,
-    ]),
-    ("billing", _("Billing"), [
-        "iban", "bic", "account_holder", "sepa_mandate_reference", "sepa_mandate_date", "invoice_recipient",
-        "debtor_account", "payment_method", "credit_check_result", "credit_check_date", "einvoice_mode", "leitweg_id",
-    ]),
-    ("config", _("Configuration"), [
-        "statistics_relevant", "passwordless_fleet_query", "customer_group", "may_view_other_bookings",
-        "may_view_other_master_data", "transferable_access_card", "language_code", "additional_parallel_bookings",
-        "is_internal", "do_not_delete", "notes",
-    ]),
+    (
+        "cards",
+        _("Permissions, cards & attributes"),
+        [
+            "allowed_vehicle_groups",
+            "allowed_stations",
+            "attributes",
+            "new_attributes",
+            *Customer.PERMISSION_FIELDS,
+        ],
+    ),
+    (
+        "billing",
+        _("Billing"),
+        [
+            "iban",
+            "bic",
+            "account_holder",
+            "sepa_mandate_reference",
+            "sepa_mandate_date",
+            "invoice_recipient",
+            "debtor_account",
+            "payment_method",
+            "credit_check_result",
+            "credit_check_date",
+            "einvoice_mode",
+            "leitweg_id",
+        ],
+    ),
+    (
+        "config",
+        _("Configuration"),
+        [
+            "statistics_relevant",
+            "passwordless_fleet_query",
+            "customer_group",
+            "may_view_other_bookings",
+            "may_view_other_master_data",
+            "transferable_access_card",
+            "language_code",
+            "additional_parallel_bookings",
+            "is_internal",
+            "do_not_delete",
+            "notes",
+        ],
+    ),
 ]
 
 FORM_FIELDS = [f for _key, _label, fields in TABS for f in fields if f != "new_attributes"]
@@ -68,7 +138,9 @@ with scopes_disabled():
 
     class CustomerForm(forms.ModelForm):
         new_attributes = forms.CharField(
-            label=_("New attributes"), required=False, max_length=300,
+            label=_("New attributes"),
+            required=False,
+            max_length=300,
             help_text=_("Comma-separated; created for the organization and given to this customer."),
         )
 
@@ -93,8 +165,9 @@ with scopes_disabled():
                     field.widget = DateInput()
                 if name in Customer.PERMISSION_FIELDS:
                     field.required = False
-            main = Customer.objects.filter(organization=organization, main_customer__isnull=True,
-                                           anonymised_at__isnull=True)
+            main = Customer.objects.filter(
+                organization=organization, main_customer__isnull=True, anonymised_at__isnull=True
+            )
             if self.instance.pk:
                 main = main.exclude(pk=self.instance.pk)
             # A text field for the main customer's number with suggestions, not a <select> of every customer
@@ -103,14 +176,20 @@ with scopes_disabled():
             field.queryset = main
             field.to_field_name = "number"
             field.error_messages["invalid_choice"] = _(
-                "There is no main customer with this number (sub-customers cannot be main customers).")
+                "There is no main customer with this number (sub-customers cannot be main customers)."
+            )
             field.help_text = _("Customer number; type a name or number to look it up.")
-            field.widget = forms.TextInput(attrs={
-                "list": "main-customer-suggestions", "autocomplete": "off", "inputmode": "search",
-                "hx-get": reverse("customers:main_suggest", kwargs={"org_slug": organization.slug}),
-                "hx-trigger": "input changed delay:250ms", "hx-target": "#main-customer-suggestions",
-                "hx-swap": "innerHTML",
-            })
+            field.widget = forms.TextInput(
+                attrs={
+                    "list": "main-customer-suggestions",
+                    "autocomplete": "off",
+                    "inputmode": "search",
+                    "hx-get": reverse("customers:main_suggest", kwargs={"org_slug": organization.slug}),
+                    "hx-trigger": "input changed delay:250ms",
+                    "hx-target": "#main-customer-suggestions",
+                    "hx-swap": "innerHTML",
+                }
+            )
             if self.instance.main_customer_id and not self.is_bound:
                 self.initial["main_customer"] = self.instance.main_customer.number
             stations = Station.objects.filter(organization=organization)
@@ -133,8 +212,9 @@ with scopes_disabled():
             result = []
             for key, label, names in TABS:
                 fields = [self[n] for n in names]
-                result.append({"key": key, "label": label, "fields": fields,
-                               "has_errors": any(self[n].errors for n in names)})
+                result.append(
+                    {"key": key, "label": label, "fields": fields, "has_errors": any(self[n].errors for n in names)}
+                )
             return result
 
         def new_attribute_names(self) -> list[str]:
@@ -175,8 +255,13 @@ class BaseCardFormSet(forms.BaseFormSet):
         for form in self.forms:
             if self._should_delete_form(form) or not form.cleaned_data.get("number"):
                 continue
-            rows.append(CardRow(number=form.cleaned_data["number"], valid_from=form.cleaned_data.get("valid_from")
-                                or timezone.localdate(), valid_until=form.cleaned_data.get("valid_until")))
+            rows.append(
+                CardRow(
+                    number=form.cleaned_data["number"],
+                    valid_from=form.cleaned_data.get("valid_from") or timezone.localdate(),
+                    valid_until=form.cleaned_data.get("valid_until"),
+                )
+            )
         return rows
 
 
@@ -186,9 +271,16 @@ CardFormSet = forms.formset_factory(CardForm, formset=BaseCardFormSet, extra=1, 
 class CustomerSettingsForm(forms.ModelForm):
     class Meta:
         model = CustomerSettings
-        fields = ["may_reserve", "may_book_online", "may_use_portal", "may_pay_by_invoice",
-                  "additional_parallel_bookings", "licence_escalation_days", "inactivity_months",
-                  "deletion_routine_enabled"]
+        fields = [
+            "may_reserve",
+            "may_book_online",
+            "may_use_portal",
+            "may_pay_by_invoice",
+            "additional_parallel_bookings",
+            "licence_escalation_days",
+            "inactivity_months",
+            "deletion_routine_enabled",
+        ]
 
     def clean_licence_escalation_days(self):
         value = self.cleaned_data["licence_escalation_days"]

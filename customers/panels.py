@@ -32,23 +32,34 @@ def _permissions(request, customer):
 def _documents(request, customer):
     from .views.documents import DocumentForm
 
-    return {"customer": customer, "documents": list(selectors.documents_for(customer=customer)),
-            "form": DocumentForm(), "templates": list(selectors.document_templates_for(membership=request.membership)),
-            "can_change": request.membership.has_perm("customers.change")}
+    return {
+        "customer": customer,
+        "documents": list(selectors.documents_for(customer=customer)),
+        "form": DocumentForm(),
+        "templates": list(selectors.document_templates_for(membership=request.membership)),
+        "can_change": request.membership.has_perm("customers.change"),
+    }
 
 
 def _portal(request, customer):
-    return {"customer": customer, "accounts": list(selectors.accounts_for(customer=customer)),
-            "can_change": request.membership.has_perm("customers.change")}
+    return {
+        "customer": customer,
+        "accounts": list(selectors.accounts_for(customer=customer)),
+        "can_change": request.membership.has_perm("customers.change"),
+    }
 
 
 def _licence(request, customer):
     from django.utils import timezone
 
     due = customer.licence_check_due_on
-    return {"customer": customer, "escalations": list(customer.licence_escalations.all()[:10]),
-            "due_on": due, "overdue": bool(due and due <= timezone.localdate()),
-            "can_change": request.membership.has_perm("customers.change")}
+    return {
+        "customer": customer,
+        "escalations": list(customer.licence_escalations.all()[:10]),
+        "due_on": due,
+        "overdue": bool(due and due <= timezone.localdate()),
+        "can_change": request.membership.has_perm("customers.change"),
+    }
 
 
 def _sub_customers(request, customer):
@@ -62,16 +73,21 @@ def _dashboard(request, organization):
 
 
 def register_panels() -> None:
-    register("dashboard", Panel("customers", _("Customers"), "customers/panels/dashboard.html", _dashboard, 30,
-                                "customers.view"))
+    register(
+        "dashboard",
+        Panel("customers", _("Customers"), "customers/panels/dashboard.html", _dashboard, 30, "customers.view"),
+    )
     for key, title, message, order in PLACEHOLDERS:
         register("customer", Panel(key, title, "customers/panels/empty.html", _empty(message), order))
     register("customer", Panel("portal", _("Portal logins"), "customers/panels/portal.html", _portal, 40))
     register("customer", Panel("documents", _("Documents"), "customers/panels/documents.html", _documents, 80))
-    register("customer", Panel("permissions", _("Permissions"), "customers/panels/permissions.html",
-                               _permissions, 5))
-    register("customer", Panel("sub_customers", _("Sub-customers"), "customers/panels/sub_customers.html",
-                               _sub_customers, 85))
-    register("customer", Panel("licence_escalations", _("Licence-check escalations"),
-                               "customers/panels/licence.html", _licence, 88))
+    register("customer", Panel("permissions", _("Permissions"), "customers/panels/permissions.html", _permissions, 5))
+    register(
+        "customer",
+        Panel("sub_customers", _("Sub-customers"), "customers/panels/sub_customers.html", _sub_customers, 85),
+    )
+    register(
+        "customer",
+        Panel("licence_escalations", _("Licence-check escalations"), "customers/panels/licence.html", _licence, 88),
+    )
     register_core_panels("customer")

@@ -62,14 +62,19 @@ class _MonthsInterval(Func):
 def licence_due_expression():
     """SQL twin of `Customer.licence_check_due_on`: last check plus the interval in months; a customer
     never checked is due from creation on."""
-    return Coalesce(Cast(F("licence_checked_at") + _MonthsInterval("licence_check_interval_months"), DateField()),
-                    Cast("created_at", DateField()))
+    return Coalesce(
+        Cast(F("licence_checked_at") + _MonthsInterval("licence_check_interval_months"), DateField()),
+        Cast("created_at", DateField()),
+    )
 
 
 def licence_overdue(qs: QuerySet[Customer], *, today: dt.date) -> QuerySet[Customer]:
     """Customers whose periodic licence check is due on or before `today`."""
-    return qs.filter(licence_check_interval_months__isnull=False).annotate(
-        licence_due_on=licence_due_expression()).filter(licence_due_on__lte=today)
+    return (
+        qs.filter(licence_check_interval_months__isnull=False)
+        .annotate(licence_due_on=licence_due_expression())
+        .filter(licence_due_on__lte=today)
+    )
 
 
 def customers_for(*, membership: Membership) -> QuerySet[Customer]:
@@ -81,7 +86,9 @@ def customer_get(*, membership: Membership, pk: int) -> Customer:
         Customer.objects.filter(organization=membership.organization, pk=pk)
         .select_related("main_customer", "home_station", "licence_checked_by", "organization")
         .prefetch_related(
-            "attributes", "allowed_vehicle_groups", "allowed_stations",
+            "attributes",
+            "allowed_vehicle_groups",
+            "allowed_stations",
             Prefetch("access_cards", queryset=AccessCard.objects.order_by("number")),
             Prefetch("sub_customers", queryset=Customer.objects.order_by("last_name", "first_name")),
         )
@@ -95,16 +102,27 @@ def customer_get(*, membership: Membership, pk: int) -> Customer:
 def pending_invitations(*, organization: Organization) -> QuerySet[CustomerAccount]:
     """Portal accesses whose invitation has not been taken up (no password set yet)."""
     return CustomerAccount.objects.filter(
-        organization=organization, is_active=True, customer__anonymised_at__isnull=True,
+        organization=organization,
+        is_active=True,
+        customer__anonymised_at__isnull=True,
     ).filter(Q(password="") | Q(password__startswith="!"))
 
 
-def customer_list(*, membership: Membership, query: str = "", group: str = "", blocked: str = "",
-                  licence: str = "", portal: str = "", today: dt.date | None = None) -> QuerySet[Customer]:
+def customer_list(
+    *,
+    membership: Membership,
+    query: str = "",
+    group: str = "",
+    blocked: str = "",
+    licence: str = "",
+    portal: str = "",
+    today: dt.date | None = None,
+) -> QuerySet[Customer]:
     qs = customers_for(membership=membership).select_related("main_customer").prefetch_related("attributes")
     if portal == "pending":
-        qs = qs.filter(Exists(pending_invitations(organization=membership.organization).filter(
-            customer=OuterRef("pk"))))
+        qs = qs.filter(
+            Exists(pending_invitations(organization=membership.organization).filter(customer=OuterRef("pk")))
+        )
     if licence == "overdue":
         from django.utils import timezone
 
@@ -162,16 +180,16 @@ def search_organizations(*, membership: Membership, all_organizations: bool) -> 
     if not all_organizations:
         return SearchScope([membership.organization], False)
     with scopes_disabled():
-        others = (
-            Membership.objects.filter(user_id=membership.user_id, is_active=True, organization__is_active=True)
-            .select_related("organization", "role")
-        )
+        others = Membership.objects.filter(
+            user_id=membership.user_id, is_active=True, organization__is_active=True
+        ).select_related("organization", "role")
         orgs = [m.organization for m in others if m.has_perm("customers.view")]
     return SearchScope(orgs or [membership.organization], True)
 
 
-def customer_search(*, membership: Membership, query: str, all_organizations: bool = False,
-                    limit: int = SEARCH_LIMIT) -> list[Customer]:
+def customer_search(
+    *, membership: Membership, query: str, all_organizations: bool = False, limit: int = SEARCH_LIMIT
+) -> list[Customer]:
     scope = search_organizations(membership=membership, all_organizations=all_organizations)
     with scopes_disabled():  # organizations are filtered explicitly just below
         qs = Customer.objects.filter(organization__in=scope.organizations, anonymised_at__isnull=True)

@@ -25,7 +25,8 @@ def deletion_routine() -> int:
 
     done = 0
     with scopes_disabled():
-        for config in CustomerSettings.objects.filter(deletion_routine_enabled=True,
-                                                      organization__is_active=True).select_related("organization"):
+        for config in CustomerSettings.objects.filter(
+            deletion_routine_enabled=True, organization__is_active=True
+        ).select_related("organization"):
             done += len(run(organization=config.organization, dry_run=False).anonymised)
     return done

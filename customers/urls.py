@@ -16,8 +16,11 @@ urlpatterns = [
     path("attributes/<int:attribute_pk>/delete/", attributes.attribute_delete, name="attribute_delete"),
     path("document-templates/", documents.document_templates, name="document_templates"),
     path("document-templates/<int:template_pk>/", documents.document_templates, name="document_template_edit"),
-    path("document-templates/<int:template_pk>/preview/", documents.document_template_preview,
-         name="document_template_preview"),
+    path(
+        "document-templates/<int:template_pk>/preview/",
+        documents.document_template_preview,
+        name="document_template_preview",
+    ),
     path("email-templates/", documents.email_templates, name="email_templates"),
     path("email-templates/<int:template_pk>/", documents.email_templates, name="email_template_edit"),
     path("<int:pk>/", office.customer_card, name="card"),

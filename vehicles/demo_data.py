@@ -33,11 +33,15 @@ GROUPS = {
     "nord": [("MITTEL", "Mittelklasse", "Ford Focus Turnier oder ähnlich", 10, (120, 60, 160))],
 }
 MODELS = {
-    "KLEIN": [("Volkswagen", "Polo", "1.0 TSI Life", "petrol", "manual", 5), ("Škoda", "Fabia", "1.0 TSI", "petrol",
-                                                                              "manual", 5)],
-    "KOMPAKT": [("Volkswagen", "Golf", "2.0 TDI Style", "diesel", "automatic", 5),
-                ("Audi", "A3 Sportback", "35 TFSI", "petrol", "automatic", 5),
-                ("Volkswagen", "ID.3", "Pro", "electric", "automatic", 5)],
+    "KLEIN": [
+        ("Volkswagen", "Polo", "1.0 TSI Life", "petrol", "manual", 5),
+        ("Škoda", "Fabia", "1.0 TSI", "petrol", "manual", 5),
+    ],
+    "KOMPAKT": [
+        ("Volkswagen", "Golf", "2.0 TDI Style", "diesel", "automatic", 5),
+        ("Audi", "A3 Sportback", "35 TFSI", "petrol", "automatic", 5),
+        ("Volkswagen", "ID.3", "Pro", "electric", "automatic", 5),
+    ],
     "TRANS": [("Volkswagen", "Transporter", "T6.1 Kombi", "diesel", "manual", 9)],
     "MITTEL": [("Ford", "Focus Turnier", "1.5 EcoBlue", "diesel", "manual", 5)],
 }
@@ -123,12 +127,27 @@ def _seed_org(org, key: str, per_station: int, stdout) -> None:
             make, model, variant, fuel, transmission, seats = rng.choice(MODELS[group.code])
             other = stations[(s_index + 1) % len(stations)]
             vehicle = Vehicle(
-                organization=org, plate=plate, vin=_vin(rng), make=make, model=model, variant=variant, group=group,
-                home_station=station, current_station=other if n % 7 == 6 else station,
-                first_registration=dt.date(2022 + n % 4, 1 + n % 12, 1), fuel_type=fuel, transmission=transmission,
-                seats=seats, fuel_level=rng.randint(2, 8),
-                status=(Vehicle.Status.RENTED if n % 4 == 1 else
-                        Vehicle.Status.WORKSHOP if n % 9 == 8 else Vehicle.Status.AVAILABLE),
+                organization=org,
+                plate=plate,
+                vin=_vin(rng),
+                make=make,
+                model=model,
+                variant=variant,
+                group=group,
+                home_station=station,
+                current_station=other if n % 7 == 6 else station,
+                first_registration=dt.date(2022 + n % 4, 1 + n % 12, 1),
+                fuel_type=fuel,
+                transmission=transmission,
+                seats=seats,
+                fuel_level=rng.randint(2, 8),
+                status=(
+                    Vehicle.Status.RENTED
+                    if n % 4 == 1
+                    else Vehicle.Status.WORKSHOP
+                    if n % 9 == 8
+                    else Vehicle.Status.AVAILABLE
+                ),
                 next_inspection=(now + dt.timedelta(days=HU_DAYS.get(n, 30 + 40 * n))).date(),
             )
             if vehicle.status == Vehicle.Status.WORKSHOP:
@@ -136,31 +155,60 @@ def _seed_org(org, key: str, per_station: int, stdout) -> None:
             vehicle.full_clean()
             vehicle.save()
             km = rng.randint(3000, 40000)
-            for days_ago, source in ((120, KmReading.Source.STAFF), (60, KmReading.Source.CHECKOUT),
-                                     (50, KmReading.Source.CHECKIN), (10, KmReading.Source.CHECKOUT)):
-                km_reading_record(vehicle=vehicle, km=km, source=source, actor=actor,
-                                  recorded_at=now - dt.timedelta(days=days_ago, hours=rng.randint(0, 8)))
+            for days_ago, source in (
+                (120, KmReading.Source.STAFF),
+                (60, KmReading.Source.CHECKOUT),
+                (50, KmReading.Source.CHECKIN),
+                (10, KmReading.Source.CHECKOUT),
+            ):
+                km_reading_record(
+                    vehicle=vehicle,
+                    km=km,
+                    source=source,
+                    actor=actor,
+                    recorded_at=now - dt.timedelta(days=days_ago, hours=rng.randint(0, 8)),
+                )
                 km += rng.randint(150, 2500)
             if n % 3 == 0:
                 view, x, y, area, text, severity = DAMAGES[damage_index % len(DAMAGES)]
                 damage_index += 1
                 damage = damage_create(
-                    vehicle=vehicle, actor=actor,
-                    damage=Damage(view=view, x=x, y=y, area=area, description=text, severity=severity,
-                                  source=Damage.Source.CHECKIN if n % 2 else Damage.Source.STAFF,
-                                  reported_at=now - dt.timedelta(days=45)),
+                    vehicle=vehicle,
+                    actor=actor,
+                    damage=Damage(
+                        view=view,
+                        x=x,
+                        y=y,
+                        area=area,
+                        description=text,
+                        severity=severity,
+                        source=Damage.Source.CHECKIN if n % 2 else Damage.Source.STAFF,
+                        reported_at=now - dt.timedelta(days=45),
+                    ),
                     photos=[demo_photo(f"{plate} #{damage_index}", (90, 90, 100), seed=damage_index, scratch=True)],
                 )
                 if damage_index % 4 == 0:
-                    damage_status_set(damage=damage, actor=actor, status=Damage.Status.REPAIRED,
-                                      date=(now - dt.timedelta(days=20)).date(), note="Werkstattauftrag 4711")
+                    damage_status_set(
+                        damage=damage,
+                        actor=actor,
+                        status=Damage.Status.REPAIRED,
+                        date=(now - dt.timedelta(days=20)).date(),
+                        note="Werkstattauftrag 4711",
+                    )
             if n % 5 == 0:
-                vehicle_photos_add(vehicle=vehicle, actor=actor, caption=f"{make} {model}",
-                                   photos=[demo_photo(f"{plate}", group_color(group), seed=n)])
+                vehicle_photos_add(
+                    vehicle=vehicle,
+                    actor=actor,
+                    caption=f"{make} {model}",
+                    photos=[demo_photo(f"{plate}", group_color(group), seed=n)],
+                )
             if n == 0:
                 condition_record_create(
-                    vehicle=vehicle, actor=actor, note="Fahrzeug sauber, vollgetankt übergeben.",
-                    km=vehicle.current_km, photos=[demo_photo(f"{plate} Zustand", (70, 110, 140), seed=n)],
+                    vehicle=vehicle,
+                    actor=actor,
+                    note="Fahrzeug sauber, vollgetankt übergeben.",
+                    km=vehicle.current_km,
+                    photos=[demo_photo(f"{plate} Zustand", (70, 110, 140), seed=n)],
                 )
     stdout.write(f"demo: fleet of {org.slug}: {Vehicle.objects.filter(organization=org).count()} vehicles")
 

@@ -17,19 +17,27 @@ DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%
 
 
 class VehicleFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=100,
-                        widget=forms.SearchInput(attrs={"placeholder": _("Plate, VIN, make or model"),
-                                                        "autocomplete": "off"}))
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        widget=forms.SearchInput(attrs={"placeholder": _("Plate, VIN, make or model"), "autocomplete": "off"}),
+    )
     station = forms.ModelChoiceField(label=_("Station"), queryset=None, required=False, empty_label=_("All stations"))
     group = forms.ModelChoiceField(label=_("Group"), queryset=None, required=False, empty_label=_("All groups"))
-    status = forms.ChoiceField(label=_("Status"), required=False,
-                               choices=[("", _("Active"))] + list(Vehicle.Status.choices))
-    attention = forms.ChoiceField(label=_("Needs attention"), required=False, choices=[
-        ("", _("Any")),
-        ("hu_due", _("HU due within 30 days")),
-        ("hu_overdue", _("HU overdue")),
-        ("damaged", _("Open damages")),
-    ])
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Active"))] + list(Vehicle.Status.choices)
+    )
+    attention = forms.ChoiceField(
+        label=_("Needs attention"),
+        required=False,
+        choices=[
+            ("", _("Any")),
+            ("hu_due", _("HU due within 30 days")),
+            ("hu_overdue", _("HU overdue")),
+            ("damaged", _("Open damages")),
+        ],
+    )
     sort = forms.ChoiceField(label=_("Sort"), required=False, choices=[(key, key) for key in SORTS])
 
     def __init__(self, *args, membership, **kwargs):
@@ -53,15 +61,30 @@ class VehicleFilterForm(forms.Form):
 with scopes_disabled():
 
     class VehicleForm(forms.ModelForm):
-        initial_km = forms.IntegerField(label=_("Current km"), min_value=0, initial=0,
-                                        help_text=_("Starts the km history of the vehicle."))
+        initial_km = forms.IntegerField(
+            label=_("Current km"), min_value=0, initial=0, help_text=_("Starts the km history of the vehicle.")
+        )
 
         class Meta:
             model = Vehicle
             fields = [
-                "plate", "vin", "make", "model", "variant", "group", "home_station", "current_station",
-                "first_registration", "fuel_type", "transmission", "seats", "fuel_level", "status",
-                "status_reason", "next_inspection", "notes",
+                "plate",
+                "vin",
+                "make",
+                "model",
+                "variant",
+                "group",
+                "home_station",
+                "current_station",
+                "first_registration",
+                "fuel_type",
+                "transmission",
+                "seats",
+                "fuel_level",
+                "status",
+                "status_reason",
+                "next_inspection",
+                "notes",
             ]
             widgets = {
                 "first_registration": DATE,
@@ -81,11 +104,14 @@ with scopes_disabled():
             all_stations = Station.objects.filter(organization=membership.organization)
             self.fields["current_station"].queryset = all_stations
             self.fields["home_station"].queryset = (
-                all_stations if visible is None
+                all_stations
+                if visible is None
                 else all_stations.filter(Q(id__in=visible) | Q(id=self.instance.home_station_id or 0))
             )
             self.fields["fuel_level"] = forms.TypedChoiceField(
-                label=_("Fuel level"), coerce=int, initial=8,
+                label=_("Fuel level"),
+                coerce=int,
+                initial=8,
                 choices=[(i, f"{i}/8") for i in range(8, -1, -1)],
                 help_text=Vehicle._meta.get_field("fuel_level").help_text,
             )
@@ -121,8 +147,12 @@ with scopes_disabled():
                 raise forms.ValidationError(_("Another active vehicle already has this VIN."))
             if vin and len(vin) == 17 and not vin_check_digit_ok(vin):
                 self.warnings.append(
-                    str(_("The VIN's check digit (9th character) does not match. This is normal for many "
-                          "European vehicles; please double-check the VIN."))
+                    str(
+                        _(
+                            "The VIN's check digit (9th character) does not match. This is normal for many "
+                            "European vehicles; please double-check the VIN."
+                        )
+                    )
                 )
             return vin
 
@@ -170,13 +200,17 @@ class DamageStatusForm(forms.ModelForm):
 
 class KmReadingForm(forms.Form):
     km = forms.IntegerField(label=_("Km reading"), min_value=0, max_value=9_999_999)
-    recorded_at = forms.DateTimeField(label=_("Read at"), widget=DATETIME,
-                                      input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M"])
+    recorded_at = forms.DateTimeField(
+        label=_("Read at"), widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M"]
+    )
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
-    confirm_implausible = forms.BooleanField(label=_("I have checked the reading: the jump is correct."),
-                                             required=False)
+    confirm_implausible = forms.BooleanField(
+        label=_("I have checked the reading: the jump is correct."), required=False
+    )
     override_reason = forms.CharField(
-        label=_("Reason for the override"), max_length=300, required=False,
+        label=_("Reason for the override"),
+        max_length=300,
+        required=False,
         help_text=_("Only needed when the reading is lower than the last one (e.g. odometer replaced)."),
     )
 
@@ -188,8 +222,7 @@ class KmReadingForm(forms.Form):
 
 
 class RetireForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), max_length=200,
-                             help_text=_("e.g. sold, total loss, end of leasing."))
+    reason = forms.CharField(label=_("Reason"), max_length=200, help_text=_("e.g. sold, total loss, end of leasing."))
 
 
 class PhotosForm(forms.Form):

@@ -13,8 +13,9 @@ _PLATE_CHARS = re.compile(r"^[A-Z0-9ÄÖÜ][A-Z0-9ÄÖÜ \-]*$")
 
 VIN_LENGTH = 17
 _VIN_CHARS = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$")
-_VIN_VALUES = dict(zip("ABCDEFGHJKLMNPRSTUVWXYZ", [1, 2, 3, 4, 5, 6, 7, 8, 1, 2, 3, 4, 5, 7, 9, 2, 3, 4, 5, 6, 7, 8, 9],
-                       strict=True))
+_VIN_VALUES = dict(
+    zip("ABCDEFGHJKLMNPRSTUVWXYZ", [1, 2, 3, 4, 5, 6, 7, 8, 1, 2, 3, 4, 5, 7, 9, 2, 3, 4, 5, 6, 7, 8, 9], strict=True)
+)
 _VIN_WEIGHTS = [8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2]
 
 
@@ -57,9 +58,7 @@ def vin_validate(value: str) -> None:
             _("A VIN has exactly 17 characters (this one has %(count)d).") % {"count": len(value)}, code="vin_length"
         )
     if not _VIN_CHARS.match(value):
-        raise ValidationError(
-            _("A VIN contains only letters and digits, never I, O or Q."), code="vin_chars"
-        )
+        raise ValidationError(_("A VIN contains only letters and digits, never I, O or Q."), code="vin_chars")
 
 
 def vin_check_digit_ok(value: str) -> bool:

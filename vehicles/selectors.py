@@ -168,30 +168,37 @@ def _open_damages() -> QuerySet[Damage]:
 
 
 def damages_for(*, membership: Membership, station_filter: int | None = None) -> QuerySet[Damage]:
-    return _scoped(Damage.objects.filter(organization=membership.organization), membership, "vehicle__",
-                   station_filter=station_filter)
+    return _scoped(
+        Damage.objects.filter(organization=membership.organization),
+        membership,
+        "vehicle__",
+        station_filter=station_filter,
+    )
 
 
 def fleet_overview(*, membership: Membership, station_filter: int | None = None, hu_listed: int = 5) -> dict:
     """Figures for the dashboard: active vehicles by status, HU due soon, open damages (3 queries)."""
     today = timezone.localdate()
     due_by = today + dt.timedelta(days=HU_DUE_WITHIN_DAYS)
-    active = vehicles_for(membership=membership, station_filter=station_filter).exclude(
-        status=Vehicle.Status.RETIRED
-    )
+    active = vehicles_for(membership=membership, station_filter=station_filter).exclude(status=Vehicle.Status.RETIRED)
     figures = active.aggregate(
         total=Count("pk"),
         hu_due=Count("pk", filter=Q(next_inspection__lte=due_by)),
         hu_overdue=Count("pk", filter=Q(next_inspection__lt=today)),
-        **{f"status_{value}": Count("pk", filter=Q(status=value)) for value in Vehicle.Status.values
-           if value != Vehicle.Status.RETIRED},
+        **{
+            f"status_{value}": Count("pk", filter=Q(status=value))
+            for value in Vehicle.Status.values
+            if value != Vehicle.Status.RETIRED
+        },
     )
     by_status = [
-        (value, label, figures[f"status_{value}"]) for value, label in Vehicle.Status.choices
+        (value, label, figures[f"status_{value}"])
+        for value, label in Vehicle.Status.choices
         if value != Vehicle.Status.RETIRED
     ]
     hu_soon = list(
-        active.filter(next_inspection__lte=due_by).only("pk", "plate", "make", "model", "next_inspection")
+        active.filter(next_inspection__lte=due_by)
+        .only("pk", "plate", "make", "model", "next_inspection")
         .order_by("next_inspection", "plate")[:hu_listed]
     )
     open_damages = (

@@ -33,7 +33,11 @@ urlpatterns = [
 for kind in ("vehicle", "damage", "condition"):
     urlpatterns += [
         path(f"photos/{kind}/<int:pk>/", media.photo, {"kind": kind, "variant": "full"}, name=f"{kind}_photo"),
-        path(f"photos/{kind}/<int:pk>/thumb/", media.photo, {"kind": kind, "variant": "thumb"},
-             name=f"{kind}_photo_thumb"),
+        path(
+            f"photos/{kind}/<int:pk>/thumb/",
+            media.photo,
+            {"kind": kind, "variant": "thumb"},
+            name=f"{kind}_photo_thumb",
+        ),
         path(f"photos/{kind}/<int:pk>/delete/", media.photo_delete, {"kind": kind}, name=f"{kind}_photo_delete"),
     ]

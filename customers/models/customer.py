@@ -76,7 +76,11 @@ class Customer(models.Model):
     number = models.PositiveBigIntegerField(_("customer number"), editable=False)
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices, default=Kind.PERSON)
     main_customer = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="sub_customers",
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sub_customers",
         verbose_name=_("main customer"),
     )
     home_station = models.ForeignKey(
@@ -100,7 +104,8 @@ class Customer(models.Model):
         _("e-mail for invoices"), blank=True, help_text=_("Empty: invoices go to the standard address.")
     )
     email_bookings = models.EmailField(
-        _("e-mail for booking confirmations"), blank=True,
+        _("e-mail for booking confirmations"),
+        blank=True,
         help_text=_("Empty: booking confirmations go to the standard address."),
     )
     licence_class = models.CharField(_("driving-licence class"), max_length=40, blank=True)
@@ -128,18 +133,27 @@ class Customer(models.Model):
 
     # Licence check
     licence_check_interval_months = models.PositiveSmallIntegerField(
-        _("licence check interval (months)"), null=True, blank=True,
+        _("licence check interval (months)"),
+        null=True,
+        blank=True,
         help_text=_("Empty: no periodic licence check."),
     )
     licence_checked_at = models.DateField(_("licence last checked on"), null=True, blank=True)
     licence_checked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("licence checked by"),
     )
 
     # Cards, permissions, attributes
     allowed_vehicle_groups = models.ManyToManyField(
-        "vehicles.VehicleGroup", blank=True, related_name="+", verbose_name=_("bookable vehicle groups"),
+        "vehicles.VehicleGroup",
+        blank=True,
+        related_name="+",
+        verbose_name=_("bookable vehicle groups"),
         help_text=_("Empty: all vehicle groups."),
     )
     allowed_stations = models.ManyToManyField(
@@ -182,7 +196,9 @@ class Customer(models.Model):
         _("language"), max_length=10, blank=True, help_text=_("e.g. de, en, fr_FR; empty: organization default.")
     )
     additional_parallel_bookings = models.PositiveSmallIntegerField(
-        _("additional parallel bookings"), null=True, blank=True,
+        _("additional parallel bookings"),
+        null=True,
+        blank=True,
         help_text=_("0 = one booking at a time, 1 = two, … Empty: organization default."),
     )
     is_internal = models.BooleanField(_("internal customer"), default=False)
@@ -221,15 +237,19 @@ class Customer(models.Model):
             GinIndex(OpClass("search_text", name="gin_trgm_ops"), name="customer_search_trgm"),
             models.Index(fields=["organization", "last_name", "first_name"], name="customer_org_name"),
             # The list's customer-group filter, already in the list's name order.
-            models.Index(fields=["organization", "customer_group", "last_name", "first_name"],
-                         name="customer_org_group_name"),
+            models.Index(
+                fields=["organization", "customer_group", "last_name", "first_name"], name="customer_org_group_name"
+            ),
             # The dashboard's counts at a million customers: index-only instead of a full scan.
-            models.Index(fields=["organization"], condition=models.Q(anonymised_at__isnull=True),
-                         name="customer_org_current"),
+            models.Index(
+                fields=["organization"], condition=models.Q(anonymised_at__isnull=True), name="customer_org_current"
+            ),
             models.Index(fields=["organization"], condition=models.Q(is_blocked=True), name="customer_org_blocked"),
-            models.Index(fields=["organization", "licence_checked_at"],
-                         condition=models.Q(licence_check_interval_months__isnull=False),
-                         name="customer_org_licence_check"),
+            models.Index(
+                fields=["organization", "licence_checked_at"],
+                condition=models.Q(licence_check_interval_months__isnull=False),
+                name="customer_org_licence_check",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -342,7 +362,11 @@ class AccessCard(models.Model):
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="access_cards")
     customer = models.ForeignKey(
-        Customer, on_delete=models.SET_NULL, null=True, blank=True, related_name="access_cards",
+        Customer,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="access_cards",
         verbose_name=_("customer"),
     )
     number = models.CharField(_("card number"), max_length=40)

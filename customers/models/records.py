@@ -26,11 +26,14 @@ class CustomerSettings(models.Model):
         _("additional parallel bookings"), default=0, help_text=_("0 = one booking at a time, 1 = two, …")
     )
     licence_escalation_days = models.CharField(
-        _("licence escalation steps (days overdue)"), max_length=50, default="0,14,28",
+        _("licence escalation steps (days overdue)"),
+        max_length=50,
+        default="0,14,28",
         help_text=_("Comma-separated days after the due date at which an escalation e-mail goes out."),
     )
     inactivity_months = models.PositiveSmallIntegerField(
-        _("anonymise customers inactive for (months)"), default=36,
+        _("anonymise customers inactive for (months)"),
+        default=36,
         help_text=_("Used by the GDPR deletion routine."),
     )
     deletion_routine_enabled = models.BooleanField(_("deletion routine enabled"), default=False)

@@ -18,8 +18,19 @@ from ..signals import deletion_blockers
 from .core import customer_save
 
 COPY_EXCLUDE = {
-    "id", "organization", "number", "search_text", "created_at", "updated_at", "last_activity_at",
-    "anonymised_at", "is_blocked", "blocked_reason", "blocked_at", "licence_checked_at", "licence_checked_by",
+    "id",
+    "organization",
+    "number",
+    "search_text",
+    "created_at",
+    "updated_at",
+    "last_activity_at",
+    "anonymised_at",
+    "is_blocked",
+    "blocked_reason",
+    "blocked_at",
+    "licence_checked_at",
+    "licence_checked_by",
 }
 
 
@@ -31,8 +42,11 @@ def customer_copy(*, customer: Customer, actor: User | None) -> Customer:
         if field.name not in COPY_EXCLUDE:
             setattr(copy, field.attname, getattr(customer, field.attname))
     return customer_save(
-        customer=copy, actor=actor, attributes=list(customer.attributes.all()),
-        vehicle_groups=list(customer.allowed_vehicle_groups.all()), stations=list(customer.allowed_stations.all()),
+        customer=copy,
+        actor=actor,
+        attributes=list(customer.attributes.all()),
+        vehicle_groups=list(customer.allowed_vehicle_groups.all()),
+        stations=list(customer.allowed_stations.all()),
     )
 
 
@@ -61,7 +75,9 @@ def customer_unlock(*, customer: Customer, reason: str, actor: User | None) -> C
     if reason.strip():
         stamp = timezone.localtime().strftime("%Y-%m-%d")
         customer.notes = (customer.notes + "\n" if customer.notes else "") + _("Unlocked %(date)s: %(reason)s") % {
-            "date": stamp, "reason": reason.strip()}
+            "date": stamp,
+            "reason": reason.strip(),
+        }
     return customer_save(customer=customer, actor=actor)
 
 
@@ -93,9 +109,13 @@ def customer_delete(*, customer: Customer, actor: User | None) -> None:
         with transaction.atomic():
             customer.delete()
     except (ProtectedError, RestrictedError) as exc:
-        names = sorted({str(obj._meta.verbose_name_plural) for obj in exc.protected_objects if hasattr(obj, "_meta")}
-                       if isinstance(exc, ProtectedError) else
-                       {str(obj._meta.verbose_name_plural) for obj in exc.restricted_objects})
-        raise ValidationError(_("Records still refer to the customer: %(names)s.") % {"names": ", ".join(names)}) from exc
+        names = sorted(
+            {str(obj._meta.verbose_name_plural) for obj in exc.protected_objects if hasattr(obj, "_meta")}
+            if isinstance(exc, ProtectedError)
+            else {str(obj._meta.verbose_name_plural) for obj in exc.restricted_objects}
+        )
+        raise ValidationError(
+            _("Records still refer to the customer: %(names)s.") % {"names": ", ".join(names)}
+        ) from exc
     # Files go only once the deletion is certain.
     transaction.on_commit(lambda: [default_storage.delete(name) for name in files])

@@ -27,12 +27,38 @@ from ..models import Customer, CustomerDocument, DocumentTemplate
 
 # Executables, scripts and active content are refused whatever their name says.
 BLOCKED_MIME = {
-    "application/x-msdownload", "application/x-dosexec", "application/x-executable", "application/x-elf",
-    "application/x-mach-binary", "application/x-sharedlib", "application/vnd.microsoft.portable-executable",
-    "application/x-shockwave-flash", "application/java-archive", "application/x-sh", "text/html",
+    "application/x-msdownload",
+    "application/x-dosexec",
+    "application/x-executable",
+    "application/x-elf",
+    "application/x-mach-binary",
+    "application/x-sharedlib",
+    "application/vnd.microsoft.portable-executable",
+    "application/x-shockwave-flash",
+    "application/java-archive",
+    "application/x-sh",
+    "text/html",
 }
-BLOCKED_EXTENSIONS = {"exe", "dll", "com", "bat", "cmd", "sh", "msi", "scr", "js", "vbs", "ps1", "jar", "html",
-                      "htm", "xhtml", "php", "app", "elf"}
+BLOCKED_EXTENSIONS = {
+    "exe",
+    "dll",
+    "com",
+    "bat",
+    "cmd",
+    "sh",
+    "msi",
+    "scr",
+    "js",
+    "vbs",
+    "ps1",
+    "jar",
+    "html",
+    "htm",
+    "xhtml",
+    "php",
+    "app",
+    "elf",
+}
 MAGIC_PREFIXES = (b"MZ", b"\x7fELF", b"\xcf\xfa\xed\xfe", b"\xfe\xed\xfa\xce", b"#!")
 ACTIVE_MARKERS = re.compile(rb"<\s*(script|html|!doctype\s+html|iframe|object|embed)\b|javascript:|\bon\w+\s*=", re.I)
 MAX_EMAIL_ATTACHMENTS = 20 * 1024 * 1024
@@ -42,8 +68,10 @@ def document_check(upload: UploadedFile) -> str:
     """The content type of an acceptable upload; raises ValidationError for anything unsafe or too big."""
     limit = settings.MAX_DOCUMENT_UPLOAD_SIZE
     if upload.size > limit:
-        raise ValidationError(_("The file is too large (%(size)s); the limit is %(limit)s.") % {
-            "size": filesizeformat(upload.size), "limit": filesizeformat(limit)})
+        raise ValidationError(
+            _("The file is too large (%(size)s); the limit is %(limit)s.")
+            % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
+        )
     if upload.size == 0:
         raise ValidationError(_("The file is empty."))
     upload.seek(0)
@@ -64,17 +92,25 @@ def document_check(upload: UploadedFile) -> str:
         if extension == "svg":
             return "image/svg+xml"
         return {"txt": "text/plain", "csv": "text/csv", "xml": "application/xml"}.get(
-            extension, "application/octet-stream")
+            extension, "application/octet-stream"
+        )
     return mime
 
 
 @transaction.atomic
-def document_upload(*, customer: Customer, upload: UploadedFile, doc_type: str, note: str,
-                    actor: User | None) -> CustomerDocument:
+def document_upload(
+    *, customer: Customer, upload: UploadedFile, doc_type: str, note: str, actor: User | None
+) -> CustomerDocument:
     content_type = document_check(upload)
     document = CustomerDocument(
-        organization=customer.organization, customer=customer, doc_type=doc_type, note=note,
-        original_name=(upload.name or "file")[-255:], content_type=content_type, size=upload.size, uploaded_by=actor,
+        organization=customer.organization,
+        customer=customer,
+        doc_type=doc_type,
+        note=note,
+        original_name=(upload.name or "file")[-255:],
+        content_type=content_type,
+        size=upload.size,
+        uploaded_by=actor,
     )
     document.file.save(upload.name or "file", upload, save=False)
     try:
@@ -183,9 +219,18 @@ def _store_attachment(organization_id: int, attachment: Attachment) -> dict:
 
 
 @transaction.atomic
-def customer_email_send(*, customer: Customer, actor: User | None, subject: str, body: str, reply_to: str = "",
-                        purpose: str = "standard", documents: list[CustomerDocument] = (),
-                        templates: list[DocumentTemplate] = (), uploads: list[UploadedFile] = ()) -> OutboundMessage:
+def customer_email_send(
+    *,
+    customer: Customer,
+    actor: User | None,
+    subject: str,
+    body: str,
+    reply_to: str = "",
+    purpose: str = "standard",
+    documents: list[CustomerDocument] = (),
+    templates: list[DocumentTemplate] = (),
+    uploads: list[UploadedFile] = (),
+) -> OutboundMessage:
     """A staff-written e-mail to the customer's address for the purpose (fallback rule), via the outbox."""
     recipient = customer.email_for(purpose)
     if not recipient:
@@ -199,13 +244,21 @@ def customer_email_send(*, customer: Customer, actor: User | None, subject: str,
         attachments.append(Attachment(upload.name, content_type, content=upload.read(), size=upload.size))
     total = sum(a.size for a in attachments)
     if total > MAX_EMAIL_ATTACHMENTS:
-        raise ValidationError(_("The attachments are too large together (%(size)s); the limit is %(limit)s.") % {
-            "size": filesizeformat(total), "limit": filesizeformat(MAX_EMAIL_ATTACHMENTS)})
+        raise ValidationError(
+            _("The attachments are too large together (%(size)s); the limit is %(limit)s.")
+            % {"size": filesizeformat(total), "limit": filesizeformat(MAX_EMAIL_ATTACHMENTS)}
+        )
     stored = [_store_attachment(customer.organization_id, a) for a in attachments]
     return message_queue(
-        organization=customer.organization, recipient=recipient, template="customer_email", purpose="customer_email",
-        context={"customer": customer}, language=customer.message_language,
-        related=customer, attachments=stored, reply_to=reply_to,
+        organization=customer.organization,
+        recipient=recipient,
+        template="customer_email",
+        purpose="customer_email",
+        context={"customer": customer},
+        language=customer.message_language,
+        related=customer,
+        attachments=stored,
+        reply_to=reply_to,
         # A line break in a subject would make the mail unsendable (header injection guard in send).
         subject=" ".join(fill_placeholders(subject, customer).split()),
         body_text=fill_placeholders(body, customer),

@@ -58,8 +58,12 @@ def customer_export(*, customer: Customer) -> tuple[str, bytes]:
         ct = ContentType.objects.get_for_model(Customer)
         messages = OutboundMessage.objects.filter(related_type=ct, related_id=str(customer.pk))
         activity = [
-            {"timestamp": e.timestamp.isoformat(), "action": e.get_action_display(), "changes": e.changes_dict,
-             "actor": str(e.actor) if e.actor_id else ""}
+            {
+                "timestamp": e.timestamp.isoformat(),
+                "action": e.get_action_display(),
+                "changes": e.changes_dict,
+                "actor": str(e.actor) if e.actor_id else "",
+            }
             for e in LogEntry.objects.filter(content_type=ct, object_pk=str(customer.pk)).select_related("actor")
         ]
         payload = {
@@ -87,9 +91,24 @@ def customer_export(*, customer: Customer) -> tuple[str, bytes]:
 
 
 # Fields cleared or replaced when a customer is anonymised; accounting keeps number and group.
-KEEP_ON_ANONYMISE = {"id", "organization", "number", "kind", "customer_group", "main_customer", "home_station",
-                     "created_at", "updated_at", "last_activity_at", "anonymised_at", "search_text",
-                     "statistics_relevant", "payment_method", "einvoice_mode", "country"}
+KEEP_ON_ANONYMISE = {
+    "id",
+    "organization",
+    "number",
+    "kind",
+    "customer_group",
+    "main_customer",
+    "home_station",
+    "created_at",
+    "updated_at",
+    "last_activity_at",
+    "anonymised_at",
+    "search_text",
+    "statistics_relevant",
+    "payment_method",
+    "einvoice_mode",
+    "country",
+}
 
 
 @transaction.atomic
@@ -118,9 +137,11 @@ def customer_anonymise(*, customer: Customer, actor: User | None = None) -> Cust
     # History and sent messages hold the same personal data; they are scrubbed, not kept.
     ct = ContentType.objects.get_for_model(Customer)
     LogEntry.objects.filter(content_type=ct, object_pk=str(customer.pk)).update(
-        changes={}, changes_text="", serialized_data=None, object_repr=str(customer.number))
+        changes={}, changes_text="", serialized_data=None, object_repr=str(customer.number)
+    )
     OutboundMessage.objects.filter(related_type=ct, related_id=str(customer.pk)).update(
-        recipient="–", subject="", body_text="–", body_html="", attachments=[])
+        recipient="–", subject="", body_text="–", body_html="", attachments=[]
+    )
     search_text_refresh(customer=customer)
     return customer
 

@@ -59,13 +59,23 @@ def _escalate(*, customer: Customer, due_on: dt.date, step: int, today: dt.date)
             context = {"customer": customer, "due_on": due_on, "step": step, "overdue_days": (today - due_on).days}
             recipient = customer.email_for("standard")
             if recipient:
-                message_queue(organization=customer.organization, recipient=recipient,
-                              template="customer_licence_escalation", context=context,
-                              language=customer.message_language, related=customer)
+                message_queue(
+                    organization=customer.organization,
+                    recipient=recipient,
+                    template="customer_licence_escalation",
+                    context=context,
+                    language=customer.message_language,
+                    related=customer,
+                )
             if customer.organization.office_email:
-                message_queue(organization=customer.organization, recipient=customer.organization.office_email,
-                              template="customer_licence_escalation_office", context=context,
-                              language=customer.organization.default_language, related=customer)
+                message_queue(
+                    organization=customer.organization,
+                    recipient=customer.organization.office_email,
+                    template="customer_licence_escalation_office",
+                    context=context,
+                    language=customer.organization.default_language,
+                    related=customer,
+                )
     except IntegrityError:
         return False  # another run recorded this step at the same time
     return True

@@ -26,8 +26,16 @@ from ..signals import customers_merged, customers_merging
 from .core import search_text_refresh
 
 # Fields shown side by side in the merge form (everything a person would compare).
-NOT_MERGEABLE = {"id", "organization", "number", "search_text", "created_at", "updated_at", "anonymised_at",
-                 "last_activity_at"}
+NOT_MERGEABLE = {
+    "id",
+    "organization",
+    "number",
+    "search_text",
+    "created_at",
+    "updated_at",
+    "anonymised_at",
+    "last_activity_at",
+}
 
 
 def merge_fields() -> list[models.Field]:
@@ -39,10 +47,14 @@ def differing_fields(*, survivor: Customer, other: Customer) -> list[dict]:
     for field in merge_fields():
         mine, theirs = getattr(survivor, field.attname), getattr(other, field.attname)
         if mine != theirs:
-            rows.append({
-                "name": field.name, "label": field.verbose_name,
-                "mine": _display(survivor, field), "theirs": _display(other, field),
-            })
+            rows.append(
+                {
+                    "name": field.name,
+                    "label": field.verbose_name,
+                    "mine": _display(survivor, field),
+                    "theirs": _display(other, field),
+                }
+            )
     return rows
 
 
@@ -112,9 +124,13 @@ def customer_merge(*, survivor: Customer, other: Customer, take_from_other: list
         changes["do_not_delete"] = [_("no"), _("yes")]
 
     if survivor.main_customer_id and Customer.objects.filter(main_customer=other).exclude(pk=survivor.pk).exists():
-        raise ValidationError(_("%(other)s has sub-customers, and %(survivor)s is itself a sub-customer. Merge the "
-                                "other way round or detach %(survivor)s from its main customer first.") % {
-            "other": other.display_name, "survivor": survivor.display_name})
+        raise ValidationError(
+            _(
+                "%(other)s has sub-customers, and %(survivor)s is itself a sub-customer. Merge the "
+                "other way round or detach %(survivor)s from its main customer first."
+            )
+            % {"other": other.display_name, "survivor": survivor.display_name}
+        )
 
     customers_merging.send(sender=Customer, survivor=survivor, other=other)
     # One portal account per customer: the survivor's own account wins.
@@ -131,8 +147,9 @@ def customer_merge(*, survivor: Customer, other: Customer, take_from_other: list
             moved = _move_relations(survivor, other)
     except IntegrityError as exc:
         # A later app's unique rule that its `customers_merging` receiver did not resolve.
-        raise ValidationError(_("The customers cannot be merged automatically: %(reason)s") % {
-            "reason": str(exc).splitlines()[0]}) from exc
+        raise ValidationError(
+            _("The customers cannot be merged automatically: %(reason)s") % {"reason": str(exc).splitlines()[0]}
+        ) from exc
     ct = ContentType.objects.get_for_model(Customer)
     OutboundMessage.objects.filter(related_type=ct, related_id=str(other.pk)).update(related_id=str(survivor.pk))
 
@@ -148,6 +165,10 @@ def customer_merge(*, survivor: Customer, other: Customer, take_from_other: list
     if moved_total:
         changes["moved_records"] = ["", str(moved_total)]
     LogEntry.objects.log_create(
-        survivor, force_log=True, action=LogEntry.Action.UPDATE, changes=changes, actor=actor,
+        survivor,
+        force_log=True,
+        action=LogEntry.Action.UPDATE,
+        changes=changes,
+        actor=actor,
     )
     return survivor

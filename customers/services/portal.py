@@ -36,10 +36,16 @@ def _send_link(*, account: CustomerAccount, template: str, base_url: str) -> Non
     account.save()
     customer = account.customer
     message_queue(
-        organization=account.organization, recipient=account.email, template=template,
-        language=customer.message_language, related=customer,
-        context={"customer": customer, "expires_at": account.token_expires_at,
-                 "link": base_url.rstrip("/") + reverse("portal:set_password", kwargs={"token": token})},
+        organization=account.organization,
+        recipient=account.email,
+        template=template,
+        language=customer.message_language,
+        related=customer,
+        context={
+            "customer": customer,
+            "expires_at": account.token_expires_at,
+            "link": base_url.rstrip("/") + reverse("portal:set_password", kwargs={"token": token}),
+        },
     )
 
 
@@ -109,8 +115,13 @@ def account_authenticate(*, operator_code: str, email: str, password: str) -> Cu
     with scopes_disabled():
         account = (
             CustomerAccount.objects.select_related("customer", "organization")
-            .filter(organization__operator_code=operator_code.strip().upper(), organization__is_active=True,
-                    email__iexact=email.strip(), is_active=True, customer__anonymised_at__isnull=True)
+            .filter(
+                organization__operator_code=operator_code.strip().upper(),
+                organization__is_active=True,
+                email__iexact=email.strip(),
+                is_active=True,
+                customer__anonymised_at__isnull=True,
+            )
             .first()
         )
         if account is None or not account.check_password(password):

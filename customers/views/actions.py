@@ -31,19 +31,33 @@ class EndDateForm(forms.Form):
 
 
 class ValidUntilForm(forms.Form):
-    valid_until = forms.DateField(label=gettext_lazy("Valid until"), widget=DateInput, required=False,
-                                  help_text=gettext_lazy("Empty removes the time limit."))
+    valid_until = forms.DateField(
+        label=gettext_lazy("Valid until"),
+        widget=DateInput,
+        required=False,
+        help_text=gettext_lazy("Empty removes the time limit."),
+    )
 
 
 def _action_page(request, customer, form, title, description, submit, danger=False, extra=None):
-    return render(request, "customers/action.html", {
-        "customer": customer, "form": form, "title": title, "description": description, "submit": submit,
-        "danger": danger, **(extra or {}),
-    })
+    return render(
+        request,
+        "customers/action.html",
+        {
+            "customer": customer,
+            "form": form,
+            "title": title,
+            "description": description,
+            "submit": submit,
+            "danger": danger,
+            **(extra or {}),
+        },
+    )
 
 
-def _simple_action(request, org_slug, pk, form_class, title, description, submit, run, done, danger=False,
-                   initial=None):
+def _simple_action(
+    request, org_slug, pk, form_class, title, description, submit, run, done, danger=False, initial=None
+):
     customer = selectors.customer_get(membership=request.membership, pk=pk)
     form = form_class(request.POST or None, initial=initial(customer) if initial else None)
     if request.method == "POST" and form.is_valid():
@@ -65,16 +79,29 @@ def customer_copy(request, org_slug, pk):
         copy = services.customer_copy(customer=customer, actor=request.user)
         messages.success(request, _("Customer %(number)s has been created as a copy.") % {"number": copy.number})
         return redirect("customers:card", org_slug=org_slug, pk=copy.pk)
-    return _action_page(request, customer, None, _("Copy customer"),
-                        _("A new customer with the same master data and a new number is created. Cards, documents "
-                          "and portal accesses are not copied."), _("Copy"))
+    return _action_page(
+        request,
+        customer,
+        None,
+        _("Copy customer"),
+        _(
+            "A new customer with the same master data and a new number is created. Cards, documents "
+            "and portal accesses are not copied."
+        ),
+        _("Copy"),
+    )
 
 
 @requires("customers.change")
 def customer_terminate(request, org_slug, pk):
     return _simple_action(
-        request, org_slug, pk, EndDateForm, _("Terminate customer"),
-        _("The customer's contract ends on this date; new bookings after it are refused."), _("Terminate"),
+        request,
+        org_slug,
+        pk,
+        EndDateForm,
+        _("Terminate customer"),
+        _("The customer's contract ends on this date; new bookings after it are refused."),
+        _("Terminate"),
         lambda c, d: services.customer_terminate(customer=c, end_date=d["end_date"], actor=request.user),
         _("The customer has been terminated."),
         initial=lambda c: {"end_date": c.contract_end or timezone.localdate()},
@@ -84,18 +111,29 @@ def customer_terminate(request, org_slug, pk):
 @requires("customers.change")
 def customer_block(request, org_slug, pk):
     return _simple_action(
-        request, org_slug, pk, ReasonForm, _("Block customer"),
-        _("A blocked customer cannot make new bookings."), _("Block"),
+        request,
+        org_slug,
+        pk,
+        ReasonForm,
+        _("Block customer"),
+        _("A blocked customer cannot make new bookings."),
+        _("Block"),
         lambda c, d: services.customer_block(customer=c, reason=d["reason"], actor=request.user),
-        _("The customer has been blocked."), danger=True,
+        _("The customer has been blocked."),
+        danger=True,
     )
 
 
 @requires("customers.change")
 def customer_unlock(request, org_slug, pk):
     return _simple_action(
-        request, org_slug, pk, OptionalReasonForm, _("Unlock customer"),
-        _("The block is lifted; the note is kept in the customer's notes."), _("Unlock"),
+        request,
+        org_slug,
+        pk,
+        OptionalReasonForm,
+        _("Unlock customer"),
+        _("The block is lifted; the note is kept in the customer's notes."),
+        _("Unlock"),
         lambda c, d: services.customer_unlock(customer=c, reason=d["reason"], actor=request.user),
         _("The customer has been unlocked."),
     )
@@ -104,10 +142,16 @@ def customer_unlock(request, org_slug, pk):
 @requires("customers.change")
 def customer_time_limit(request, org_slug, pk):
     return _simple_action(
-        request, org_slug, pk, ValidUntilForm, _("Time-limit customer"),
-        _("The customer can book until this date."), _("Save"),
+        request,
+        org_slug,
+        pk,
+        ValidUntilForm,
+        _("Time-limit customer"),
+        _("The customer can book until this date."),
+        _("Save"),
         lambda c, d: services.customer_time_limit(customer=c, valid_until=d["valid_until"], actor=request.user),
-        _("The time limit has been saved."), initial=lambda c: {"valid_until": c.valid_until},
+        _("The time limit has been saved."),
+        initial=lambda c: {"valid_until": c.valid_until},
     )
 
 
@@ -142,8 +186,9 @@ def customer_merge_pick(request, org_slug, pk):
     query = selectors.clean_query(request.GET.get("q"))
     results = []
     if query:
-        results = [c for c in selectors.customer_search(membership=request.membership, query=query)
-                   if c.pk != customer.pk]
+        results = [
+            c for c in selectors.customer_search(membership=request.membership, query=query) if c.pk != customer.pk
+        ]
     template = "customers/_merge_hits.html" if request.GET.get("partial") == "1" else "customers/merge_pick.html"
     return render(request, template, {"customer": customer, "query": query, "results": results})
 
@@ -166,5 +211,4 @@ def customer_merge(request, org_slug, pk, other_pk):
         else:
             messages.success(request, _("The customers have been merged."))
             return redirect("customers:card", org_slug=org_slug, pk=customer.pk)
-    return render(request, "customers/merge.html", {"customer": customer, "other": other, "rows": rows,
-                                                    "error": error})
+    return render(request, "customers/merge.html", {"customer": customer, "other": other, "rows": rows, "error": error})

@@ -33,8 +33,9 @@ def attribute_rename(request, org_slug, attribute_pk):
         else:
             messages.success(request, _("The attribute has been renamed to “%(name)s”.") % {"name": attribute.name})
             return redirect("customers:attributes", org_slug=org_slug)
-    return render(request, "customers/attribute_rename.html", {"attribute": attribute, "old_name": old_name,
-                                                               "form": form})
+    return render(
+        request, "customers/attribute_rename.html", {"attribute": attribute, "old_name": old_name, "form": form}
+    )
 
 
 @requires("customers.delete")
@@ -46,5 +47,6 @@ def attribute_delete(request, org_slug, attribute_pk):
         messages.success(request, _("The attribute “%(name)s” has been deleted.") % {"name": name})
         return redirect("customers:attributes", org_slug=org_slug)
     customer_count = attribute.customers.count()
-    return render(request, "customers/attribute_delete.html",
-                  {"attribute": attribute, "customer_count": customer_count})
+    return render(
+        request, "customers/attribute_delete.html", {"attribute": attribute, "customer_count": customer_count}
+    )

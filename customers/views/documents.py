@@ -39,19 +39,29 @@ class MultiFileField(forms.FileField):
 
 class EmailForm(forms.Form):
     template = forms.ModelChoiceField(label=gettext_lazy("Load template"), queryset=None, required=False)
-    purpose = forms.ChoiceField(label=gettext_lazy("Address"), choices=[
-        ("standard", gettext_lazy("Standard address")), ("invoice", gettext_lazy("Invoice address")),
-        ("booking", gettext_lazy("Booking-confirmation address"))])
+    purpose = forms.ChoiceField(
+        label=gettext_lazy("Address"),
+        choices=[
+            ("standard", gettext_lazy("Standard address")),
+            ("invoice", gettext_lazy("Invoice address")),
+            ("booking", gettext_lazy("Booking-confirmation address")),
+        ],
+    )
     reply_to = forms.EmailField(label=gettext_lazy("Reply-to"), required=False)
     subject = forms.CharField(label=gettext_lazy("Subject"), max_length=200, required=False)
     body = forms.CharField(label=gettext_lazy("Text"), widget=forms.Textarea(attrs={"rows": 10}), required=False)
-    documents = forms.ModelMultipleChoiceField(label=gettext_lazy("Customer documents"), queryset=None,
-                                               required=False, widget=forms.CheckboxSelectMultiple)
-    doc_templates = forms.ModelMultipleChoiceField(label=gettext_lazy("Document templates"), queryset=None,
-                                                   required=False, widget=forms.CheckboxSelectMultiple)
-    uploads = MultiFileField(label=gettext_lazy("Attachments from your computer"), required=False,
-                             widget=MultiFileInput,
-                             help_text=gettext_lazy("All attachments together may be at most 20 MB."))
+    documents = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Customer documents"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    doc_templates = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Document templates"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    uploads = MultiFileField(
+        label=gettext_lazy("Attachments from your computer"),
+        required=False,
+        widget=MultiFileInput,
+        help_text=gettext_lazy("All attachments together may be at most 20 MB."),
+    )
 
     def __init__(self, *args, membership, customer, **kwargs):
         super().__init__(*args, **kwargs)
@@ -80,9 +90,13 @@ def document_upload(request, org_slug, pk):
     form = DocumentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            doc_services.document_upload(customer=customer, upload=form.cleaned_data["file"],
-                                         doc_type=form.cleaned_data["doc_type"], note=form.cleaned_data["note"],
-                                         actor=request.user)
+            doc_services.document_upload(
+                customer=customer,
+                upload=form.cleaned_data["file"],
+                doc_type=form.cleaned_data["doc_type"],
+                note=form.cleaned_data["note"],
+                actor=request.user,
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
@@ -139,10 +153,15 @@ def customer_email(request, org_slug, pk):
     elif request.method == "POST" and form.is_valid():
         try:
             doc_services.customer_email_send(
-                customer=customer, actor=request.user, subject=form.cleaned_data["subject"],
-                body=form.cleaned_data["body"], reply_to=form.cleaned_data["reply_to"],
-                purpose=form.cleaned_data["purpose"], documents=list(form.cleaned_data["documents"]),
-                templates=list(form.cleaned_data["doc_templates"]), uploads=form.cleaned_data["uploads"],
+                customer=customer,
+                actor=request.user,
+                subject=form.cleaned_data["subject"],
+                body=form.cleaned_data["body"],
+                reply_to=form.cleaned_data["reply_to"],
+                purpose=form.cleaned_data["purpose"],
+                documents=list(form.cleaned_data["documents"]),
+                templates=list(form.cleaned_data["doc_templates"]),
+                uploads=form.cleaned_data["uploads"],
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -150,10 +169,16 @@ def customer_email(request, org_slug, pk):
             messages.success(request, _("The e-mail has been queued for sending."))
             return redirect("customers:card", org_slug=org_slug, pk=customer.pk)
     recipients = {p: customer.email_for(p) for p in ("standard", "invoice", "booking")}
-    return render(request, "customers/email.html", {
-        "customer": customer, "form": form, "placeholders": doc_services.placeholder_help(),
-        "recipients": recipients,
-    })
+    return render(
+        request,
+        "customers/email.html",
+        {
+            "customer": customer,
+            "form": form,
+            "placeholders": doc_services.placeholder_help(),
+            "recipients": recipients,
+        },
+    )
 
 
 @requires("customers.view")
@@ -204,24 +229,47 @@ def _template_admin(request, org_slug, model, form_class, getter, pk, title, lis
     if model is DocumentTemplate and instance.pk:
         from django.urls import reverse
 
-        preview_url = reverse("customers:document_template_preview",
-                              kwargs={"org_slug": org_slug, "template_pk": instance.pk})
-    return render(request, "customers/templates_admin.html", {
-        "form": form, "items": items, "title": title, "list_url": list_url, "instance": instance,
-        "preview_url": preview_url,
-        "placeholders": doc_services.placeholder_help(),
-    })
+        preview_url = reverse(
+            "customers:document_template_preview", kwargs={"org_slug": org_slug, "template_pk": instance.pk}
+        )
+    return render(
+        request,
+        "customers/templates_admin.html",
+        {
+            "form": form,
+            "items": items,
+            "title": title,
+            "list_url": list_url,
+            "instance": instance,
+            "preview_url": preview_url,
+            "placeholders": doc_services.placeholder_help(),
+        },
+    )
 
 
 @requires("templates.manage")
 def document_templates(request, org_slug, template_pk=None):
-    return _template_admin(request, org_slug, DocumentTemplate, DocumentTemplateForm,
-                           selectors.document_template_get, template_pk,
-                           _("Document templates"), "customers:document_templates")
+    return _template_admin(
+        request,
+        org_slug,
+        DocumentTemplate,
+        DocumentTemplateForm,
+        selectors.document_template_get,
+        template_pk,
+        _("Document templates"),
+        "customers:document_templates",
+    )
 
 
 @requires("templates.manage")
 def email_templates(request, org_slug, template_pk=None):
-    return _template_admin(request, org_slug, EmailTemplate, EmailTemplateForm,
-                           selectors.email_template_get, template_pk,
-                           _("E-mail templates"), "customers:email_templates")
+    return _template_admin(
+        request,
+        org_slug,
+        EmailTemplate,
+        EmailTemplateForm,
+        selectors.email_template_get,
+        template_pk,
+        _("E-mail templates"),
+        "customers:email_templates",
+    )

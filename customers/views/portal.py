@@ -32,8 +32,9 @@ def account_invite(request, org_slug, pk):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     try:
-        portal_services.account_invite(customer=customer, email=request.POST.get("email", ""),
-                                       base_url=_base_url(request), actor=request.user)
+        portal_services.account_invite(
+            customer=customer, email=request.POST.get("email", ""), base_url=_base_url(request), actor=request.user
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -53,20 +54,38 @@ def _account_action(request, org_slug, pk, account_pk, run, done):
 
 @requires("customers.change")
 def account_resend(request, org_slug, pk, account_pk):
-    return _account_action(request, org_slug, pk, account_pk, lambda a: portal_services.account_resend_invitation(
-        account=a, base_url=_base_url(request)), _("The invitation has been sent again."))
+    return _account_action(
+        request,
+        org_slug,
+        pk,
+        account_pk,
+        lambda a: portal_services.account_resend_invitation(account=a, base_url=_base_url(request)),
+        _("The invitation has been sent again."),
+    )
 
 
 @requires("customers.change")
 def account_reset(request, org_slug, pk, account_pk):
-    return _account_action(request, org_slug, pk, account_pk, lambda a: portal_services.account_reset_password(
-        account=a, base_url=_base_url(request)), _("A link to set a new password has been sent."))
+    return _account_action(
+        request,
+        org_slug,
+        pk,
+        account_pk,
+        lambda a: portal_services.account_reset_password(account=a, base_url=_base_url(request)),
+        _("A link to set a new password has been sent."),
+    )
 
 
 @requires("customers.change")
 def account_delete(request, org_slug, pk, account_pk):
-    return _account_action(request, org_slug, pk, account_pk,
-                           lambda a: portal_services.account_delete(account=a), _("The portal access has been deleted."))
+    return _account_action(
+        request,
+        org_slug,
+        pk,
+        account_pk,
+        lambda a: portal_services.account_delete(account=a),
+        _("The portal access has been deleted."),
+    )
 
 
 class SetPasswordForm(forms.Form):

@@ -11,8 +11,14 @@ def make_customer(org, *, cards=(), **fields) -> Customer:
 
 @pytest.fixture
 def customer_a(org_a):
-    return make_customer(org_a, first_name="Jürgen", last_name="Müller", email="juergen@example.com",
-                         phone="089 123456", cards=["KA-12345"])
+    return make_customer(
+        org_a,
+        first_name="Jürgen",
+        last_name="Müller",
+        email="juergen@example.com",
+        phone="089 123456",
+        cards=["KA-12345"],
+    )
 
 
 @pytest.fixture

@@ -27,23 +27,32 @@ def url(name, org, **kwargs):
 
 @pytest.fixture
 def objects_a(org_a, admin_a, customer_a):
-    doc = document_upload(customer=customer_a, upload=SimpleUploadedFile("a.pdf", PDF), doc_type="other", note="",
-                          actor=admin_a)
+    doc = document_upload(
+        customer=customer_a, upload=SimpleUploadedFile("a.pdf", PDF), doc_type="other", note="", actor=admin_a
+    )
     account = CustomerAccount.objects.create(organization=org_a, customer=customer_a, email="j@example.com")
     tpl = DocumentTemplate.objects.create(organization=org_a, name="T", body_html="<p>{first_name}</p>")
     mail_tpl = EmailTemplate.objects.create(organization=org_a, name="M", subject="S", body="B")
     other = make_customer(org_a, last_name="Zweite")
     attribute = CustomerAttribute.objects.create(organization=org_a, name="VIP")
-    return {"attribute_pk": attribute.pk, "pk": customer_a.pk, "doc_pk": doc.pk, "account_pk": account.pk, "template_pk": tpl.pk,
-            "other_pk": other.pk, "_mail_template": mail_tpl.pk}
+    return {
+        "attribute_pk": attribute.pk,
+        "pk": customer_a.pk,
+        "doc_pk": doc.pk,
+        "account_pk": account.pk,
+        "template_pk": tpl.pk,
+        "other_pk": other.pk,
+        "_mail_template": mail_tpl.pk,
+    }
 
 
 def _all_customer_urls(org, ids):
     for pattern in customer_urls.urlpatterns:
         assert isinstance(pattern, URLPattern)
         params = re.findall(r"<int:(\w+)>", str(pattern.pattern))
-        kwargs = {p: ids["_mail_template"] if p == "template_pk" and "email" in pattern.name else ids[p]
-                  for p in params}
+        kwargs = {
+            p: ids["_mail_template"] if p == "template_pk" and "email" in pattern.name else ids[p] for p in params
+        }
         yield pattern.name, reverse(f"customers:{pattern.name}", kwargs={"org_slug": org.slug, **kwargs})
 
 
@@ -66,16 +75,22 @@ def test_member_gets_every_get_page(client_admin_a, org_a, objects_a):
         assert response.status_code in (200, 405), (name, response.status_code)
 
 
-@pytest.mark.parametrize("name,content", [
-    ("virus.exe", b"MZ\x90\x00" + b"\x00" * 100),
-    ("innocent.pdf", b"\x7fELF\x02\x01\x01" + b"\x00" * 100),
-    ("page.html", b"<html><body>hi</body></html>"),
-    ("notes.txt", b"hello <script>alert(1)</script>"),
-    ("logo.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'),
-])
+@pytest.mark.parametrize(
+    "name,content",
+    [
+        ("virus.exe", b"MZ\x90\x00" + b"\x00" * 100),
+        ("innocent.pdf", b"\x7fELF\x02\x01\x01" + b"\x00" * 100),
+        ("page.html", b"<html><body>hi</body></html>"),
+        ("notes.txt", b"hello <script>alert(1)</script>"),
+        ("logo.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'),
+    ],
+)
 def test_dangerous_uploads_are_refused(client_admin_a, org_a, customer_a, name, content):
-    response = client_admin_a.post(url("document_upload", org_a, pk=customer_a.pk),
-                                   {"file": SimpleUploadedFile(name, content), "doc_type": "other"}, follow=True)
+    response = client_admin_a.post(
+        url("document_upload", org_a, pk=customer_a.pk),
+        {"file": SimpleUploadedFile(name, content), "doc_type": "other"},
+        follow=True,
+    )
     assert not CustomerDocument.objects.exists()
     assert response.status_code == 200
     assert "alert-danger" in response.content.decode() or "error" in response.content.decode()
@@ -84,16 +99,20 @@ def test_dangerous_uploads_are_refused(client_admin_a, org_a, customer_a, name, 
 @override_settings(MAX_DOCUMENT_UPLOAD_SIZE=1000)
 def test_too_large_upload_is_refused(client_admin_a, org_a, customer_a):
     client_admin_a.cookies["django_language"] = "en"
-    response = client_admin_a.post(url("document_upload", org_a, pk=customer_a.pk),
-                                   {"file": SimpleUploadedFile("big.pdf", PDF + b"0" * 2000), "doc_type": "other"},
-                                   follow=True)
+    response = client_admin_a.post(
+        url("document_upload", org_a, pk=customer_a.pk),
+        {"file": SimpleUploadedFile("big.pdf", PDF + b"0" * 2000), "doc_type": "other"},
+        follow=True,
+    )
     assert "too large" in response.content.decode()
     assert not CustomerDocument.objects.exists()
 
 
 def test_upload_download_delete(client_admin_a, client_staff_a1, org_a, customer_a):
-    client_admin_a.post(url("document_upload", org_a, pk=customer_a.pk),
-                        {"file": SimpleUploadedFile("Mandat.pdf", PDF), "doc_type": "sepa_mandate", "note": "scan"})
+    client_admin_a.post(
+        url("document_upload", org_a, pk=customer_a.pk),
+        {"file": SimpleUploadedFile("Mandat.pdf", PDF), "doc_type": "sepa_mandate", "note": "scan"},
+    )
     doc = CustomerDocument.objects.get()
     assert doc.content_type == "application/pdf"
     assert "Mandat.pdf" in client_admin_a.get(url("card", org_a, pk=customer_a.pk)).content.decode()
@@ -108,19 +127,29 @@ def test_upload_download_delete(client_admin_a, client_staff_a1, org_a, customer
 def test_email_with_placeholders_attachments_and_fallback(client_admin_a, org_a, admin_a, customer_a):
     customer_a.email_invoices = "rechnung@example.com"
     customer_a.save()
-    doc = document_upload(customer=customer_a, upload=SimpleUploadedFile("a.pdf", PDF), doc_type="other", note="",
-                          actor=admin_a)
+    doc = document_upload(
+        customer=customer_a, upload=SimpleUploadedFile("a.pdf", PDF), doc_type="other", note="", actor=admin_a
+    )
     tpl = DocumentTemplate.objects.create(organization=org_a, name="Mandat", body_html="<p>{first_name}</p>")
-    preview = client_admin_a.get(url("document_template_preview", org_a, template_pk=tpl.pk),
-                                 {"customer": customer_a.pk})
+    preview = client_admin_a.get(
+        url("document_template_preview", org_a, template_pk=tpl.pk), {"customer": customer_a.pk}
+    )
     assert preview["Content-Type"] == "application/pdf" and preview.content.startswith(b"%PDF")
     foreign = client_admin_a.get(url("document_template_preview", org_a, template_pk=tpl.pk), {"customer": 999999})
     assert foreign.status_code == 404
-    response = client_admin_a.post(url("email", org_a, pk=customer_a.pk), {
-        "purpose": "invoice", "reply_to": "team@a.example", "subject": "Hallo {first_name}",
-        "body": "Ihre Nummer: {customer_number} ({legalEntityType})", "documents": [doc.pk],
-        "doc_templates": [tpl.pk], "uploads": [SimpleUploadedFile("local.txt", b"plain text")], "send": "1",
-    })
+    response = client_admin_a.post(
+        url("email", org_a, pk=customer_a.pk),
+        {
+            "purpose": "invoice",
+            "reply_to": "team@a.example",
+            "subject": "Hallo {first_name}",
+            "body": "Ihre Nummer: {customer_number} ({legalEntityType})",
+            "documents": [doc.pk],
+            "doc_templates": [tpl.pk],
+            "uploads": [SimpleUploadedFile("local.txt", b"plain text")],
+            "send": "1",
+        },
+    )
     assert response.status_code == 302
     message = OutboundMessage.objects.get(purpose="customer_email")
     assert message.recipient == "rechnung@example.com" and message.reply_to == "team@a.example"
@@ -132,10 +161,12 @@ def test_email_with_placeholders_attachments_and_fallback(client_admin_a, org_a,
 
 
 def test_email_template_loads_and_placeholders_are_documented(client_admin_a, org_a, customer_a):
-    tpl = EmailTemplate.objects.create(organization=org_a, name="Willkommen", subject="Willkommen {first_name}",
-                                       body="Text")
-    response = client_admin_a.post(url("email", org_a, pk=customer_a.pk), {"template": tpl.pk, "load": "1",
-                                                                            "purpose": "standard"})
+    tpl = EmailTemplate.objects.create(
+        organization=org_a, name="Willkommen", subject="Willkommen {first_name}", body="Text"
+    )
+    response = client_admin_a.post(
+        url("email", org_a, pk=customer_a.pk), {"template": tpl.pk, "load": "1", "purpose": "standard"}
+    )
     html = response.content.decode()
     assert "Willkommen {first_name}" in html and "{legalEntityType}" in html
     assert not OutboundMessage.objects.exists()
@@ -178,10 +209,14 @@ def test_portal_authentication_with_operator_code(org_a, customer_a):
     from customers.services.portal import account_authenticate, account_set_password
 
     account = account_invite(customer=customer_a, base_url="http://testserver/", actor=None)
-    assert account_authenticate(operator_code=org_a.operator_code, email="juergen@example.com",
-                                password="x") is None  # no password yet
+    assert (
+        account_authenticate(operator_code=org_a.operator_code, email="juergen@example.com", password="x") is None
+    )  # no password yet
     account_set_password(account=account, password="Sehr-Geheim-42!")
-    assert account_authenticate(operator_code=org_a.operator_code.lower(), email="JUERGEN@example.com",
-                                password="Sehr-Geheim-42!") == account
-    assert account_authenticate(operator_code="ORGB", email="juergen@example.com",
-                                password="Sehr-Geheim-42!") is None
+    assert (
+        account_authenticate(
+            operator_code=org_a.operator_code.lower(), email="JUERGEN@example.com", password="Sehr-Geheim-42!"
+        )
+        == account
+    )
+    assert account_authenticate(operator_code="ORGB", email="juergen@example.com", password="Sehr-Geheim-42!") is None

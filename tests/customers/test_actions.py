@@ -55,27 +55,37 @@ def test_copy_terminate_block_unlock_time_limit(client_admin_a, org_a, customer_
 
 
 def test_merge_moves_everything_and_keeps_chosen_fields(client_admin_a, org_a, admin_a):
-    survivor = make_customer(org_a, first_name="Anna", last_name="Schmidt", email="anna@old.example", city="Köln",
-                             cards=["M-1"])
-    other = make_customer(org_a, first_name="Anna", last_name="Schmidt", email="anna@new.example", city="Bonn",
-                          phone="0228 1", cards=["M-2"])
+    survivor = make_customer(
+        org_a, first_name="Anna", last_name="Schmidt", email="anna@old.example", city="Köln", cards=["M-1"]
+    )
+    other = make_customer(
+        org_a,
+        first_name="Anna",
+        last_name="Schmidt",
+        email="anna@new.example",
+        city="Bonn",
+        phone="0228 1",
+        cards=["M-2"],
+    )
     sub = make_customer(org_a, last_name="Fahrer", main_customer=other)
-    doc = document_upload(customer=other, upload=SimpleUploadedFile("v.pdf", PDF), doc_type="contract", note="",
-                          actor=admin_a)
+    doc = document_upload(
+        customer=other, upload=SimpleUploadedFile("v.pdf", PDF), doc_type="contract", note="", actor=admin_a
+    )
     CustomerAccount.objects.create(organization=org_a, customer=other, email="anna@new.example")
     LicenceEscalation.objects.create(organization=org_a, customer=other, due_on=dt.date(2025, 1, 1), step=1)
-    OutboundMessage.objects.create(organization=org_a, recipient="x@example.com", purpose="x", body_text="x",
-                                   related_type_id=None)
+    OutboundMessage.objects.create(
+        organization=org_a, recipient="x@example.com", purpose="x", body_text="x", related_type_id=None
+    )
     received = []
-    signals.customers_merged.connect(lambda **kw: received.append(kw["other_pk"]), weak=False,
-                                     dispatch_uid="test-merge")
+    signals.customers_merged.connect(
+        lambda **kw: received.append(kw["other_pk"]), weak=False, dispatch_uid="test-merge"
+    )
     entries_before = LogEntry.objects.get_for_object(survivor).count()
 
     response = client_admin_a.get(url("merge", org_a, pk=survivor.pk, other_pk=other.pk))
     names = {row["name"] for row in response.context["rows"]}
     assert {"email", "city", "phone"} <= names and "first_name" not in names
-    response = client_admin_a.post(url("merge", org_a, pk=survivor.pk, other_pk=other.pk),
-                                   {"take": ["email", "phone"]})
+    response = client_admin_a.post(url("merge", org_a, pk=survivor.pk, other_pk=other.pk), {"take": ["email", "phone"]})
     assert response.status_code == 302
     signals.customers_merged.disconnect(dispatch_uid="test-merge")
 
@@ -116,7 +126,8 @@ def test_delete_refusals(client_admin_a, org_a, customer_a):
     assert Customer.objects.filter(pk=protected.pk).exists()
 
     blocker = signals.register_deletion_blocker(
-        lambda c: "The customer has a running contract." if c.last_name == "Müller" else None)
+        lambda c: "The customer has a running contract." if c.last_name == "Müller" else None
+    )
     try:
         response = client_admin_a.post(url("delete", org_a, pk=customer_a.pk))
         assert "running contract" in response.content.decode()
@@ -134,10 +145,16 @@ PERSONAL_TYPES = (models.CharField, models.TextField, models.EmailField, models.
 
 
 def test_export_contains_every_personal_field(client_admin_a, org_a, admin_a, customer_a):
-    doc = document_upload(customer=customer_a, upload=SimpleUploadedFile("Vertrag.pdf", PDF), doc_type="contract",
-                          note="signed", actor=admin_a)
-    CustomerAccount.objects.create(organization=org_a, customer=customer_a, email="juergen@example.com",
-                                   password="secret-hash")
+    doc = document_upload(
+        customer=customer_a,
+        upload=SimpleUploadedFile("Vertrag.pdf", PDF),
+        doc_type="contract",
+        note="signed",
+        actor=admin_a,
+    )
+    CustomerAccount.objects.create(
+        organization=org_a, customer=customer_a, email="juergen@example.com", password="secret-hash"
+    )
     response = client_admin_a.get(url("export", org_a, pk=customer_a.pk))
     assert response["Content-Type"] == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(response.content))
@@ -196,8 +213,7 @@ def test_deletion_routine_dry_run_then_anonymise(org_a, customer_a):
 
     old = make_customer(org_a, last_name="Altkunde", email="alt@example.com")
     keep = make_customer(org_a, last_name="Behalten", do_not_delete=True)
-    Customer.objects.filter(pk__in=[old.pk, keep.pk]).update(last_activity_at=dt.datetime(2020, 1, 1,
-                                                                                             tzinfo=dt.UTC))
+    Customer.objects.filter(pk__in=[old.pk, keep.pk]).update(last_activity_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
     out = io.StringIO()
     call_command("customers_deletion_routine", "--dry-run", "--organization", org_a.slug, stdout=out)
     assert "would anonymise 1" in out.getvalue() and "Behalten" in out.getvalue()
@@ -219,8 +235,15 @@ def test_anonymise_scrubs_history_and_messages(org_a, customer_a):
     from customers.services import customer_anonymise
     from rentoffice.outbox import message_queue
 
-    message_queue(organization=org_a, recipient="juergen@example.com", template="x", context={},
-                  subject="Hallo Jürgen", body_text="Text für Jürgen Müller", related=customer_a)
+    message_queue(
+        organization=org_a,
+        recipient="juergen@example.com",
+        template="x",
+        context={},
+        subject="Hallo Jürgen",
+        body_text="Text für Jürgen Müller",
+        related=customer_a,
+    )
     customer_anonymise(customer=customer_a)
     assert "Müller" not in json.dumps([e.changes for e in LogEntry.objects.get_for_object(customer_a)])
     message = OutboundMessage.objects.get()
@@ -238,10 +261,13 @@ def test_beat_entries_and_tasks(settings, org_a, customer_a):
     from customers import tasks
     from customers.models import CustomerSettings
 
-    assert settings.CELERY_BEAT_SCHEDULE["customers-licence-escalations"]["task"] == "customers.tasks.licence_escalations"
+    assert (
+        settings.CELERY_BEAT_SCHEDULE["customers-licence-escalations"]["task"] == "customers.tasks.licence_escalations"
+    )
     assert settings.CELERY_BEAT_SCHEDULE["customers-deletion-routine"]["task"] == "customers.tasks.deletion_routine"
-    Customer.objects.filter(pk=customer_a.pk).update(licence_check_interval_months=1,
-                                                     licence_checked_at=dt.date(2020, 1, 1))
+    Customer.objects.filter(pk=customer_a.pk).update(
+        licence_check_interval_months=1, licence_checked_at=dt.date(2020, 1, 1)
+    )
     assert tasks.licence_escalations() == 1
     assert tasks.licence_escalations() == 0
     Customer.objects.filter(pk=customer_a.pk).update(last_activity_at=dt.datetime(2015, 1, 1, tzinfo=dt.UTC))

@@ -15,26 +15,65 @@ HUGE = "x" * 100_000
 GARBAGE = [
     {},
     {"c-kind": "nonsense", "c-last_name": HUGE, "c-email": "not-an-email", "cards-TOTAL_FORMS": "abc"},
-    {"c-last_name": "A\x00B", "q": "\x00", "email": "\x00@x", "reason": HUGE, "end_date": "31.02.2026",
-     "valid_until": "9999-99-99", "take": ["number", "organization", "id", "nope"], "template": "¹²",
-     "doc_type": "evil", "note": HUGE, "purpose": "nowhere", "reply_to": "x", "subject": HUGE,
-     "documents": ["abc", "999999999999999999999"], "doc_templates": ["-1"], "password1": "a", "password2": "b",
-     "additional_parallel_bookings": "99999999999", "licence_escalation_days": "1,,x",
-     "inactivity_months": "-5", "name": HUGE, "body_html": "{", "load": "1"},
-    {"cards-TOTAL_FORMS": "5000", "cards-INITIAL_FORMS": "0", "c-licence_check_interval_months": "70000",
-     "c-additional_parallel_bookings": "-1", "c-date_of_birth": "0000-00-00", "c-main_customer": "999999999999"},
+    {
+        "c-last_name": "A\x00B",
+        "q": "\x00",
+        "email": "\x00@x",
+        "reason": HUGE,
+        "end_date": "31.02.2026",
+        "valid_until": "9999-99-99",
+        "take": ["number", "organization", "id", "nope"],
+        "template": "¹²",
+        "doc_type": "evil",
+        "note": HUGE,
+        "purpose": "nowhere",
+        "reply_to": "x",
+        "subject": HUGE,
+        "documents": ["abc", "999999999999999999999"],
+        "doc_templates": ["-1"],
+        "password1": "a",
+        "password2": "b",
+        "additional_parallel_bookings": "99999999999",
+        "licence_escalation_days": "1,,x",
+        "inactivity_months": "-5",
+        "name": HUGE,
+        "body_html": "{",
+        "load": "1",
+    },
+    {
+        "cards-TOTAL_FORMS": "5000",
+        "cards-INITIAL_FORMS": "0",
+        "c-licence_check_interval_months": "70000",
+        "c-additional_parallel_bookings": "-1",
+        "c-date_of_birth": "0000-00-00",
+        "c-main_customer": "999999999999",
+    },
 ]
 QUERY_GARBAGE = ["\x00", HUGE, "%", "_", "' OR 1=1 --", "99999999999999999999999", "²³", "()"]
 
 
 def _counts():
-    return (Customer.objects.count(), AccessCard.objects.count(), CustomerDocument.objects.count(),
-            CustomerAccount.objects.count(), OutboundMessage.objects.count(), LicenceEscalation.objects.count())
+    return (
+        Customer.objects.count(),
+        AccessCard.objects.count(),
+        CustomerDocument.objects.count(),
+        CustomerAccount.objects.count(),
+        OutboundMessage.objects.count(),
+        LicenceEscalation.objects.count(),
+    )
 
 
 # Actions that need no input at all: garbage cannot make them fail, so only "no 500" is checked.
-NO_INPUT_ACTIONS = {"copy", "delete", "merge", "licence_checked", "document_delete", "account_delete",
-                    "account_resend", "account_reset"}
+NO_INPUT_ACTIONS = {
+    "copy",
+    "delete",
+    "merge",
+    "licence_checked",
+    "document_delete",
+    "account_delete",
+    "account_resend",
+    "account_reset",
+}
 
 
 def _hammer(client, name, address):
@@ -42,8 +81,20 @@ def _hammer(client, name, address):
         response = client.post(address, data)
         assert response.status_code < 500, (name, list(data))
     for q in QUERY_GARBAGE:
-        response = client.get(address, {"q": q, "page": q, "group": q, "blocked": q, "licence": q,
-                                        "customer": q, "partial": "1", "all": "1", "cards-0-number": q})
+        response = client.get(
+            address,
+            {
+                "q": q,
+                "page": q,
+                "group": q,
+                "blocked": q,
+                "licence": q,
+                "customer": q,
+                "partial": "1",
+                "all": "1",
+                "cards-0-number": q,
+            },
+        )
         assert response.status_code < 500, (name, q[:20])
 
 
@@ -61,8 +112,9 @@ def test_garbage_posts_and_queries_never_500(client_admin_a, org_a, objects_a): 
 
 def test_garbage_upload_is_refused_with_a_message(client_admin_a, org_a, customer_a):
     address = reverse("customers:document_upload", kwargs={"org_slug": org_a.slug, "pk": customer_a.pk})
-    response = client_admin_a.post(address, {"file": SimpleUploadedFile("x.pdf", b"%PDF-1.4"), "doc_type": "evil",
-                                             "note": "n"}, follow=True)
+    response = client_admin_a.post(
+        address, {"file": SimpleUploadedFile("x.pdf", b"%PDF-1.4"), "doc_type": "evil", "note": "n"}, follow=True
+    )
     assert response.status_code == 200
     assert "evil" in response.content.decode()  # the choice error names the bad value
     assert not CustomerDocument.objects.filter(customer=customer_a).exists()
@@ -88,9 +140,15 @@ def test_download_of_a_lost_file_is_404(client_admin_a, org_a, customer_a, admin
 
     from customers.services.documents import document_upload
 
-    doc = document_upload(customer=customer_a, upload=SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n"),
-                          doc_type="other", note="", actor=admin_a)
+    doc = document_upload(
+        customer=customer_a,
+        upload=SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n"),
+        doc_type="other",
+        note="",
+        actor=admin_a,
+    )
     default_storage.delete(doc.file.name)
-    address = reverse("customers:document_download", kwargs={"org_slug": org_a.slug, "pk": customer_a.pk,
-                                                             "doc_pk": doc.pk})
+    address = reverse(
+        "customers:document_download", kwargs={"org_slug": org_a.slug, "pk": customer_a.pk, "doc_pk": doc.pk}
+    )
     assert client_admin_a.get(address).status_code == 404

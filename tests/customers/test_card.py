@@ -66,8 +66,15 @@ def test_customer_numbers_come_from_the_sequence(org_a, org_b):
 def test_create_customer_through_the_form(client_admin_a, org_a):
     url = reverse("customers:create", kwargs={"org_slug": org_a.slug})
     data = form_data(client_admin_a.get(url))
-    data.update({"c-first_name": "Özlem", "c-last_name": "Yılmaz", "c-email": "oezlem@example.com",
-                 "c-new_attributes": "VIP, Stammkunde", "cards-0-number": "NEW-001"})
+    data.update(
+        {
+            "c-first_name": "Özlem",
+            "c-last_name": "Yılmaz",
+            "c-email": "oezlem@example.com",
+            "c-new_attributes": "VIP, Stammkunde",
+            "cards-0-number": "NEW-001",
+        }
+    )
     response = client_admin_a.post(url, data)
     assert response.status_code == 302, response.context["form"].errors
     customer = Customer.objects.get(organization=org_a, last_name="Yılmaz")
@@ -79,8 +86,8 @@ def test_create_customer_through_the_form(client_admin_a, org_a):
 def test_edit_two_tabs_saves_all_and_records_activity(client_admin_a, org_a, customer_a):
     url = card_url(org_a, customer_a)
     data = form_data(client_admin_a.get(url))
-    data["c-city"] = "Augsburg"                       # address tab
-    data["c-iban"] = "DE89 3704 0044 0532 0130 00"    # billing tab
+    data["c-city"] = "Augsburg"  # address tab
+    data["c-iban"] = "DE89 3704 0044 0532 0130 00"  # billing tab
     response = client_admin_a.post(url, data)
     assert response.status_code == 302
     customer_a.refresh_from_db()
@@ -136,12 +143,19 @@ def _grow_card(org, customer, n, start):
     for i in range(start, start + n):
         sub = make_customer(org, last_name=f"Sub{i}", main_customer=customer, cards=[f"SUB-{i}"])
         CustomerAccount.objects.create(organization=org, customer=sub, email=f"sub{i}@example.com")
-        document_upload(customer=customer, upload=SimpleUploadedFile(f"d{i}.pdf", b"%PDF-1.4\n%%EOF\n"),
-                        doc_type="other", note=f"note {i}", actor=None)
+        document_upload(
+            customer=customer,
+            upload=SimpleUploadedFile(f"d{i}.pdf", b"%PDF-1.4\n%%EOF\n"),
+            doc_type="other",
+            note=f"note {i}",
+            actor=None,
+        )
         customer.city = f"Stadt{i}"  # one more activity entry each time
-        customer_save(customer=customer, attributes=[*customer.attributes.all(),
-                                                     attribute_create(organization=org, name=f"Attr{i}")],
-                      stations=list(org.stations.all()))
+        customer_save(
+            customer=customer,
+            attributes=[*customer.attributes.all(), attribute_create(organization=org, name=f"Attr{i}")],
+            stations=list(org.stations.all()),
+        )
         LicenceEscalation.objects.create(organization=org, customer=customer, due_on=dt.date(2026, 1, 1), step=i + 1)
         OutboundMessage.objects.create(organization=org, recipient="x@example.com", purpose="x", body_text="x")
 
@@ -181,9 +195,16 @@ def test_view_only_member_cannot_post(org_a, customer_a):
 
 def test_settings_page_sets_default_permissions(client_admin_a, org_a, customer_a):
     url = reverse("customers:settings", kwargs={"org_slug": org_a.slug})
-    response = client_admin_a.post(url, {"may_book_online": "on", "may_use_portal": "on",
-                                         "additional_parallel_bookings": "2", "licence_escalation_days": "0, 7",
-                                         "inactivity_months": "24"})
+    response = client_admin_a.post(
+        url,
+        {
+            "may_book_online": "on",
+            "may_use_portal": "on",
+            "additional_parallel_bookings": "2",
+            "licence_escalation_days": "0, 7",
+            "inactivity_months": "24",
+        },
+    )
     assert response.status_code == 302
     perms = {f: v for f, _l, v, _d in client_admin_a.get(card_url(org_a, customer_a)).context["permissions"]}
     assert perms["may_reserve"] is False and perms["may_book_online"] is True
@@ -201,6 +222,7 @@ def test_card_in_german_and_english(client_admin_a, org_a, customer_a):
 
 def test_card_suggestions_accept_the_formset_field_name(client_admin_a, org_a, customer_a):
     """htmx sends the typed value under the input's own name (cards-<n>-number)."""
-    response = client_admin_a.get(reverse("customers:card_suggest", kwargs={"org_slug": org_a.slug}),
-                                  {"cards-3-number": "123"})
+    response = client_admin_a.get(
+        reverse("customers:card_suggest", kwargs={"org_slug": org_a.slug}), {"cards-3-number": "123"}
+    )
     assert "KA-12345" in response.content.decode()

@@ -24,8 +24,14 @@ def _dashboard(client, org):
 
 def _make_batch(org, n, start=0):
     for i in range(start, start + n):
-        make_customer(org, last_name=f"Dash{i}", is_blocked=i % 2 == 0, blocked_reason="Zahlung",
-                      licence_check_interval_months=6, licence_checked_at=dt.date(2020, 1, 1))
+        make_customer(
+            org,
+            last_name=f"Dash{i}",
+            is_blocked=i % 2 == 0,
+            blocked_reason="Zahlung",
+            licence_check_interval_months=6,
+            licence_checked_at=dt.date(2020, 1, 1),
+        )
         customer = make_customer(org, last_name=f"Invited{i}")
         account = CustomerAccount(organization=org, customer=customer, email=f"inv{i}@example.com")
         account.set_password(None)
@@ -34,8 +40,9 @@ def _make_batch(org, n, start=0):
 
 def test_dashboard_panel_counts_and_links(client_admin_a, org_a, customer_a):
     _make_batch(org_a, 2)
-    make_customer(org_a, last_name="Fresh", licence_check_interval_months=6,
-                  licence_checked_at=dt.date.today())  # checked today: not overdue
+    make_customer(
+        org_a, last_name="Fresh", licence_check_interval_months=6, licence_checked_at=dt.date.today()
+    )  # checked today: not overdue
     response = _dashboard(client_admin_a, org_a)
     html = response.content.decode()
     assert 'data-testid="dashboard-customers"' in html
@@ -167,8 +174,9 @@ def test_document_template_editor_links_its_pdf_preview(client_admin_a, org_a):
     from customers.models import DocumentTemplate
 
     tpl = DocumentTemplate.objects.create(organization=org_a, name="Mandat", body_html="<p>{first_name}</p>")
-    html = client_admin_a.get(reverse("customers:document_template_edit",
-                                      kwargs={"org_slug": org_a.slug, "template_pk": tpl.pk})).content.decode()
+    html = client_admin_a.get(
+        reverse("customers:document_template_edit", kwargs={"org_slug": org_a.slug, "template_pk": tpl.pk})
+    ).content.decode()
     preview = reverse("customers:document_template_preview", kwargs={"org_slug": org_a.slug, "template_pk": tpl.pk})
     assert f'href="{preview}"' in html
     response = client_admin_a.get(preview)
@@ -217,8 +225,15 @@ def test_no_text_of_the_other_language(client_admin_a, org_a, page):
     catalogue = Path(__file__).resolve().parents[2] / "customers" / "locale" / "de" / "LC_MESSAGES" / "django.po"
     DE = {e.msgid: e.msgstr for e in polib.pofile(str(catalogue)) if e.msgstr and not e.msgid_plural}
 
-    customer = make_customer(org_a, first_name="Ann", last_name="Smith", email="ann@example.com",
-                             is_blocked=True, blocked_reason="unpaid", licence_check_interval_months=6)
+    customer = make_customer(
+        org_a,
+        first_name="Ann",
+        last_name="Smith",
+        email="ann@example.com",
+        is_blocked=True,
+        blocked_reason="unpaid",
+        licence_check_interval_months=6,
+    )
     urls = {
         "card": reverse("customers:card", kwargs={"org_slug": org_a.slug, "pk": customer.pk}),
         "list": reverse("customers:list", kwargs={"org_slug": org_a.slug}) + "?licence=overdue",

@@ -19,10 +19,26 @@ def test_fold_umlauts_and_accents():
     assert fold("Chloé Ørsted") == "chloe orsted"
 
 
-@pytest.mark.parametrize("term", [
-    "mül", "MUEL", "müller", "Mueller", "juergen", "Jürgen", "jürgen müller", "müller jürgen",
-    "juergen@example", "089 123", "089123456", "KA-123", "ka-12345", "Bäckerei", "baeckerei gross",
-])
+@pytest.mark.parametrize(
+    "term",
+    [
+        "mül",
+        "MUEL",
+        "müller",
+        "Mueller",
+        "juergen",
+        "Jürgen",
+        "jürgen müller",
+        "müller jürgen",
+        "juergen@example",
+        "089 123",
+        "089123456",
+        "KA-123",
+        "ka-12345",
+        "Bäckerei",
+        "baeckerei gross",
+    ],
+)
 def test_search_finds_by_every_key(client_admin_a, org_a, customer_a, term):
     make_customer(org_a, kind="legal_entity", company="Bäckerei Groß GmbH", last_name="")
     make_customer(org_a, first_name="Other", last_name="Person", email="other@example.com")
@@ -43,8 +59,13 @@ def test_search_by_customer_number_ranks_exact_number_first(client_admin_a, org_
 
 
 def test_search_by_other_email_addresses(client_admin_a, org_a):
-    make_customer(org_a, last_name="Rechnung", email="a@x.example", email_invoices="buchhaltung@firma.example",
-                  email_bookings="dispo@firma.example")
+    make_customer(
+        org_a,
+        last_name="Rechnung",
+        email="a@x.example",
+        email_invoices="buchhaltung@firma.example",
+        email_bookings="dispo@firma.example",
+    )
     assert "Rechnung" in _search(client_admin_a, org_a, "buchhaltung@", partial="1").content.decode()
     assert "Rechnung" in _search(client_admin_a, org_a, "dispo@firma", partial="1").content.decode()
 
@@ -68,7 +89,9 @@ def test_all_organizations_only_where_customers_view(org_a, org_b, customer_a, c
     # A membership in B without customers.view (a role without it) must not widen the search.
     from rentoffice.models import Role
 
-    role = Role.objects.create(organization=org_b, key="nocustomers", name="No customers", permissions=["vehicles.view"])
+    role = Role.objects.create(
+        organization=org_b, key="nocustomers", name="No customers", permissions=["vehicles.view"]
+    )
     membership = Membership.objects.create(user=user, organization=org_b, role=role)
     html = _search(client, org_a, "hamburg", partial="1", all="1").content.decode()
     assert "Hans Hamburg" not in html
@@ -97,8 +120,9 @@ def _klein(org, start, stop):
 
     main = make_customer(org, kind="legal_entity", company=f"Klein-Firma{start}")
     for i in range(start, stop):
-        c = make_customer(org, last_name=f"Klein{i}", main_customer=main, cards=[f"K-{i:04d}"],
-                          licence_check_interval_months=1)
+        c = make_customer(
+            org, last_name=f"Klein{i}", main_customer=main, cards=[f"K-{i:04d}"], licence_check_interval_months=1
+        )
         customer_save(customer=c, attributes=[attribute_create(organization=org, name=f"Tag{i}")])
 
 

@@ -58,15 +58,18 @@ def test_save_with_error_opens_the_tab_with_the_error(page, live_server, org_a, 
     page.click("[data-testid=tab-address]")
     page.click("[data-testid=customer-save]")
     expect(page.locator("[data-testid=tab-billing]")).to_have_class(
-        __import__("re").compile(r"active.*text-danger|text-danger.*active"))
+        __import__("re").compile(r"active.*text-danger|text-danger.*active")
+    )
     expect(page.locator("#tab-billing")).to_contain_text("Leitweg-ID")
 
 
 def test_merge_two_customers_in_the_browser(page, live_server, org_a, admin_a):
-    survivor = make_customer(org_a, first_name="Anna", last_name="Doppelt", email="anna@alt.example",
-                             city="Köln", cards=["CARD-A"])
-    other = make_customer(org_a, first_name="Anna", last_name="Doppelt-Neu", email="anna@neu.example",
-                          city="Bonn", cards=["CARD-B"])
+    survivor = make_customer(
+        org_a, first_name="Anna", last_name="Doppelt", email="anna@alt.example", city="Köln", cards=["CARD-A"]
+    )
+    other = make_customer(
+        org_a, first_name="Anna", last_name="Doppelt-Neu", email="anna@neu.example", city="Bonn", cards=["CARD-B"]
+    )
     login(page, live_server, admin_a.email)
     page.goto(f"{live_server.url}/o/{org_a.slug}/customers/{survivor.pk}/")
     page.click("[data-testid=action-merge]")
@@ -86,8 +89,13 @@ def test_merge_two_customers_in_the_browser(page, live_server, org_a, admin_a):
 def test_upload_document_and_email_it(page, live_server, org_a, admin_a, tmp_path):
     from rentoffice.models import OutboundMessage
 
-    customer = make_customer(org_a, first_name="Doris", last_name="Dokument", email="doris@example.com",
-                             email_invoices="rechnung@example.com")
+    customer = make_customer(
+        org_a,
+        first_name="Doris",
+        last_name="Dokument",
+        email="doris@example.com",
+        email_invoices="rechnung@example.com",
+    )
     pdf = tmp_path / "Mandat.pdf"
     pdf.write_bytes(b"%PDF-1.4\n%%EOF\n")
     login(page, live_server, admin_a.email)

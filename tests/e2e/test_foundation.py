@@ -113,8 +113,9 @@ def test_admin_station_selector_narrows_the_view(page: Page, live_server, org_a,
 
 
 def test_login_page_is_usable_on_a_phone(browser, live_server, org_a):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="de-DE", is_mobile=True,
-                                  has_touch=True)
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="de-DE", is_mobile=True, has_touch=True
+    )
     page = context.new_page()
     try:
         page.goto(live_server.url + "/login/")

@@ -24,8 +24,7 @@ def _jpeg(tmp_path) -> str:
     return str(path)
 
 
-def test_create_vehicle_and_mark_a_damage_on_the_sketch(page: Page, live_server, org_a, station_a1, staff_a1,
-                                                         tmp_path):
+def test_create_vehicle_and_mark_a_damage_on_the_sketch(page: Page, live_server, org_a, station_a1, staff_a1, tmp_path):
     VehicleGroup.objects.create(organization=org_a, name="Kompaktklasse", code="KOMPAKT")
     login(page, live_server, "staff1@a.example", PASSWORD)
     page.goto(live_server.url + "/o/org-a/vehicles/")
@@ -98,8 +97,9 @@ def test_vehicle_page_on_a_phone(page: Page, live_server, org_a, station_a1, adm
     vehicle = make_vehicle(org_a, station_a1, group, plate="M-PH 1")
     from vehicles.services import damage_create
 
-    damage_create(vehicle=vehicle, actor=None, damage=Damage(area="front", description="Delle", view="front",
-                                                             x=50, y=50))
+    damage_create(
+        vehicle=vehicle, actor=None, damage=Damage(area="front", description="Delle", view="front", x=50, y=50)
+    )
     page.set_viewport_size({"width": 390, "height": 844})
     login(page, live_server, "admin@a.example", PASSWORD)
     page.goto(live_server.url + f"/o/org-a/vehicles/{vehicle.pk}/")

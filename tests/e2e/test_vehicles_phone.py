@@ -41,8 +41,9 @@ def _fits(page: Page) -> None:
 
 
 @pytest.mark.browser_context_args(has_touch=True, viewport=PHONE)
-def test_damage_with_photo_on_a_phone_and_delete_the_photo(page: Page, live_server, org_a, station_a1, staff_a1,
-                                                           tmp_path):
+def test_damage_with_photo_on_a_phone_and_delete_the_photo(
+    page: Page, live_server, org_a, station_a1, staff_a1, tmp_path
+):
     from tests.vehicles.conftest import make_vehicle
 
     group = VehicleGroup.objects.create(organization=org_a, name="Kleinwagen", code="KLEIN")
@@ -92,21 +93,44 @@ def test_every_fleet_page_fits_a_phone(page: Page, live_server, org_a, station_a
 
     grant(admin_a, org_a, "vehicles.groups")
     group = VehicleGroup.objects.create(organization=org_a, name="Transporter mit langem Namen", code="TRANS")
-    vehicle = make_vehicle(org_a, station_a1, group, plate="M-LANG 1234", model="Transporter T6.1 Kombi",
-                           variant="Langer Radstand, 9 Sitze, Automatik", vin="WVWZZZ1KZAW000001")
-    damage = damage_create(vehicle=vehicle, actor=admin_a, photos=[process_image(jpeg_upload())],
-                           damage=Damage(area="left", description="Kratzer " * 30, view="left", x=50, y=50))
-    record = condition_record_create(vehicle=vehicle, actor=admin_a, note="Sauber " * 40,
-                                     photos=[process_image(jpeg_upload())])
+    vehicle = make_vehicle(
+        org_a,
+        station_a1,
+        group,
+        plate="M-LANG 1234",
+        model="Transporter T6.1 Kombi",
+        variant="Langer Radstand, 9 Sitze, Automatik",
+        vin="WVWZZZ1KZAW000001",
+    )
+    damage = damage_create(
+        vehicle=vehicle,
+        actor=admin_a,
+        photos=[process_image(jpeg_upload())],
+        damage=Damage(area="left", description="Kratzer " * 30, view="left", x=50, y=50),
+    )
+    record = condition_record_create(
+        vehicle=vehicle, actor=admin_a, note="Sauber " * 40, photos=[process_image(jpeg_upload())]
+    )
     page.set_viewport_size(PHONE)
     login(page, live_server, "admin@a.example", PASSWORD)
     _switch_language(page, live_server, language)
     base = live_server.url + "/o/org-a/vehicles/"
-    paths = ["../", "", "new/", "groups/", "groups/new/", f"groups/{group.pk}/", f"condition/{record.pk}/",
-             f"condition/{record.pk}/photos/", f"{vehicle.pk}/condition/",
-             f"photos/damage/{damage.photos.get().pk}/delete/"]
-    paths += [f"{vehicle.pk}/{suffix}" for suffix in ("", "edit/", "retire/", "km/", "km/history/", "photos/",
-                                                       "condition/new/", "damages/new/")]
+    paths = [
+        "../",
+        "",
+        "new/",
+        "groups/",
+        "groups/new/",
+        f"groups/{group.pk}/",
+        f"condition/{record.pk}/",
+        f"condition/{record.pk}/photos/",
+        f"{vehicle.pk}/condition/",
+        f"photos/damage/{damage.photos.get().pk}/delete/",
+    ]
+    paths += [
+        f"{vehicle.pk}/{suffix}"
+        for suffix in ("", "edit/", "retire/", "km/", "km/history/", "photos/", "condition/new/", "damages/new/")
+    ]
     paths += [f"damages/{damage.pk}/{suffix}" for suffix in ("", "edit/", "status/", "photos/")]
     for path in paths:
         response = page.goto(base + path)

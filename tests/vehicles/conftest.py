@@ -23,15 +23,21 @@ def make_vehicle(org, station, group, *, plate: str | None = None, km: int = 100
 
     _counter["n"] += 1
     vehicle = Vehicle(
-        organization=org, plate=plate or f"M-T {_counter['n']}", make=fields.pop("make", "Volkswagen"),
-        model=fields.pop("model", "Golf"), group=group, home_station=station,
-        current_station=current_station or station, **fields,
+        organization=org,
+        plate=plate or f"M-T {_counter['n']}",
+        make=fields.pop("make", "Volkswagen"),
+        model=fields.pop("model", "Golf"),
+        group=group,
+        home_station=station,
+        current_station=current_station or station,
+        **fields,
     )
     vehicle.full_clean()
     vehicle.save()
     # The first reading lies a month back, so tests can add readings "now" without time-order clashes.
-    km_reading_record(vehicle=vehicle, km=km, source="staff", actor=None,
-                      recorded_at=timezone.now() - dt.timedelta(days=30))
+    km_reading_record(
+        vehicle=vehicle, km=km, source="staff", actor=None, recorded_at=timezone.now() - dt.timedelta(days=30)
+    )
     return vehicle
 
 

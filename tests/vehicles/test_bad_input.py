@@ -11,8 +11,22 @@ from .conftest import jpeg_upload
 
 pytestmark = pytest.mark.django_db
 
-GARBAGE_VALUES = ["", " ", "abc", "-1", "1e400", "NaN", "inf", "99999999999999999999", "0001-01-01T00:00",
-                  "9999-12-31T23:59", "2026-13-45", "<script>alert(1)</script>", "x" * 5000, "\x00"]
+GARBAGE_VALUES = [
+    "",
+    " ",
+    "abc",
+    "-1",
+    "1e400",
+    "NaN",
+    "inf",
+    "99999999999999999999",
+    "0001-01-01T00:00",
+    "9999-12-31T23:59",
+    "2026-13-45",
+    "<script>alert(1)</script>",
+    "x" * 5000,
+    "\x00",
+]
 
 
 def url(name, org, **kwargs):
@@ -20,14 +34,33 @@ def url(name, org, **kwargs):
 
 
 def _counts():
-    return [m.objects.count() for m in (Vehicle, KmReading, Damage, DamagePhoto, VehiclePhoto, ConditionRecord,
-                                        VehicleGroup)]
+    return [
+        m.objects.count()
+        for m in (Vehicle, KmReading, Damage, DamagePhoto, VehiclePhoto, ConditionRecord, VehicleGroup)
+    ]
 
 
 FIELDS = {
-    "create": ["plate", "vin", "make", "model", "variant", "group", "home_station", "current_station",
-               "first_registration", "fuel_type", "transmission", "seats", "fuel_level", "status", "status_reason",
-               "next_inspection", "notes", "initial_km"],
+    "create": [
+        "plate",
+        "vin",
+        "make",
+        "model",
+        "variant",
+        "group",
+        "home_station",
+        "current_station",
+        "first_registration",
+        "fuel_type",
+        "transmission",
+        "seats",
+        "fuel_level",
+        "status",
+        "status_reason",
+        "next_inspection",
+        "notes",
+        "initial_km",
+    ],
     "km_add": ["km", "recorded_at", "note", "confirm_implausible", "override_reason"],
     "damage_create": ["view", "x", "y", "area", "severity", "description", "source", "reported_at", "notes"],
     "damage_status": ["status", "date", "note"],
@@ -73,9 +106,20 @@ def test_garbage_posts_give_field_errors_not_500(client_admin_a, org_a, vehicle_
 
 @pytest.mark.parametrize("field", FIELDS["create"])
 def test_one_bad_field_in_an_otherwise_valid_vehicle(client_admin_a, org_a, station_a1, group_a, field):
-    valid = {"plate": "M-ZZ 1", "make": "VW", "model": "Up", "group": group_a.pk, "home_station": station_a1.pk,
-             "current_station": station_a1.pk, "fuel_type": "petrol", "transmission": "manual", "seats": 4,
-             "fuel_level": 8, "status": "available", "initial_km": 10}
+    valid = {
+        "plate": "M-ZZ 1",
+        "make": "VW",
+        "model": "Up",
+        "group": group_a.pk,
+        "home_station": station_a1.pk,
+        "current_station": station_a1.pk,
+        "fuel_type": "petrol",
+        "transmission": "manual",
+        "seats": 4,
+        "fuel_level": 8,
+        "status": "available",
+        "initial_km": 10,
+    }
     before = _counts()
     for value in GARBAGE_VALUES:
         data = {**valid, field: value}
@@ -89,17 +133,42 @@ def test_one_bad_field_in_an_otherwise_valid_vehicle(client_admin_a, org_a, stat
 
 def test_damage_with_bad_position_values(client_admin_a, org_a, vehicle_a1):
     before = _counts()
-    for x, y in [("abc", "1"), ("NaN", "1"), ("inf", "-inf"), ("1e400", "1"), ("101", "50"), ("-1", "50"),
-                 ("12.345678", "1")]:
-        response = client_admin_a.post(url("damage_create", org_a, pk=vehicle_a1.pk), {
-            "view": "top", "x": x, "y": y, "area": "left", "severity": "minor", "description": "Delle",
-            "source": "staff", "reported_at": "2026-01-01T10:00",
-        })
+    for x, y in [
+        ("abc", "1"),
+        ("NaN", "1"),
+        ("inf", "-inf"),
+        ("1e400", "1"),
+        ("101", "50"),
+        ("-1", "50"),
+        ("12.345678", "1"),
+    ]:
+        response = client_admin_a.post(
+            url("damage_create", org_a, pk=vehicle_a1.pk),
+            {
+                "view": "top",
+                "x": x,
+                "y": y,
+                "area": "left",
+                "severity": "minor",
+                "description": "Delle",
+                "source": "staff",
+                "reported_at": "2026-01-01T10:00",
+            },
+        )
         assert response.status_code == 200, (x, y)
-    response = client_admin_a.post(url("damage_create", org_a, pk=vehicle_a1.pk), {
-        "view": "nowhere", "x": "1", "y": "1", "area": "left", "severity": "minor", "description": "Delle",
-        "source": "staff", "reported_at": "2026-01-01T10:00",
-    })
+    response = client_admin_a.post(
+        url("damage_create", org_a, pk=vehicle_a1.pk),
+        {
+            "view": "nowhere",
+            "x": "1",
+            "y": "1",
+            "area": "left",
+            "severity": "minor",
+            "description": "Delle",
+            "source": "staff",
+            "reported_at": "2026-01-01T10:00",
+        },
+    )
     assert response.status_code == 200
     assert _counts() == before
 
@@ -107,32 +176,71 @@ def test_damage_with_bad_position_values(client_admin_a, org_a, vehicle_a1):
 def test_bad_upload_with_otherwise_valid_damage_writes_nothing(client_admin_a, org_a, vehicle_a1):
     before = _counts()
     evil = SimpleUploadedFile("evil.jpg", b"MZ\x90\x00" + b"\x00" * 100, content_type="image/jpeg")
-    response = client_admin_a.post(url("damage_create", org_a, pk=vehicle_a1.pk), {
-        "area": "left", "severity": "minor", "description": "Delle", "source": "staff",
-        "reported_at": "2026-01-01T10:00", "photos": [jpeg_upload(), evil],
-    })
+    response = client_admin_a.post(
+        url("damage_create", org_a, pk=vehicle_a1.pk),
+        {
+            "area": "left",
+            "severity": "minor",
+            "description": "Delle",
+            "source": "staff",
+            "reported_at": "2026-01-01T10:00",
+            "photos": [jpeg_upload(), evil],
+        },
+    )
     assert response.status_code == 200
     assert "evil.jpg" in response.content.decode()
     assert _counts() == before
 
 
-@pytest.mark.parametrize("query", [
-    {"station": "abc", "group": "-1", "status": "zzz", "sort": "zzz", "page": "zzz"},
-    {"q": "\x00"}, {"q": "x" * 5000}, {"q": "%_\\"}, {"page": "99999"}, {"page": "-1"},
-    {"station": "99999999999999999999"}, {"group": "1.5"},
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"station": "abc", "group": "-1", "status": "zzz", "sort": "zzz", "page": "zzz"},
+        {"q": "\x00"},
+        {"q": "x" * 5000},
+        {"q": "%_\\"},
+        {"page": "99999"},
+        {"page": "-1"},
+        {"station": "99999999999999999999"},
+        {"group": "1.5"},
+    ],
+)
 def test_list_with_garbage_parameters(client_admin_a, org_a, vehicle_a1, query):
     assert client_admin_a.get(url("list", org_a), query).status_code == 200
-    assert client_admin_a.get(url("list", org_a), query, HTTP_HX_REQUEST="true",
-                              HTTP_HX_TARGET="vehicle-results").status_code == 200
+    assert (
+        client_admin_a.get(
+            url("list", org_a), query, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="vehicle-results"
+        ).status_code
+        == 200
+    )
 
 
 def test_unknown_ids_are_404(client_admin_a, org_a):
-    for name in ("detail", "edit", "retire", "reactivate", "km_add", "km_history", "photos_add", "condition_create",
-                 "condition_list", "condition_photos_add", "vehicle_photo_delete", "damage_photo_delete",
-                 "damage_create", "condition_detail", "damage_detail", "damage_edit", "damage_status",
-                 "damage_photos_add", "group_edit", "group_photo", "vehicle_photo", "damage_photo",
-                 "condition_photo_thumb"):
+    for name in (
+        "detail",
+        "edit",
+        "retire",
+        "reactivate",
+        "km_add",
+        "km_history",
+        "photos_add",
+        "condition_create",
+        "condition_list",
+        "condition_photos_add",
+        "vehicle_photo_delete",
+        "damage_photo_delete",
+        "damage_create",
+        "condition_detail",
+        "damage_detail",
+        "damage_edit",
+        "damage_status",
+        "damage_photos_add",
+        "group_edit",
+        "group_photo",
+        "vehicle_photo",
+        "damage_photo",
+        "condition_photo_thumb",
+    ):
         for pk in (0, 99999999, 99999999999999999999):
             assert client_admin_a.get(url(name, org_a, pk=pk)).status_code == 404, (name, pk)
             assert client_admin_a.post(url(name, org_a, pk=pk), {}).status_code == 404, (name, pk)
@@ -150,9 +258,16 @@ def test_a_damage_cannot_be_reported_in_the_future(client_admin_a, org_a, vehicl
 
     client_admin_a.cookies["django_language"] = "en"
     tomorrow = (timezone.localtime() + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
-    response = client_admin_a.post(url("damage_create", org_a, pk=vehicle_a1.pk), {
-        "area": "left", "severity": "minor", "description": "Delle", "source": "staff", "reported_at": tomorrow,
-    })
+    response = client_admin_a.post(
+        url("damage_create", org_a, pk=vehicle_a1.pk),
+        {
+            "area": "left",
+            "severity": "minor",
+            "description": "Delle",
+            "source": "staff",
+            "reported_at": tomorrow,
+        },
+    )
     assert response.status_code == 200
     assert "cannot be reported in the future" in response.content.decode()
     assert not Damage.objects.exists()

@@ -43,12 +43,15 @@ def fleet(org_a, station_a1, station_a2, group_a):
     today = timezone.localdate()
     vehicles = {
         "due": make_vehicle(org_a, station_a1, group_a, plate="M-HU 1", next_inspection=today + dt.timedelta(days=10)),
-        "overdue": make_vehicle(org_a, station_a1, group_a, plate="M-HU 2",
-                                next_inspection=today - dt.timedelta(days=3), status="workshop"),
-        "later": make_vehicle(org_a, station_a1, group_a, plate="M-HU 3", next_inspection=today + dt.timedelta(days=90),
-                              status="rented"),
-        "elsewhere": make_vehicle(org_a, station_a2, group_a, plate="A-HU 4",
-                                  next_inspection=today + dt.timedelta(days=5)),
+        "overdue": make_vehicle(
+            org_a, station_a1, group_a, plate="M-HU 2", next_inspection=today - dt.timedelta(days=3), status="workshop"
+        ),
+        "later": make_vehicle(
+            org_a, station_a1, group_a, plate="M-HU 3", next_inspection=today + dt.timedelta(days=90), status="rented"
+        ),
+        "elsewhere": make_vehicle(
+            org_a, station_a2, group_a, plate="A-HU 4", next_inspection=today + dt.timedelta(days=5)
+        ),
         "retired": make_vehicle(org_a, station_a1, group_a, plate="M-HU 5", next_inspection=today),
     }
     damage_create(vehicle=vehicles["due"], actor=None, damage=Damage(area="left", description="Kratzer"))
@@ -113,8 +116,9 @@ def test_panel_needs_fleet_access(org_a, fleet):
 def test_panel_queries_do_not_grow(client_staff_a1, org_a, station_a1, group_a, django_assert_max_num_queries):
     def add(n):
         for i in range(n):
-            vehicle = make_vehicle(org_a, station_a1, group_a,
-                                   next_inspection=timezone.localdate() + dt.timedelta(days=i % 40))
+            vehicle = make_vehicle(
+                org_a, station_a1, group_a, next_inspection=timezone.localdate() + dt.timedelta(days=i % 40)
+            )
             damage_create(vehicle=vehicle, actor=None, damage=Damage(area="left", description="Kratzer"))
 
     def count() -> int:

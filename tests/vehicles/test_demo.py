@@ -22,6 +22,9 @@ def test_demo_fleet_in_both_organizations_and_idempotent():
     assert Vehicle.objects.filter(organization=koenig).count() == 30
     assert VehicleGroup.objects.filter(organization=koenig).count() == 3
     assert set(Vehicle.objects.filter(organization=koenig).values_list("home_station__code", flat=True)) == {
-        "MUC", "AUG", "NUE"}
+        "MUC",
+        "AUG",
+        "NUE",
+    }
     call_command("seed_demo", stdout=io.StringIO())
     assert counts == {model: model.objects.count() for model in counts}

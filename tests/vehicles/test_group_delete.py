@@ -17,7 +17,8 @@ def url(name, org, **kwargs):
 
 
 def test_an_unused_group_is_deleted_after_confirmation_and_its_files_after_commit(
-        client_admin_a, org_a, group_a, django_capture_on_commit_callbacks):
+    client_admin_a, org_a, group_a, django_capture_on_commit_callbacks
+):
     client_admin_a.cookies["django_language"] = "en"
     data = {"name": "Kleinwagen", "code": "KLEIN", "sort_order": 1}
     with django_capture_on_commit_callbacks(execute=True):
@@ -47,8 +48,10 @@ def test_a_group_with_vehicles_even_retired_ones_is_refused(client_admin_a, org_
     page = client_admin_a.get(url("group_delete", org_a, pk=group_a.pk)).content.decode()
     assert "2 vehicles still belong to this group" in page and "confirm-group-delete" not in page
     response = client_admin_a.post(url("group_delete", org_a, pk=group_a.pk), follow=True)
-    assert "2 vehicles still belong to this group (retired vehicles count too). Move them to another group first." \
+    assert (
+        "2 vehicles still belong to this group (retired vehicles count too). Move them to another group first."
         in response.content.decode()
+    )
     assert VehicleGroup.objects.filter(pk=group_a.pk).exists()
     # Only the retired one left: still refused, with the count.
     other = VehicleGroup.objects.create(organization=org_a, name="Transporter", code="TRANS")
@@ -67,7 +70,8 @@ def test_german_refusal(client_admin_a, org_a, station_a1, group_a):
 
 
 def test_station_staff_without_the_permission_get_403_and_outsiders_404(
-        client_staff_a1, client_admin_b, org_a, org_b, group_a, staff_a1, admin_b):
+    client_staff_a1, client_admin_b, org_a, org_b, group_a, staff_a1, admin_b
+):
     revoke(staff_a1, org_a, "vehicles.groups")
     assert client_staff_a1.get(url("group_delete", org_a, pk=group_a.pk)).status_code == 403
     assert client_staff_a1.post(url("group_delete", org_a, pk=group_a.pk)).status_code == 403

@@ -23,8 +23,9 @@ def test_station_staff_see_groups_but_cannot_manage_them(client_staff_a1, org_a,
     assert url("group_edit", org_a, pk=group_a.pk) not in page
     assert client_staff_a1.get(url("group_create", org_a)).status_code == 403
     assert client_staff_a1.get(url("group_edit", org_a, pk=group_a.pk)).status_code == 403
-    response = client_staff_a1.post(url("group_edit", org_a, pk=group_a.pk),
-                                    {"name": "Umbenannt", "code": "KLEIN", "sort_order": 1})
+    response = client_staff_a1.post(
+        url("group_edit", org_a, pk=group_a.pk), {"name": "Umbenannt", "code": "KLEIN", "sort_order": 1}
+    )
     assert response.status_code == 403
     response = client_staff_a1.post(url("group_create", org_a), {"name": "Neu", "code": "NEU", "sort_order": 1})
     assert response.status_code == 403
@@ -43,14 +44,16 @@ def test_the_permission_lets_a_role_manage_groups(client_staff_a1, org_a, group_
     assert url("group_create", org_a) in page and url("group_edit", org_a, pk=group_a.pk) in page
     dashboard = client_staff_a1.get(reverse("org_dashboard", kwargs={"org_slug": org_a.slug})).content.decode()
     assert url("group_list", org_a) in dashboard
-    response = client_staff_a1.post(url("group_edit", org_a, pk=group_a.pk),
-                                    {"name": "Kleinwagen plus", "code": "klein", "sort_order": 1,
-                                     "new_photo": jpeg_upload()})
+    response = client_staff_a1.post(
+        url("group_edit", org_a, pk=group_a.pk),
+        {"name": "Kleinwagen plus", "code": "klein", "sort_order": 1, "new_photo": jpeg_upload()},
+    )
     assert response.status_code == 302
     group_a.refresh_from_db()
     assert group_a.name == "Kleinwagen plus" and group_a.photo
-    response = client_staff_a1.post(url("group_create", org_a), {"name": "Transporter", "code": "trans",
-                                                                 "sort_order": 3})
+    response = client_staff_a1.post(
+        url("group_create", org_a), {"name": "Transporter", "code": "trans", "sort_order": 3}
+    )
     assert response.status_code == 302
     assert VehicleGroup.objects.get(organization=org_a, code="TRANS").name == "Transporter"
 
@@ -79,14 +82,19 @@ def test_outsiders_cannot_touch_groups(client_admin_b, org_a, org_b, group_a, ad
     grant(admin_b, org_b, "vehicles.groups")
     for org in (org_a, org_b):
         assert client_admin_b.get(url("group_edit", org, pk=group_a.pk)).status_code == 404
-        assert client_admin_b.post(url("group_edit", org, pk=group_a.pk),
-                                   {"name": "X", "code": "X", "sort_order": 1}).status_code == 404
+        assert (
+            client_admin_b.post(
+                url("group_edit", org, pk=group_a.pk), {"name": "X", "code": "X", "sort_order": 1}
+            ).status_code
+            == 404
+        )
     group_a.refresh_from_db()
     assert group_a.name == "Kleinwagen"
 
 
-def test_replacing_and_removing_the_group_photo_cleans_up_the_files(client_staff_a1, org_a, group_a, staff_a1,
-                                                                     django_capture_on_commit_callbacks):
+def test_replacing_and_removing_the_group_photo_cleans_up_the_files(
+    client_staff_a1, org_a, group_a, staff_a1, django_capture_on_commit_callbacks
+):
     from django.core.files.storage import default_storage
 
     grant(staff_a1, org_a, "vehicles.groups")

@@ -12,8 +12,14 @@ pytestmark = pytest.mark.django_db
 
 
 def _reading(vehicle, km, *, days_ago=0.0, actor=None, **kwargs):
-    return km_reading_record(vehicle=vehicle, km=km, source=KmReading.Source.STAFF, actor=actor,
-                             recorded_at=timezone.now() - dt.timedelta(days=days_ago), **kwargs)
+    return km_reading_record(
+        vehicle=vehicle,
+        km=km,
+        source=KmReading.Source.STAFF,
+        actor=actor,
+        recorded_at=timezone.now() - dt.timedelta(days=days_ago),
+        **kwargs,
+    )
 
 
 @pytest.fixture
@@ -94,5 +100,6 @@ def test_backdated_reading_must_fit_between_its_neighbours(vehicle):
 
 def test_future_readings_are_refused(vehicle):
     with pytest.raises(KmReadingRefused):
-        km_reading_record(vehicle=vehicle, km=2000, source="staff", actor=None,
-                          recorded_at=timezone.now() + dt.timedelta(days=1))
+        km_reading_record(
+            vehicle=vehicle, km=2000, source="staff", actor=None, recorded_at=timezone.now() + dt.timedelta(days=1)
+        )

@@ -39,8 +39,15 @@ def _phrases() -> list[tuple[str, str]]:
     pairs = []
     for entry in entries:
         english, german = entry.msgid.strip(), entry.msgstr.strip()
-        if (german and english != german and len(english) >= 4 and len(german) >= 4
-                and english not in both and german not in both and english not in LANGUAGE_NAMES):
+        if (
+            german
+            and english != german
+            and len(english) >= 4
+            and len(german) >= 4
+            and english not in both
+            and german not in both
+            and english not in LANGUAGE_NAMES
+        ):
             pairs.append((english, german))
     return pairs
 
@@ -57,8 +64,9 @@ def _contains(text: str, phrase: str) -> bool:
 
 def _pages(org, vehicle, group, actor):
     image = process_image(jpeg_upload("aufnahme-1.jpg"))
-    damage = damage_create(vehicle=vehicle, actor=actor, photos=[image],
-                           damage=Damage(area="left", description="x", view="left", x=1, y=2))
+    damage = damage_create(
+        vehicle=vehicle, actor=actor, photos=[image], damage=Damage(area="left", description="x", view="left", x=1, y=2)
+    )
     damage_status_set(damage=damage, actor=actor, status="in_repair", note="y")
     record = condition_record_create(vehicle=vehicle, actor=actor, note="z", photos=[image])
     photo = vehicle_photos_add(vehicle=vehicle, actor=actor, photos=[image])[0]
@@ -66,14 +74,33 @@ def _pages(org, vehicle, group, actor):
     def u(name, **kwargs):
         return reverse(f"vehicles:{name}", kwargs={"org_slug": org.slug, **kwargs})
 
-    pages = [reverse("org_dashboard", kwargs={"org_slug": org.slug}), u("list"), u("create"), u("group_list"),
-             u("group_create"), u("group_edit", pk=group.pk), u("condition_detail", pk=record.pk),
-             u("condition_photos_add", pk=record.pk), u("condition_list", pk=vehicle.pk),
-             u("vehicle_photo_delete", pk=photo.pk), u("damage_photo_delete", pk=damage.photos.get().pk)]
-    pages += [u(name, pk=vehicle.pk) for name in ("detail", "edit", "retire", "km_add", "km_history", "photos_add",
-                                                  "condition_create", "damage_create")]
-    pages += [u(name, pk=damage.pk) for name in ("damage_detail", "damage_edit", "damage_status",
-                                                 "damage_photos_add")]
+    pages = [
+        reverse("org_dashboard", kwargs={"org_slug": org.slug}),
+        u("list"),
+        u("create"),
+        u("group_list"),
+        u("group_create"),
+        u("group_edit", pk=group.pk),
+        u("condition_detail", pk=record.pk),
+        u("condition_photos_add", pk=record.pk),
+        u("condition_list", pk=vehicle.pk),
+        u("vehicle_photo_delete", pk=photo.pk),
+        u("damage_photo_delete", pk=damage.photos.get().pk),
+    ]
+    pages += [
+        u(name, pk=vehicle.pk)
+        for name in (
+            "detail",
+            "edit",
+            "retire",
+            "km_add",
+            "km_history",
+            "photos_add",
+            "condition_create",
+            "damage_create",
+        )
+    ]
+    pages += [u(name, pk=damage.pk) for name in ("damage_detail", "damage_edit", "damage_status", "damage_photos_add")]
     return pages
 
 
@@ -88,8 +115,10 @@ def test_no_mixed_languages_on_fleet_pages(client_admin_a, org_a, vehicle_a1, gr
     km_add = reverse("vehicles:km_add", kwargs={"org_slug": org_a.slug, "pk": vehicle_a1.pk})
     posts = [(page, {}) for page in pages if page.endswith(("/new/", "/edit/", "/retire/", "/status/", "/photos/"))]
     now = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
-    posts += [(km_add, {"km": "5", "recorded_at": now}),  # below the last reading
-              (km_add, {"km": str(vehicle_a1.current_km + 900_000), "recorded_at": now})]  # implausible jump
+    posts += [
+        (km_add, {"km": "5", "recorded_at": now}),  # below the last reading
+        (km_add, {"km": str(vehicle_a1.current_km + 900_000), "recorded_at": now}),
+    ]  # implausible jump
     for page_url, data in [(page, None) for page in pages] + posts:
         response = client_admin_a.get(page_url) if data is None else client_admin_a.post(page_url, data)
         assert response.status_code == 200, page_url

@@ -22,8 +22,9 @@ def _photos(vehicle, actor=None):
     """One photo of each kind on the vehicle: (kind, photo, page that shows it)."""
     image = process_image(jpeg_upload())
     vehicle_photo = vehicle_photos_add(vehicle=vehicle, actor=actor, photos=[image])[0]
-    damage = damage_create(vehicle=vehicle, actor=actor, damage=Damage(area="left", description="Kratzer"),
-                           photos=[image, image])
+    damage = damage_create(
+        vehicle=vehicle, actor=actor, damage=Damage(area="left", description="Kratzer"), photos=[image, image]
+    )
     record = condition_record_create(vehicle=vehicle, actor=actor, photos=[image, image], note="")
     org = vehicle.organization
     return [
@@ -33,8 +34,9 @@ def _photos(vehicle, actor=None):
     ]
 
 
-def test_staff_delete_a_photo_after_confirming(client_staff_a1, org_a, vehicle_a1, staff_a1,
-                                               django_capture_on_commit_callbacks):
+def test_staff_delete_a_photo_after_confirming(
+    client_staff_a1, org_a, vehicle_a1, staff_a1, django_capture_on_commit_callbacks
+):
     for kind, photo, page_url in _photos(vehicle_a1, staff_a1):
         delete_url = url(f"{kind}_photo_delete", org_a, pk=photo.pk)
         page = client_staff_a1.get(page_url).content.decode()

@@ -22,8 +22,9 @@ def _count(client, url) -> int:
     return len(ctx.captured_queries)
 
 
-def test_vehicle_list_queries_do_not_grow(client_staff_a1, org_a, station_a1, station_a2, group_a,
-                                          django_assert_max_num_queries):
+def test_vehicle_list_queries_do_not_grow(
+    client_staff_a1, org_a, station_a1, station_a2, group_a, django_assert_max_num_queries
+):
     url = reverse("vehicles:list", kwargs={"org_slug": org_a.slug})
 
     def add(n):
@@ -38,16 +39,21 @@ def test_vehicle_list_queries_do_not_grow(client_staff_a1, org_a, station_a1, st
         client_staff_a1.get(url, {"q": "golf", "sort": "-km"})
 
 
-def test_vehicle_page_queries_do_not_grow(client_staff_a1, org_a, station_a1, group_a, staff_a1,
-                                          django_assert_max_num_queries):
+def test_vehicle_page_queries_do_not_grow(
+    client_staff_a1, org_a, station_a1, group_a, staff_a1, django_assert_max_num_queries
+):
     vehicle = make_vehicle(org_a, station_a1, group_a)
     photo = process_image(jpeg_upload())
     url = reverse("vehicles:detail", kwargs={"org_slug": org_a.slug, "pk": vehicle.pk})
 
     def add(n):
         for i in range(n):
-            damage_create(vehicle=vehicle, actor=staff_a1, photos=[photo, photo],
-                          damage=Damage(area="left", description=f"Kratzer {i}", view="left", x=10 + i, y=20))
+            damage_create(
+                vehicle=vehicle,
+                actor=staff_a1,
+                photos=[photo, photo],
+                damage=Damage(area="left", description=f"Kratzer {i}", view="left", x=10 + i, y=20),
+            )
             condition_record_create(vehicle=vehicle, actor=staff_a1, photos=[photo, photo], note="ok")
             vehicle_photos_add(vehicle=vehicle, actor=staff_a1, photos=[photo])
             km_reading_record(vehicle=vehicle, km=vehicle.current_km + 10, source="checkin", actor=staff_a1)
@@ -60,22 +66,30 @@ def test_vehicle_page_queries_do_not_grow(client_staff_a1, org_a, station_a1, gr
     assert response.content.decode().count('data-testid="damage-marker"') == 8
 
 
-def test_damage_page_queries_do_not_grow(client_staff_a1, org_a, station_a1, group_a, staff_a1,
-                                         django_assert_max_num_queries):
+def test_damage_page_queries_do_not_grow(
+    client_staff_a1, org_a, station_a1, group_a, staff_a1, django_assert_max_num_queries
+):
     from vehicles.services import damage_photos_add, damage_status_set
 
     vehicle = make_vehicle(org_a, station_a1, group_a)
     photo = process_image(jpeg_upload())
-    damage = damage_create(vehicle=vehicle, actor=staff_a1, photos=[photo],
-                           damage=Damage(area="left", description="Kratzer", view="left", x=10, y=20))
+    damage = damage_create(
+        vehicle=vehicle,
+        actor=staff_a1,
+        photos=[photo],
+        damage=Damage(area="left", description="Kratzer", view="left", x=10, y=20),
+    )
     url = reverse("vehicles:damage_detail", kwargs={"org_slug": org_a.slug, "pk": damage.pk})
 
     def add(n):
         for i in range(n):
             damage_photos_add(damage=damage, actor=staff_a1, photos=[photo])
             damage_status_set(damage=damage, actor=staff_a1, status="in_repair" if i % 2 else "open", note=f"#{i}")
-            damage_create(vehicle=vehicle, actor=staff_a1,
-                          damage=Damage(area="rear", description=f"Delle {i}", view="rear", x=5, y=5))
+            damage_create(
+                vehicle=vehicle,
+                actor=staff_a1,
+                damage=Damage(area="rear", description=f"Delle {i}", view="rear", x=5, y=5),
+            )
 
     add(2)
     few = _count(client_staff_a1, url)
@@ -85,8 +99,9 @@ def test_damage_page_queries_do_not_grow(client_staff_a1, org_a, station_a1, gro
     assert response.content.decode().count('data-testid="photo-delete"') == 9
 
 
-def test_condition_record_and_km_history_queries_do_not_grow(client_staff_a1, org_a, station_a1, group_a, staff_a1,
-                                                             django_assert_max_num_queries):
+def test_condition_record_and_km_history_queries_do_not_grow(
+    client_staff_a1, org_a, station_a1, group_a, staff_a1, django_assert_max_num_queries
+):
     vehicle = make_vehicle(org_a, station_a1, group_a)
     photo = process_image(jpeg_upload())
     record = condition_record_create(vehicle=vehicle, actor=staff_a1, photos=[photo], note="ok")

@@ -22,8 +22,9 @@ def _photo(vehicle):
 # --- station scope and outsiders ---
 
 
-def test_station_staff_see_only_their_stations_vehicles(client_staff_a1, org_a, vehicle_a1, vehicle_a2,
-                                                        station_a1, station_a2, group_a):
+def test_station_staff_see_only_their_stations_vehicles(
+    client_staff_a1, org_a, vehicle_a1, vehicle_a2, station_a1, station_a2, group_a
+):
     visiting = make_vehicle(org_a, station_a2, group_a, plate="A-VI 1", current_station=station_a1)
     page = client_staff_a1.get(url("list", org_a)).content.decode()
     assert "M-AB 1234" in page
@@ -37,18 +38,35 @@ def test_station_staff_get_404_for_other_stations_objects(client_staff_a1, clien
     from vehicles.services import condition_record_create
 
     photo = _photo(vehicle_a2)
-    damage = damage_create(vehicle=vehicle_a2, actor=None, damage=Damage(area="left", description="Kratzer"),
-                           photos=[process_image(jpeg_upload())])
+    damage = damage_create(
+        vehicle=vehicle_a2,
+        actor=None,
+        damage=Damage(area="left", description="Kratzer"),
+        photos=[process_image(jpeg_upload())],
+    )
     record = condition_record_create(vehicle=vehicle_a2, actor=None, photos=[process_image(jpeg_upload())])
     damage_photo, condition_photo = damage.photos.get(), record.photos.get()
-    checks = [("detail", vehicle_a2.pk), ("edit", vehicle_a2.pk), ("km_add", vehicle_a2.pk),
-              ("km_history", vehicle_a2.pk), ("retire", vehicle_a2.pk), ("photos_add", vehicle_a2.pk),
-              ("condition_create", vehicle_a2.pk), ("damage_create", vehicle_a2.pk), ("damage_detail", damage.pk),
-              ("damage_edit", damage.pk), ("damage_status", damage.pk), ("damage_photos_add", damage.pk),
-              ("condition_detail", record.pk),
-              ("vehicle_photo", photo.pk), ("vehicle_photo_thumb", photo.pk),
-              ("damage_photo", damage_photo.pk), ("damage_photo_thumb", damage_photo.pk),
-              ("condition_photo", condition_photo.pk), ("condition_photo_thumb", condition_photo.pk)]
+    checks = [
+        ("detail", vehicle_a2.pk),
+        ("edit", vehicle_a2.pk),
+        ("km_add", vehicle_a2.pk),
+        ("km_history", vehicle_a2.pk),
+        ("retire", vehicle_a2.pk),
+        ("photos_add", vehicle_a2.pk),
+        ("condition_create", vehicle_a2.pk),
+        ("damage_create", vehicle_a2.pk),
+        ("damage_detail", damage.pk),
+        ("damage_edit", damage.pk),
+        ("damage_status", damage.pk),
+        ("damage_photos_add", damage.pk),
+        ("condition_detail", record.pk),
+        ("vehicle_photo", photo.pk),
+        ("vehicle_photo_thumb", photo.pk),
+        ("damage_photo", damage_photo.pk),
+        ("damage_photo_thumb", damage_photo.pk),
+        ("condition_photo", condition_photo.pk),
+        ("condition_photo_thumb", condition_photo.pk),
+    ]
     for name, pk in checks:
         assert client_staff_a1.get(url(name, org_a, pk=pk)).status_code == 404, name
         # ... while the staff of the vehicle's own station open every one of them.
@@ -86,8 +104,9 @@ def test_search_finds_partial_matches(client_admin_a, org_a, vehicle_a1, vehicle
 
 
 def test_filters_and_htmx_partial(client_admin_a, org_a, station_a2, vehicle_a1, vehicle_a2):
-    response = client_admin_a.get(url("list", org_a), {"station": station_a2.pk}, HTTP_HX_REQUEST="true",
-                                  HTTP_HX_TARGET="vehicle-results")
+    response = client_admin_a.get(
+        url("list", org_a), {"station": station_a2.pk}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="vehicle-results"
+    )
     body = response.content.decode()
     assert "A-XY 99" in body and "M-AB 1234" not in body
     assert "<html" not in body  # only the results part
@@ -109,17 +128,30 @@ def test_sorting(client_admin_a, org_a, vehicle_a1, vehicle_a2):
 
 def _form_data(station, group, **overrides):
     data = {
-        "plate": "m ab 777", "vin": "", "make": "Škoda", "model": "Octavia", "variant": "", "group": group.pk,
-        "home_station": station.pk, "current_station": station.pk, "first_registration": "2024-03-01",
-        "fuel_type": "diesel", "transmission": "manual", "seats": 5, "fuel_level": 8, "status": "available",
-        "status_reason": "", "next_inspection": "2027-03-01", "notes": "", "initial_km": 12000,
+        "plate": "m ab 777",
+        "vin": "",
+        "make": "Škoda",
+        "model": "Octavia",
+        "variant": "",
+        "group": group.pk,
+        "home_station": station.pk,
+        "current_station": station.pk,
+        "first_registration": "2024-03-01",
+        "fuel_type": "diesel",
+        "transmission": "manual",
+        "seats": 5,
+        "fuel_level": 8,
+        "status": "available",
+        "status_reason": "",
+        "next_inspection": "2027-03-01",
+        "notes": "",
+        "initial_km": 12000,
     }
     data.update(overrides)
     return data
 
 
-def test_create_vehicle_normalises_plate_and_starts_km_history(client_staff_a1, org_a, station_a1, group_a,
-                                                               staff_a1):
+def test_create_vehicle_normalises_plate_and_starts_km_history(client_staff_a1, org_a, station_a1, group_a, staff_a1):
     response = client_staff_a1.post(url("create", org_a), _form_data(station_a1, group_a))
     assert response.status_code == 302
     vehicle = Vehicle.objects.get(organization=org_a, plate="M-AB 777")
@@ -128,8 +160,9 @@ def test_create_vehicle_normalises_plate_and_starts_km_history(client_staff_a1, 
     assert (reading.km, reading.source, reading.recorded_by) == (12000, "staff", staff_a1)
 
 
-def test_plate_must_be_unique_among_active_vehicles(client_admin_a, org_a, org_b, station_a1, group_a, vehicle_a1,
-                                                    station_b1, group_b):
+def test_plate_must_be_unique_among_active_vehicles(
+    client_admin_a, org_a, org_b, station_a1, group_a, vehicle_a1, station_b1, group_b
+):
     response = client_admin_a.post(url("create", org_a), _form_data(station_a1, group_a, plate="m-ab  1234"))
     assert response.status_code == 200
     assert Vehicle.objects.filter(organization=org_a, plate="M-AB 1234").count() == 1
@@ -150,8 +183,9 @@ def test_vin_is_checked(client_admin_a, org_a, station_a1, group_a):
     response = client_admin_a.post(url("create", org_a), _form_data(station_a1, group_a, vin="WVWZZZ1KZ"))
     assert "vin" in response.context["form"].errors
     # a wrong check digit is only a warning (common on European VINs)
-    response = client_admin_a.post(url("create", org_a), _form_data(station_a1, group_a, vin="wvwzzz1kzaw000001"),
-                                   follow=True)
+    response = client_admin_a.post(
+        url("create", org_a), _form_data(station_a1, group_a, vin="wvwzzz1kzaw000001"), follow=True
+    )
     assert Vehicle.objects.get(plate="M-AB 777").vin == "WVWZZZ1KZAW000001"
     assert any(m.level_tag == "warning" for m in response.context["messages"])
 
@@ -197,17 +231,20 @@ def test_edit_cannot_retire_or_touch_km(client_admin_a, org_a, vehicle_a1, stati
 
 
 def test_km_form_refuses_lower_reading_and_admin_overrides(client_staff_a1, client_admin_a, org_a, vehicle_a1):
-    response = client_staff_a1.post(url("km_add", org_a, pk=vehicle_a1.pk),
-                                    {"km": 500, "recorded_at": _now_local(), "note": ""})
+    response = client_staff_a1.post(
+        url("km_add", org_a, pk=vehicle_a1.pk), {"km": 500, "recorded_at": _now_local(), "note": ""}
+    )
     assert response.status_code == 200
     assert "km" in response.context["form"].errors
     assert "override_reason" not in response.context["form"].fields  # staff lack the permission
-    response = client_admin_a.post(url("km_add", org_a, pk=vehicle_a1.pk),
-                                   {"km": 500, "note": "", "recorded_at": _now_local()})
+    response = client_admin_a.post(
+        url("km_add", org_a, pk=vehicle_a1.pk), {"km": 500, "note": "", "recorded_at": _now_local()}
+    )
     assert response.status_code == 200 and response.context["needs_override"]
-    response = client_admin_a.post(url("km_add", org_a, pk=vehicle_a1.pk),
-                                   {"km": 500, "note": "", "recorded_at": _now_local(),
-                                    "override_reason": "Tacho getauscht"})
+    response = client_admin_a.post(
+        url("km_add", org_a, pk=vehicle_a1.pk),
+        {"km": 500, "note": "", "recorded_at": _now_local(), "override_reason": "Tacho getauscht"},
+    )
     assert response.status_code == 302
     vehicle_a1.refresh_from_db()
     assert vehicle_a1.current_km == 500
@@ -241,9 +278,18 @@ def _now_local():
 def test_damage_with_position_and_photos_shows_as_marker(client_staff_a1, org_a, vehicle_a1):
     response = client_staff_a1.post(
         url("damage_create", org_a, pk=vehicle_a1.pk),
-        {"view": "left", "x": "30.5", "y": "42.25", "area": "left", "severity": "medium",
-         "description": "Kratzer Fahrertür", "source": "staff", "reported_at": _now_local(), "notes": "",
-         "photos": [jpeg_upload("a.jpg"), jpeg_upload("b.png")]},
+        {
+            "view": "left",
+            "x": "30.5",
+            "y": "42.25",
+            "area": "left",
+            "severity": "medium",
+            "description": "Kratzer Fahrertür",
+            "source": "staff",
+            "reported_at": _now_local(),
+            "notes": "",
+            "photos": [jpeg_upload("a.jpg"), jpeg_upload("b.png")],
+        },
     )
     assert response.status_code == 302, response.context["form"].errors
     damage = Damage.objects.get(vehicle=vehicle_a1)
@@ -263,8 +309,14 @@ def test_damage_upload_of_a_bad_file_is_refused_politely(client_staff_a1, org_a,
     bad = SimpleUploadedFile("scratch.jpg", b"MZ\x90\x00" + b"\x00" * 200, content_type="image/jpeg")
     response = client_staff_a1.post(
         url("damage_create", org_a, pk=vehicle_a1.pk),
-        {"area": "left", "severity": "minor", "description": "x", "source": "staff", "reported_at": _now_local(),
-         "photos": [bad]},
+        {
+            "area": "left",
+            "severity": "minor",
+            "description": "x",
+            "source": "staff",
+            "reported_at": _now_local(),
+            "photos": [bad],
+        },
     )
     assert response.status_code == 200
     assert "scratch.jpg" in str(response.context["form"].errors["photos"])
@@ -274,17 +326,25 @@ def test_damage_upload_of_a_bad_file_is_refused_politely(client_staff_a1, org_a,
 def test_incomplete_position_is_refused(client_staff_a1, org_a, vehicle_a1):
     response = client_staff_a1.post(
         url("damage_create", org_a, pk=vehicle_a1.pk),
-        {"view": "left", "area": "left", "severity": "minor", "description": "x", "source": "staff",
-         "reported_at": _now_local()},
+        {
+            "view": "left",
+            "area": "left",
+            "severity": "minor",
+            "description": "x",
+            "source": "staff",
+            "reported_at": _now_local(),
+        },
     )
     assert response.status_code == 200 and not Damage.objects.exists()
 
 
 def test_damage_status_history(client_staff_a1, org_a, vehicle_a1, staff_a1):
-    damage = damage_create(vehicle=vehicle_a1, actor=staff_a1, damage=Damage(area="rear", description="Delle",
-                                                                              view="rear", x=50, y=50))
-    response = client_staff_a1.post(url("damage_status", org_a, pk=damage.pk),
-                                    {"status": "repaired", "date": _today(), "note": "Auftrag 4711"})
+    damage = damage_create(
+        vehicle=vehicle_a1, actor=staff_a1, damage=Damage(area="rear", description="Delle", view="rear", x=50, y=50)
+    )
+    response = client_staff_a1.post(
+        url("damage_status", org_a, pk=damage.pk), {"status": "repaired", "date": _today(), "note": "Auftrag 4711"}
+    )
     assert response.status_code == 302
     damage.refresh_from_db()
     assert damage.status == "repaired"
@@ -298,8 +358,10 @@ def test_damage_status_history(client_staff_a1, org_a, vehicle_a1, staff_a1):
 
 
 def test_condition_record_with_photos(client_staff_a1, org_a, vehicle_a1):
-    response = client_staff_a1.post(url("condition_create", org_a, pk=vehicle_a1.pk),
-                                    {"km": 1000, "note": "sauber", "photos": [jpeg_upload(), jpeg_upload()]})
+    response = client_staff_a1.post(
+        url("condition_create", org_a, pk=vehicle_a1.pk),
+        {"km": 1000, "note": "sauber", "photos": [jpeg_upload(), jpeg_upload()]},
+    )
     assert response.status_code == 302
     record = vehicle_a1.condition_records.get()
     assert record.photos.count() == 2 and record.km == 1000
@@ -311,9 +373,10 @@ def test_condition_record_with_photos(client_staff_a1, org_a, vehicle_a1):
 
 def test_vehicle_group_with_photo(client_admin_a, client_admin_b, org_a, org_b, admin_a):
     grant(admin_a, org_a, "vehicles.groups")
-    response = client_admin_a.post(url("group_create", org_a),
-                                   {"name": "Kombi", "code": "kombi", "description": "", "sort_order": 5,
-                                    "new_photo": jpeg_upload()})
+    response = client_admin_a.post(
+        url("group_create", org_a),
+        {"name": "Kombi", "code": "kombi", "description": "", "sort_order": 5, "new_photo": jpeg_upload()},
+    )
     assert response.status_code == 302
     from vehicles.models import VehicleGroup
 
@@ -321,14 +384,16 @@ def test_vehicle_group_with_photo(client_admin_a, client_admin_b, org_a, org_b, 
     assert group.photo and group.photo_thumbnail
     assert client_admin_a.get(url("group_photo_thumb", org_a, pk=group.pk)).status_code == 200
     assert client_admin_b.get(url("group_photo", org_b, pk=group.pk)).status_code == 404
-    response = client_admin_a.post(url("group_create", org_a),
-                                   {"name": "Kombi 2", "code": "KOMBI", "description": "", "sort_order": 5})
+    response = client_admin_a.post(
+        url("group_create", org_a), {"name": "Kombi 2", "code": "KOMBI", "description": "", "sort_order": 5}
+    )
     assert response.status_code == 200 and "code" in response.context["form"].errors  # code already used
 
 
 def test_vehicle_photo_upload(client_staff_a1, org_a, vehicle_a1):
-    response = client_staff_a1.post(url("photos_add", org_a, pk=vehicle_a1.pk),
-                                    {"photos": [jpeg_upload()], "caption": "Front"})
+    response = client_staff_a1.post(
+        url("photos_add", org_a, pk=vehicle_a1.pk), {"photos": [jpeg_upload()], "caption": "Front"}
+    )
     assert response.status_code == 302
     assert VehiclePhoto.objects.get(vehicle=vehicle_a1).caption == "Front"
 
@@ -342,8 +407,9 @@ def test_pages_render_in_english(client_admin_a, org_a, vehicle_a1):
     assert "Km-Verlauf" in page
 
 
-def test_station_staff_hand_over_to_another_station_but_keep_homes_their_own(client_staff_a1, org_a, station_a1,
-                                                                             station_a2, group_a, vehicle_a1):
+def test_station_staff_hand_over_to_another_station_but_keep_homes_their_own(
+    client_staff_a1, org_a, station_a1, station_a2, group_a, vehicle_a1
+):
     data = _form_data(station_a1, group_a, plate="M-AB 1234", home_station=station_a2.pk)
     response = client_staff_a1.post(url("edit", org_a, pk=vehicle_a1.pk), data)
     assert response.status_code == 200 and "home_station" in response.context["form"].errors
@@ -370,14 +436,23 @@ def test_reactivate_only_when_the_plate_is_free(client_admin_a, org_a, station_a
 def test_damage_edit_moves_the_mark(client_staff_a1, org_a, vehicle_a1):
     damage = damage_create(vehicle=vehicle_a1, actor=None, damage=Damage(area="left", description="Kratzer"))
     assert client_staff_a1.get(url("damage_edit", org_a, pk=damage.pk)).status_code == 200
-    response = client_staff_a1.post(url("damage_edit", org_a, pk=damage.pk), {
-        "view": "top", "x": "50", "y": "10", "area": "front", "severity": "major", "description": "Kratzer, tief",
-        "source": "staff", "reported_at": _now_local(), "notes": "",
-    })
+    response = client_staff_a1.post(
+        url("damage_edit", org_a, pk=damage.pk),
+        {
+            "view": "top",
+            "x": "50",
+            "y": "10",
+            "area": "front",
+            "severity": "major",
+            "description": "Kratzer, tief",
+            "source": "staff",
+            "reported_at": _now_local(),
+            "notes": "",
+        },
+    )
     assert response.status_code == 302
     damage.refresh_from_db()
-    assert (damage.view, damage.area, damage.severity, damage.description) == ("top", "front", "major",
-                                                                               "Kratzer, tief")
+    assert (damage.view, damage.area, damage.severity, damage.description) == ("top", "front", "major", "Kratzer, tief")
 
 
 @pytest.mark.parametrize("language", ["de", "en"])
@@ -386,18 +461,40 @@ def test_every_fleet_page_renders(client_admin_a, org_a, vehicle_a1, group_a, la
     from vehicles.services import condition_record_create
 
     client_admin_a.cookies["django_language"] = language
-    damage = damage_create(vehicle=vehicle_a1, actor=staff_a1, damage=Damage(area="left", description="Kratzer",
-                                                                              view="left", x=1, y=2))
-    record = condition_record_create(vehicle=vehicle_a1, actor=staff_a1, note="ok",
-                                     photos=[process_image(jpeg_upload())])
-    pages = [url("list", org_a), url("create", org_a), url("group_list", org_a), url("group_create", org_a),
-             url("group_edit", org_a, pk=group_a.pk)]
-    pages += [url(name, org_a, pk=vehicle_a1.pk) for name in ("detail", "edit", "retire", "km_add", "km_history",
-                                                              "photos_add", "condition_create", "damage_create")]
-    pages += [url(name, org_a, pk=damage.pk) for name in ("damage_detail", "damage_edit", "damage_status",
-                                                          "damage_photos_add")]
-    pages += [url("condition_detail", org_a, pk=record.pk), reverse("activity_all", kwargs={
-        "org_slug": org_a.slug, "kind": "vehicle", "pk": vehicle_a1.pk})]
+    damage = damage_create(
+        vehicle=vehicle_a1, actor=staff_a1, damage=Damage(area="left", description="Kratzer", view="left", x=1, y=2)
+    )
+    record = condition_record_create(
+        vehicle=vehicle_a1, actor=staff_a1, note="ok", photos=[process_image(jpeg_upload())]
+    )
+    pages = [
+        url("list", org_a),
+        url("create", org_a),
+        url("group_list", org_a),
+        url("group_create", org_a),
+        url("group_edit", org_a, pk=group_a.pk),
+    ]
+    pages += [
+        url(name, org_a, pk=vehicle_a1.pk)
+        for name in (
+            "detail",
+            "edit",
+            "retire",
+            "km_add",
+            "km_history",
+            "photos_add",
+            "condition_create",
+            "damage_create",
+        )
+    ]
+    pages += [
+        url(name, org_a, pk=damage.pk)
+        for name in ("damage_detail", "damage_edit", "damage_status", "damage_photos_add")
+    ]
+    pages += [
+        url("condition_detail", org_a, pk=record.pk),
+        reverse("activity_all", kwargs={"org_slug": org_a.slug, "kind": "vehicle", "pk": vehicle_a1.pk}),
+    ]
     for page in pages:
         response = client_admin_a.get(page)
         assert response.status_code == 200, page

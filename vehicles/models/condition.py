@@ -17,11 +17,18 @@ class ConditionRecord(models.Model):
     """
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
-    vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, related_name="condition_records",
-                                verbose_name=_("vehicle"))
+    vehicle = models.ForeignKey(
+        Vehicle, on_delete=models.PROTECT, related_name="condition_records", verbose_name=_("vehicle")
+    )
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+", verbose_name=_("recorded by"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
     km = models.PositiveIntegerField(_("km"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

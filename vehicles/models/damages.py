@@ -60,17 +60,35 @@ class Damage(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, related_name="damages", verbose_name=_("vehicle"))
     view = models.CharField(_("sketch view"), max_length=10, choices=View.choices, blank=True)
-    x = models.DecimalField(_("x position (%)"), max_digits=5, decimal_places=2, null=True, blank=True,
-                            validators=[MinValueValidator(0), MaxValueValidator(100)])
-    y = models.DecimalField(_("y position (%)"), max_digits=5, decimal_places=2, null=True, blank=True,
-                            validators=[MinValueValidator(0), MaxValueValidator(100)])
+    x = models.DecimalField(
+        _("x position (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    y = models.DecimalField(
+        _("y position (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
     area = models.CharField(_("area"), max_length=20, choices=Area.choices)
     description = models.TextField(_("description"))
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, default=Severity.MINOR)
     source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.STAFF)
     reported_at = models.DateTimeField(_("reported at"), default=timezone.now)
-    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+", verbose_name=_("reported by"))
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reported by"),
+    )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
     status_changed_at = models.DateTimeField(_("status changed at"), default=timezone.now)
     notes = models.TextField(_("notes"), blank=True)
@@ -121,8 +139,14 @@ class DamageStatusChange(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Damage.Status.choices)
     date = models.DateField(_("date"), default=timezone.localdate)
     note = models.CharField(_("note"), max_length=500, blank=True)
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+", verbose_name=_("changed by"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedManager(organization="organization")

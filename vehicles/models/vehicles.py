@@ -40,26 +40,38 @@ class Vehicle(models.Model):
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="vehicles")
     plate = models.CharField(_("number plate"), max_length=15, validators=[plate_validate])
-    vin = models.CharField(_("VIN"), max_length=17, blank=True, validators=[vin_validate],
-                           help_text=_("Vehicle identification number, 17 characters."))
+    vin = models.CharField(
+        _("VIN"),
+        max_length=17,
+        blank=True,
+        validators=[vin_validate],
+        help_text=_("Vehicle identification number, 17 characters."),
+    )
     make = models.CharField(_("make"), max_length=60)
     model = models.CharField(_("model"), max_length=60)
     variant = models.CharField(_("variant"), max_length=100, blank=True)
-    group = models.ForeignKey(VehicleGroup, on_delete=models.PROTECT, related_name="vehicles",
-                              verbose_name=_("vehicle group"))
-    home_station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="home_vehicles",
-                                     verbose_name=_("home station"))
-    current_station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="current_vehicles",
-                                        verbose_name=_("current station"))
+    group = models.ForeignKey(
+        VehicleGroup, on_delete=models.PROTECT, related_name="vehicles", verbose_name=_("vehicle group")
+    )
+    home_station = models.ForeignKey(
+        Station, on_delete=models.PROTECT, related_name="home_vehicles", verbose_name=_("home station")
+    )
+    current_station = models.ForeignKey(
+        Station, on_delete=models.PROTECT, related_name="current_vehicles", verbose_name=_("current station")
+    )
     first_registration = models.DateField(_("first registration"), null=True, blank=True)
     fuel_type = models.CharField(_("fuel type"), max_length=20, choices=Fuel.choices, default=Fuel.PETROL)
-    transmission = models.CharField(_("transmission"), max_length=20, choices=Transmission.choices,
-                                    default=Transmission.MANUAL)
-    seats = models.PositiveSmallIntegerField(_("seats"), default=5,
-                                             validators=[MinValueValidator(1), MaxValueValidator(60)])
+    transmission = models.CharField(
+        _("transmission"), max_length=20, choices=Transmission.choices, default=Transmission.MANUAL
+    )
+    seats = models.PositiveSmallIntegerField(
+        _("seats"), default=5, validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
     current_km = models.PositiveIntegerField(_("current km"), default=0, editable=False)
     fuel_level = models.PositiveSmallIntegerField(
-        _("fuel level (eighths)"), default=8, validators=[MaxValueValidator(8)],
+        _("fuel level (eighths)"),
+        default=8,
+        validators=[MaxValueValidator(8)],
         help_text=_("0 = empty, 8 = full (battery charge for electric vehicles)."),
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.AVAILABLE)
@@ -83,11 +95,14 @@ class Vehicle(models.Model):
         verbose_name_plural = _("vehicles")
         constraints = [
             models.UniqueConstraint(
-                fields=["organization", "plate"], condition=~Q(status="retired"), name="uniq_active_vehicle_plate",
+                fields=["organization", "plate"],
+                condition=~Q(status="retired"),
+                name="uniq_active_vehicle_plate",
                 violation_error_message=_("Another active vehicle already has this number plate."),
             ),
             models.UniqueConstraint(
-                fields=["organization", "vin"], condition=~Q(status="retired") & ~Q(vin=""),
+                fields=["organization", "vin"],
+                condition=~Q(status="retired") & ~Q(vin=""),
                 name="uniq_active_vehicle_vin",
                 violation_error_message=_("Another active vehicle already has this VIN."),
             ),
@@ -107,8 +122,16 @@ class Vehicle(models.Model):
         self.plate = plate_normalize(self.plate)
         self.vin = vin_normalize(self.vin)
         self.search_text = " ".join(
-            part for part in (self.plate.lower(), plate_compact(self.plate), self.vin.lower(), self.make.lower(),
-                              self.model.lower(), self.variant.lower()) if part
+            part
+            for part in (
+                self.plate.lower(),
+                plate_compact(self.plate),
+                self.vin.lower(),
+                self.make.lower(),
+                self.model.lower(),
+                self.variant.lower(),
+            )
+            if part
         )
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = set(kwargs["update_fields"]) | {"search_text", "plate", "vin"}
@@ -149,8 +172,14 @@ class KmReading(models.Model):
     km = models.PositiveIntegerField(_("km"))
     source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.STAFF)
     recorded_at = models.DateTimeField(_("read at"), default=timezone.now)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+", verbose_name=_("recorded by"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
     override_reason = models.CharField(_("reason for the override"), max_length=300, blank=True)
     implausible_confirmed = models.BooleanField(_("implausible jump confirmed"), default=False)
     note = models.CharField(_("note"), max_length=300, blank=True)

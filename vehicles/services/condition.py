@@ -30,7 +30,11 @@ def condition_record_create(
     if not photos and not note.strip():
         raise ValidationError(_("Add at least one photo or a note."))
     record = ConditionRecord(
-        organization_id=vehicle.organization_id, vehicle=vehicle, recorded_by=actor, note=note.strip(), km=km,
+        organization_id=vehicle.organization_id,
+        vehicle=vehicle,
+        recorded_by=actor,
+        note=note.strip(),
+        km=km,
         recorded_at=recorded_at or timezone.now(),
     )
     record.full_clean()

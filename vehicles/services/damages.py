@@ -41,8 +41,11 @@ def damage_create(
     damage.full_clean()
     damage.save()
     DamageStatusChange.objects.create(
-        organization_id=damage.organization_id, damage=damage, status=Damage.Status.OPEN,
-        date=timezone.localdate(damage.reported_at), changed_by=actor,
+        organization_id=damage.organization_id,
+        damage=damage,
+        status=Damage.Status.OPEN,
+        date=timezone.localdate(damage.reported_at),
+        changed_by=actor,
     )
     _photos_add(damage, actor, photos)
     return damage
@@ -67,8 +70,12 @@ def damage_status_set(
     damage.status_changed_at = timezone.now()
     damage.save(update_fields=["status", "status_changed_at", "updated_at"])
     change = DamageStatusChange(
-        organization_id=damage.organization_id, damage=damage, status=status,
-        date=date or timezone.localdate(), note=note.strip(), changed_by=actor,
+        organization_id=damage.organization_id,
+        damage=damage,
+        status=status,
+        date=date or timezone.localdate(),
+        note=note.strip(),
+        changed_by=actor,
     )
     change.full_clean()
     change.save()

@@ -116,11 +116,15 @@ def km_reading_record(
         if not override_reason:
             if check.below_previous:
                 message = _("%(km)s km is below the last reading of %(last)s km (%(date)s).") % {
-                    "km": _km(km), "last": _km(check.previous.km), "date": _when(check.previous.recorded_at),
+                    "km": _km(km),
+                    "last": _km(check.previous.km),
+                    "date": _when(check.previous.recorded_at),
                 }
             else:
                 message = _("%(km)s km is above a later reading of %(next)s km (%(date)s).") % {
-                    "km": _km(km), "next": _km(check.following.km), "date": _when(check.following.recorded_at),
+                    "km": _km(km),
+                    "next": _km(check.following.km),
+                    "date": _when(check.following.recorded_at),
                 }
             raise KmReadingRefused(message, code="below_previous" if check.below_previous else "above_next")
         if not _may_override(actor, locked):
@@ -132,8 +136,10 @@ def km_reading_record(
         override_reason = ""
     if check.implausible and not confirmed_implausible:
         raise KmReadingRefused(
-            _("%(delta)s km since the last reading is more than plausible (at most %(allowed)s km for the time "
-              "elapsed). Please check and confirm the reading.")
+            _(
+                "%(delta)s km since the last reading is more than plausible (at most %(allowed)s km for the time "
+                "elapsed). Please check and confirm the reading."
+            )
             % {"delta": _km(km - check.previous.km), "allowed": _km(check.allowed_km)},
             code="implausible",
         )

@@ -22,8 +22,7 @@ def photo_delete(*, photo: VehiclePhoto | DamagePhoto | ConditionPhoto, actor: U
         record = ConditionRecord.objects.select_for_update().get(pk=photo.record_id)
         if not record.note.strip() and not record.photos.exclude(pk=photo.pk).exists():
             raise ValidationError(
-                _("This is the only photo of a condition record without a note. Add a note or another photo "
-                  "first."),
+                _("This is the only photo of a condition record without a note. Add a note or another photo first."),
                 code="last_photo",
             )
     storage = photo.image.storage

@@ -30,8 +30,9 @@ def vehicle_save(*, vehicle: Vehicle, actor: User | None, initial_km: int | None
     vehicle.full_clean()
     _save_checked(vehicle)
     if is_new:
-        km_reading_record(vehicle=vehicle, km=initial_km or 0, source=KmReading.Source.STAFF, actor=actor,
-                          note=_("Initial reading"))
+        km_reading_record(
+            vehicle=vehicle, km=initial_km or 0, source=KmReading.Source.STAFF, actor=actor, note=_("Initial reading")
+        )
     return vehicle
 
 
@@ -86,8 +87,9 @@ def vehicle_photos_add(
 ) -> list[VehiclePhoto]:
     created = []
     for processed in photos:
-        photo = VehiclePhoto(organization_id=vehicle.organization_id, vehicle=vehicle, uploaded_by=actor,
-                             caption=caption)
+        photo = VehiclePhoto(
+            organization_id=vehicle.organization_id, vehicle=vehicle, uploaded_by=actor, caption=caption
+        )
         photo.set_processed(processed)
         photo.save()
         created.append(photo)

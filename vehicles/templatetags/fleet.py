@@ -28,20 +28,29 @@ _SEVERITY = {Damage.Severity.MINOR: "secondary", Damage.Severity.MEDIUM: "warnin
 
 @register.simple_tag
 def vehicle_status_badge(vehicle):
-    return format_html('<span class="badge text-bg-{}" data-testid="vehicle-status">{}</span>',
-                       _VEHICLE_STATUS.get(vehicle.status, "secondary"), vehicle.get_status_display())
+    return format_html(
+        '<span class="badge text-bg-{}" data-testid="vehicle-status">{}</span>',
+        _VEHICLE_STATUS.get(vehicle.status, "secondary"),
+        vehicle.get_status_display(),
+    )
 
 
 @register.simple_tag
 def damage_status_badge(damage):
-    return format_html('<span class="badge text-bg-{}">{}</span>', _DAMAGE_STATUS.get(damage.status, "secondary"),
-                       damage.get_status_display())
+    return format_html(
+        '<span class="badge text-bg-{}">{}</span>',
+        _DAMAGE_STATUS.get(damage.status, "secondary"),
+        damage.get_status_display(),
+    )
 
 
 @register.simple_tag
 def severity_badge(damage):
-    return format_html('<span class="badge text-bg-{}">{}</span>', _SEVERITY.get(damage.severity, "secondary"),
-                       damage.get_severity_display())
+    return format_html(
+        '<span class="badge text-bg-{}">{}</span>',
+        _SEVERITY.get(damage.severity, "secondary"),
+        damage.get_severity_display(),
+    )
 
 
 @register.filter
@@ -65,8 +74,9 @@ def sort_link(context, key, label):
     arrow = " ↑" if current == key else " ↓" if current == f"-{key}" else ""
     base = context.get("query_without_sort") or ""
     href = f"?{base}&sort={new}" if base else f"?sort={new}"
-    return format_html('<a class="link-body-emphasis text-decoration-none" href="{}" hx-get="{}">{}{}</a>',
-                       href, href, label, arrow)
+    return format_html(
+        '<a class="link-body-emphasis text-decoration-none" href="{}" hx-get="{}">{}{}</a>', href, href, label, arrow
+    )
 
 
 @register.simple_tag(takes_context=True)

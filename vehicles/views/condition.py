@@ -56,6 +56,13 @@ def condition_photos_add(request, org_slug, pk):
         services.condition_photos_add(record=record, actor=request.user, photos=form.cleaned_data["photos"])
         messages.success(request, _("The photos have been added."))
         return redirect("vehicles:condition_detail", org_slug=org_slug, pk=record.pk)
-    return render(request, "vehicles/photos_form.html", {
-        "vehicle": record.vehicle, "form": form, "record": record, "title": _("Add condition photos"),
-    })
+    return render(
+        request,
+        "vehicles/photos_form.html",
+        {
+            "vehicle": record.vehicle,
+            "form": form,
+            "record": record,
+            "title": _("Add condition photos"),
+        },
+    )

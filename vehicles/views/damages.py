@@ -26,7 +26,9 @@ def damage_create(request, org_slug, pk):
     if request.method == "POST" and form.is_valid():
         try:
             damage = services.damage_create(
-                vehicle=vehicle, damage=form.save(commit=False), actor=request.user,
+                vehicle=vehicle,
+                damage=form.save(commit=False),
+                actor=request.user,
                 photos=form.cleaned_data["photos"],
             )
         except ValidationError as exc:
@@ -35,8 +37,9 @@ def damage_create(request, org_slug, pk):
             messages.success(request, _("The damage has been recorded."))
             return redirect("vehicles:damage_detail", org_slug=org_slug, pk=damage.pk)
     return render(
-        request, "vehicles/damage_form.html", {"vehicle": vehicle, "form": form, "damage": None,
-                                               **_sketch_context(vehicle)},
+        request,
+        "vehicles/damage_form.html",
+        {"vehicle": vehicle, "form": form, "damage": None, **_sketch_context(vehicle)},
     )
 
 
@@ -70,7 +73,8 @@ def damage_edit(request, org_slug, pk):
             messages.success(request, _("The damage has been saved."))
             return redirect("vehicles:damage_detail", org_slug=org_slug, pk=damage.pk)
     return render(
-        request, "vehicles/damage_form.html",
+        request,
+        "vehicles/damage_form.html",
         {"vehicle": damage.vehicle, "form": form, "damage": damage, **_sketch_context(damage.vehicle, damage)},
     )
 
@@ -81,13 +85,17 @@ def damage_status(request, org_slug, pk):
     form = DamageStatusForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        services.damage_status_set(damage=damage, actor=request.user, status=data["status"], date=data["date"],
-                                   note=data["note"])
-        messages.success(request, _("The status of the damage is now “%(status)s”.")
-                         % {"status": Damage.Status(data["status"]).label})
+        services.damage_status_set(
+            damage=damage, actor=request.user, status=data["status"], date=data["date"], note=data["note"]
+        )
+        messages.success(
+            request,
+            _("The status of the damage is now “%(status)s”.") % {"status": Damage.Status(data["status"]).label},
+        )
         return redirect("vehicles:damage_detail", org_slug=org_slug, pk=damage.pk)
-    return render(request, "vehicles/damage_status_form.html", {"damage": damage, "vehicle": damage.vehicle,
-                                                                  "form": form})
+    return render(
+        request, "vehicles/damage_status_form.html", {"damage": damage, "vehicle": damage.vehicle, "form": form}
+    )
 
 
 @requires("vehicles.change")
@@ -98,5 +106,8 @@ def damage_photos_add(request, org_slug, pk):
         services.damage_photos_add(damage=damage, actor=request.user, photos=form.cleaned_data["photos"])
         messages.success(request, _("The photos have been added."))
         return redirect("vehicles:damage_detail", org_slug=org_slug, pk=damage.pk)
-    return render(request, "vehicles/photos_form.html", {"vehicle": damage.vehicle, "form": form, "damage": damage,
-                                                          "title": _("Add damage photos")})
+    return render(
+        request,
+        "vehicles/photos_form.html",
+        {"vehicle": damage.vehicle, "form": form, "damage": damage, "title": _("Add damage photos")},
+    )

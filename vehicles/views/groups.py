@@ -30,13 +30,15 @@ def group_list(request, org_slug):
 
 
 def _group_form_page(request, org_slug, group):
-    form = VehicleGroupForm(request.POST or None, request.FILES or None, instance=group,
-                            organization=request.organization)
+    form = VehicleGroupForm(
+        request.POST or None, request.FILES or None, instance=group, organization=request.organization
+    )
     if request.method == "POST" and form.is_valid():
         photos = form.cleaned_data.get("new_photo") or []
         try:
             group = services.vehicle_group_save(
-                group=form.save(commit=False), photo=photos[0] if photos else None,
+                group=form.save(commit=False),
+                photo=photos[0] if photos else None,
                 remove_photo=form.cleaned_data.get("remove_photo", False),
             )
         except ValidationError as exc:

@@ -41,5 +41,8 @@ def photo_delete(request, org_slug, kind, pk):
         else:
             messages.success(request, _("The photo has been deleted."))
         return redirect(back)
-    return render(request, "vehicles/photo_delete.html", {"photo": stored, "kind": kind, "vehicle": vehicle,
-                                                          "damage": damage, "back": back})
+    return render(
+        request,
+        "vehicles/photo_delete.html",
+        {"photo": stored, "kind": kind, "vehicle": vehicle, "damage": damage, "back": back},
+    )

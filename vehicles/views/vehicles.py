@@ -21,9 +21,7 @@ PAGE_SIZE = 50
 def vehicle_list(request, org_slug):
     filter_form = VehicleFilterForm(request.GET or None, membership=request.membership)
     filters = filter_form.filters() if request.GET else {}
-    vehicles = selectors.vehicle_search(
-        membership=request.membership, station_filter=request.station_filter, **filters
-    )
+    vehicles = selectors.vehicle_search(membership=request.membership, station_filter=request.station_filter, **filters)
     page = Paginator(vehicles, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -99,7 +97,7 @@ def vehicle_detail(request, org_slug, pk):
             "markers": markers_for(open_damages),
             "boxes": BOXES,
             "km_history": list(selectors.vehicle_km_history(vehicle=vehicle)),
-            "condition_records": condition_records[:selectors.CONDITION_RECORDS_ON_PAGE],
+            "condition_records": condition_records[: selectors.CONDITION_RECORDS_ON_PAGE],
             "more_condition_records": len(condition_records) > selectors.CONDITION_RECORDS_ON_PAGE,
             "photos": list(selectors.vehicle_photos(vehicle=vehicle)),
             "retire_form": RetireForm(),
@@ -152,9 +150,14 @@ def km_reading_add(request, org_slug, pk):
         data = form.cleaned_data
         try:
             services.km_reading_record(
-                vehicle=vehicle, km=data["km"], source=KmReading.Source.STAFF, actor=request.user,
-                recorded_at=data["recorded_at"], override_reason=data.get("override_reason", ""),
-                confirmed_implausible=data["confirm_implausible"], note=data["note"],
+                vehicle=vehicle,
+                km=data["km"],
+                source=KmReading.Source.STAFF,
+                actor=request.user,
+                recorded_at=data["recorded_at"],
+                override_reason=data.get("override_reason", ""),
+                confirmed_implausible=data["confirm_implausible"],
+                note=data["note"],
             )
         except services.KmReadingRefused as exc:
             needs_confirmation = exc.code == "implausible"
@@ -168,8 +171,13 @@ def km_reading_add(request, org_slug, pk):
     return render(
         request,
         "vehicles/km_reading_form.html",
-        {"vehicle": vehicle, "form": form, "needs_confirmation": needs_confirmation,
-         "needs_override": needs_override, "may_override": may_override},
+        {
+            "vehicle": vehicle,
+            "form": form,
+            "needs_confirmation": needs_confirmation,
+            "needs_override": needs_override,
+            "may_override": may_override,
+        },
     )
 
 
@@ -179,9 +187,13 @@ def vehicle_photos_add(request, org_slug, pk):
     form = PhotosForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         services.vehicle_photos_add(
-            vehicle=vehicle, actor=request.user, photos=form.cleaned_data["photos"], caption=form.cleaned_data["caption"]
+            vehicle=vehicle,
+            actor=request.user,
+            photos=form.cleaned_data["photos"],
+            caption=form.cleaned_data["caption"],
         )
         messages.success(request, _("The photos have been added."))
         return redirect("vehicles:detail", org_slug=org_slug, pk=vehicle.pk)
-    return render(request, "vehicles/photos_form.html", {"vehicle": vehicle, "form": form,
-                                                          "title": _("Add vehicle photos")})
+    return render(
+        request, "vehicles/photos_form.html", {"vehicle": vehicle, "form": form, "title": _("Add vehicle photos")}
+    )
