@@ -9,14 +9,14 @@ class CustomersConfig(AppConfig):
     def ready(self):
         from django.conf import settings
 
-        from rentoffice import demo, navigation, records
+        from rentoffice import demo, navigation, record_kinds
 
         from . import audit, receivers  # noqa: F401  (audited models; receivers of lower apps' signals)
         from .demo import seed_customers
         from .panels import register_panels
         from .selectors import customer_get
 
-        records.register("customer", customer_get)
+        record_kinds.register("customer", customer_get)
         register_panels()
         navigation.register(
             navigation.NavItem(_("Customers"), "customers:list", "person-vcard", "customers.view", "main", 10)

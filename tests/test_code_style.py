@@ -17,6 +17,11 @@ def test_ruff_is_clean():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_python_is_formatted():
+    result = _run("ruff", "format", "--check", ".")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_templates_pass_djlint():
     folders = ["templates", *sorted(str(p.relative_to(ROOT)) for p in ROOT.glob("*/templates"))]
     lint = _run("djlint", *folders, "--lint")

@@ -44,7 +44,7 @@ def object_url_patterns():
 
     A `kind` kwarg (cross-cutting record pages) is expanded to every registered record kind.
     """
-    from rentoffice import records
+    from rentoffice import record_kinds
 
     found = []
     for route, name, converters, view in _walk(get_resolver()):
@@ -55,7 +55,7 @@ def object_url_patterns():
             continue
         other = [k for k in converters if k not in int_kwargs and k != "org_slug"]
         if other == ["kind"]:
-            for kind in sorted(records._getters):
+            for kind in sorted(record_kinds._getters):
                 found.append((route, name, int_kwargs, {"kind": kind}, view))
         elif other:
             found.append((route, name, int_kwargs, None, view))  # reported as unsupported below

@@ -7,16 +7,16 @@ class VehiclesConfig(AppConfig):
     verbose_name = _("Fleet")
 
     def ready(self) -> None:
-        from rentoffice import demo, navigation, panels, records
+        from rentoffice import demo, navigation, panels, record_kinds
 
         from . import audit, selectors  # noqa: F401  (audit registers the logged models)
         from .demo_data import seed_fleet
         from .panels import dashboard_fleet_context
 
-        records.register("vehicle", selectors.vehicle_get)
-        records.register("damage", selectors.damage_get)
-        records.register("condition_record", selectors.condition_record_get)
-        records.register("vehicle_group", selectors.group_get)
+        record_kinds.register("vehicle", selectors.vehicle_get)
+        record_kinds.register("damage", selectors.damage_get)
+        record_kinds.register("condition_record", selectors.condition_record_get)
+        record_kinds.register("vehicle_group", selectors.group_get)
         for kind in ("vehicle", "damage", "condition_record", "vehicle_group"):
             panels.register_core_panels(kind)
         panels.register(

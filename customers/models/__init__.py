@@ -1,6 +1,6 @@
 from .customer import AccessCard, Customer, CustomerAttribute
+from .documents import CustomerDocument, CustomerSettings, DocumentTemplate, EmailTemplate, LicenceEscalation
 from .portal import CustomerAccount
-from .records import CustomerDocument, CustomerSettings, DocumentTemplate, EmailTemplate, LicenceEscalation
 
 __all__ = [
     "AccessCard",

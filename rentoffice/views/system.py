@@ -4,14 +4,14 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 
-from .. import records
+from .. import record_kinds
 from ..selectors import activity_for_object, messages_for_object
 from ..tenancy import requires
 
 
 def _record(request, kind: str, pk: int):
     try:
-        return records.get(kind, membership=request.membership, pk=pk)
+        return record_kinds.get(kind, membership=request.membership, pk=pk)
     except KeyError:
         raise Http404
 

@@ -94,7 +94,7 @@ def test_dates_in_the_activity_look_like_dates_on_the_page(station_a1):
     from django.utils import translation
 
     from rentoffice.models import OpeningException
-    from rentoffice.templatetags.records import activity_changes
+    from rentoffice.templatetags.record_pages import activity_changes
 
     exception = OpeningException.objects.create(station=station_a1, date="2026-12-24")
     entry = LogEntry.objects.log_create(

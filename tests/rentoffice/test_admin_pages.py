@@ -661,7 +661,7 @@ def test_activity_of_many_to_many_changes_is_readable(client_admin_a, org_a, sta
     from django.utils import translation
 
     from rentoffice.selectors import activity_for_object
-    from rentoffice.templatetags.records import activity_changes
+    from rentoffice.templatetags.record_pages import activity_changes
 
     m = membership(staff_a1, org_a)
     data = {
