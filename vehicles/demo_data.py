@@ -97,8 +97,8 @@ def group_color(group) -> tuple[int, int, int]:
 
 
 def _admin(org):
-    membership = Membership.objects.filter(organization=org, role__key="administrator").select_related("user").first()
-    return membership.user if membership else None
+    # Demo records are made "by" the first administrator, like a person would make them.
+    return Membership.objects.filter(organization=org, role__key="administrator").select_related("user", "role").first()
 
 
 def _seed_org(org, key: str, per_station: int, stdout) -> None:
@@ -165,7 +165,7 @@ def _seed_org(org, key: str, per_station: int, stdout) -> None:
                     vehicle=vehicle,
                     km=km,
                     source=source,
-                    actor=actor,
+                    actor=actor.user,
                     recorded_at=now - dt.timedelta(days=days_ago, hours=rng.randint(0, 8)),
                 )
                 km += rng.randint(150, 2500)

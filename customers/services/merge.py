@@ -19,11 +19,12 @@ from django.db.models import Exists, OuterRef
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from rentoffice.models import OutboundMessage, User
+from rentoffice.models import Membership, OutboundMessage
 
 from ..models import Customer, CustomerAccount, LicenceEscalation
 from ..signals import customers_merged, customers_merging
 from .core import search_text_refresh
+from .rights import DELETE, require_customer
 
 # Fields shown side by side in the merge form (everything a person would compare).
 NOT_MERGEABLE = {
@@ -101,11 +102,12 @@ def _move_relations(survivor: Customer, other: Customer) -> dict[str, int]:
 
 
 @transaction.atomic
-def customer_merge(*, survivor: Customer, other: Customer, take_from_other: list[str], actor: User | None) -> Customer:
+def customer_merge(*, actor: Membership, survivor: Customer, other: Customer, take_from_other: list[str]) -> Customer:
     """Merge `other` into `survivor`: fields listed in `take_from_other` take the other's value; all
     rows pointing to `other` move; `other` is removed; one activity entry is written on the survivor."""
     if survivor.pk == other.pk or survivor.organization_id != other.organization_id:
         raise ValidationError(_("Choose two different customers of the same organization."))
+    require_customer(actor, survivor, DELETE)
     survivor = Customer.objects.select_for_update().get(pk=survivor.pk)
     other = Customer.objects.select_for_update().get(pk=other.pk)
     allowed = {f.name: f for f in merge_fields()}
@@ -169,6 +171,6 @@ def customer_merge(*, survivor: Customer, other: Customer, take_from_other: list
         force_log=True,
         action=LogEntry.Action.UPDATE,
         changes=changes,
-        actor=actor,
+        actor=actor.user,
     )
     return survivor

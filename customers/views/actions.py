@@ -76,7 +76,7 @@ def _simple_action(
 def customer_copy(request, org_slug, pk):
     customer = selectors.customer_get(membership=request.membership, pk=pk)
     if request.method == "POST":
-        copy = services.customer_copy(customer=customer, actor=request.user)
+        copy = services.customer_copy(customer=customer, actor=request.membership)
         messages.success(request, _("Customer %(number)s has been created as a copy.") % {"number": copy.number})
         return redirect("customers:card", org_slug=org_slug, pk=copy.pk)
     return _action_page(
@@ -102,7 +102,7 @@ def customer_terminate(request, org_slug, pk):
         _("Terminate customer"),
         _("The customer's contract ends on this date; new bookings after it are refused."),
         _("Terminate"),
-        lambda c, d: services.customer_terminate(customer=c, end_date=d["end_date"], actor=request.user),
+        lambda c, d: services.customer_terminate(customer=c, end_date=d["end_date"], actor=request.membership),
         _("The customer has been terminated."),
         initial=lambda c: {"end_date": c.contract_end or timezone.localdate()},
     )
@@ -118,7 +118,7 @@ def customer_block(request, org_slug, pk):
         _("Block customer"),
         _("A blocked customer cannot make new bookings."),
         _("Block"),
-        lambda c, d: services.customer_block(customer=c, reason=d["reason"], actor=request.user),
+        lambda c, d: services.customer_block(customer=c, reason=d["reason"], actor=request.membership),
         _("The customer has been blocked."),
         danger=True,
     )
@@ -134,7 +134,7 @@ def customer_unlock(request, org_slug, pk):
         _("Unlock customer"),
         _("The block is lifted; the note is kept in the customer's notes."),
         _("Unlock"),
-        lambda c, d: services.customer_unlock(customer=c, reason=d["reason"], actor=request.user),
+        lambda c, d: services.customer_unlock(customer=c, reason=d["reason"], actor=request.membership),
         _("The customer has been unlocked."),
     )
 
@@ -149,7 +149,7 @@ def customer_time_limit(request, org_slug, pk):
         _("Time-limit customer"),
         _("The customer can book until this date."),
         _("Save"),
-        lambda c, d: services.customer_time_limit(customer=c, valid_until=d["valid_until"], actor=request.user),
+        lambda c, d: services.customer_time_limit(customer=c, valid_until=d["valid_until"], actor=request.membership),
         _("The time limit has been saved."),
         initial=lambda c: {"valid_until": c.valid_until},
     )
@@ -162,7 +162,7 @@ def customer_delete(request, org_slug, pk):
     if request.method == "POST" and not refusals:
         number = customer.number
         try:
-            services.customer_delete(customer=customer, actor=request.user)
+            services.customer_delete(customer=customer, actor=request.membership)
         except ValidationError as exc:
             refusals = exc.messages
         else:
@@ -205,7 +205,7 @@ def customer_merge(request, org_slug, pk, other_pk):
         allowed = {f.name for f in merge_fields()}
         take = [name for name in request.POST.getlist("take") if name in allowed]
         try:
-            services.customer_merge(survivor=customer, other=other, take_from_other=take, actor=request.user)
+            services.customer_merge(survivor=customer, other=other, take_from_other=take, actor=request.membership)
         except ValidationError as exc:
             error = " ".join(exc.messages)
         else:
