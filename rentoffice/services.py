@@ -133,19 +133,24 @@ def organization_settings_save(
     """
     require(actor, "organization.manage", organization_id=organization.pk)
     organization.full_clean()
+    storage = organization.logo.storage
+    old_logo, new_logo = organization.logo.name, None
     if logo is not None:
-        storage = organization.logo.storage
-        old_logo = organization.logo.name
         # Re-encoded by the image pipeline: no metadata, no hidden content.
         organization.logo.save("logo.jpg", logo.content_file(), save=False)
-        if old_logo:
-            transaction.on_commit(lambda: storage.delete(old_logo))
+        new_logo = organization.logo.name
     try:
         with transaction.atomic():
             organization.save()
-    except IntegrityError:  # the operator code was taken by a concurrent request after the check
-        organization.validate_unique()
+    except Exception as exc:
+        if new_logo:
+            storage.delete(new_logo)  # the row still names the old logo
+            organization.logo.name = old_logo
+        if isinstance(exc, IntegrityError):  # the operator code was taken by a concurrent request
+            organization.validate_unique()
         raise
+    if new_logo and old_logo:
+        transaction.on_commit(lambda: storage.delete(old_logo))
     return organization
 
 

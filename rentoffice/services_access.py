@@ -230,7 +230,7 @@ def membership_update(
     _check_scope_given(scope, regions, stations)
     _check_access_ceiling(actor, role=role, scope=scope, regions=regions, stations=stations)
     if membership.pk == actor.pk and (not is_active or USERS_MANAGE not in role.permissions):
-        raise ValidationError(_("You cannot remove your own administration rights."))
+        raise ValidationError(_("You cannot remove your own administration rights."), code="own_rights")
     if managed_stations is not None:
         managed_stations = list(managed_stations)
         allowed = _scope_station_ids(scope, regions, stations)
