@@ -11,7 +11,7 @@ class CustomersConfig(AppConfig):
 
         from rentoffice import demo, navigation, record_kinds
 
-        from . import audit, receivers  # noqa: F401  (audited models; receivers of lower apps' signals)
+        from . import audit, permissions, receivers  # noqa: F401  (audited models, declared permissions, receivers)
         from .demo import seed_customers
         from .panels import register_panels
         from .selectors import customer_get
