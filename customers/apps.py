@@ -15,9 +15,11 @@ class CustomersConfig(AppConfig):
         from .demo import seed_customers
         from .panels import register_panels
         from .selectors import customer_get
+        from .services.customer_data import register_own_handlers
 
         record_kinds.register("customer", customer_get)
         register_panels()
+        register_own_handlers()
         navigation.register(
             navigation.NavItem(_("Customers"), "customers:list", "person-vcard", "customers.view", "main", 10)
         )
