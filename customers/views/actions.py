@@ -167,7 +167,8 @@ def customer_delete(request, org_slug, pk):
         else:
             messages.success(request, _("Customer %(number)s has been deleted.") % {"number": number})
             return redirect("customers:list", org_slug=org_slug)
-    return render(request, "customers/delete.html", {"customer": customer, "refusals": refusals})
+    subs = list(customer.sub_customers.order_by("last_name", "first_name", "number"))
+    return render(request, "customers/delete.html", {"customer": customer, "refusals": refusals, "subs": subs})
 
 
 @requires("customers.delete")

@@ -183,3 +183,19 @@ def test_export_includes_other_apps_parts(org_a, customer_a, temporary_handler):
     payload, _text, _archive = _payload(content)
     assert {"part": "contracts", "description": "Rental contracts.", "rows": 1} in payload["contents"]
     assert {"model": "contracts.contract", "pk": 1, "fields": {}} in payload["related"]
+
+
+def test_delete_page_of_main_customer_names_its_sub_customers(client_admin_a, org_a):
+    with scopes_disabled():
+        main = make_customer(org_a, company="Müller & Söhne", kind=Customer.Kind.LEGAL_ENTITY, last_name="")
+        subs = [make_customer(org_a, first_name=n, last_name="Fahrer", main_customer=main) for n in ("Fritz", "Frida")]
+    client_admin_a.cookies["django_language"] = "en"
+    page = client_admin_a.get(url("delete", org_a, pk=main.pk)).content.decode()
+    assert "main customer of 2 sub-customers" in page
+    assert "They stay as customers of their own, without a main customer" in page
+    for sub in subs:
+        assert f"({sub.number})" in page
+
+    assert client_admin_a.post(url("delete", org_a, pk=main.pk)).status_code == 302
+    with scopes_disabled():
+        assert [c.main_customer_id for c in Customer.objects.filter(pk__in=[s.pk for s in subs])] == [None, None]
