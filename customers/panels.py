@@ -5,9 +5,11 @@ listing station-owned rows (contracts, damages) goes through `view.scoped(...)`.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.utils.translation import gettext_lazy as _
 
-from rentoffice.panels import Panel, register, register_core_panels
+from rentoffice.panels import Panel, get, register, register_core_panels
 
 from . import selectors
 
@@ -89,13 +91,10 @@ def register_panels() -> None:
     )
     register(
         "customer",
-        Panel(
-            "licence_escalations",
-            _("Licence-check escalations"),
-            "customers/panels/licence.html",
-            _licence,
-            88,
-            lazy=True,  # its history is rarely needed when the card opens
-        ),
+        Panel("licence_escalations", _("Licence-check escalations"), "customers/panels/licence.html", _licence, 88),
     )
     register_core_panels("customer")
+    # A customer's messages grow for years and are rarely what the card is opened for: load them
+    # when the card is on screen, not with it.
+    core_messages = get("customer", "messages")
+    register("customer", replace(core_messages, lazy=True), replaces=True)

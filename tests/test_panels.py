@@ -96,16 +96,31 @@ def test_panels_apply_station_scope_on_the_organization_wide_card(
 
 
 def test_lazy_panel_body_is_loaded_by_htmx_and_scoped(fleet, org_a, client_admin_a, client_admin_b):
+    from django.contrib.contenttypes.models import ContentType
+
+    from rentoffice.models import OutboundMessage
+
+    with scopes_disabled():
+        OutboundMessage.objects.create(
+            organization=org_a,
+            recipient="kunde@example.com",
+            purpose="x",
+            subject="Ihre Rechnung März",
+            body_text="x",
+            related_type=ContentType.objects.get_for_model(Customer),
+            related_id=str(fleet.pk),
+        )
     body_url = reverse(
-        "panel_body", kwargs={"org_slug": org_a.slug, "kind": "customer", "key": "licence_escalations", "pk": fleet.pk}
+        "panel_body", kwargs={"org_slug": org_a.slug, "kind": "customer", "key": "messages", "pk": fleet.pk}
     )
     page = client_admin_a.get(card_url(org_a, fleet)).content.decode()
     assert f'hx-get="{body_url}"' in page
+    assert "Ihre Rechnung März" not in page
     response = client_admin_a.get(body_url)
-    assert response.status_code == 200 and "licence-checked" in response.content.decode()
+    assert response.status_code == 200 and "Ihre Rechnung März" in response.content.decode()
 
     assert client_admin_b.get(body_url).status_code == 404
     other_org_url = body_url.replace(f"/o/{org_a.slug}/", "/o/org-b/")
     assert client_admin_b.get(other_org_url).status_code == 404
-    not_lazy = body_url.replace("licence_escalations", "documents")
+    not_lazy = body_url.replace("/messages/", "/documents/")
     assert client_admin_a.get(not_lazy).status_code == 404
