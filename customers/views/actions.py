@@ -15,7 +15,6 @@ from rentoffice.tenancy import requires
 
 from .. import selectors, services
 from ..forms import DateInput
-from ..services.merge import merge_fields
 
 
 class ReasonForm(forms.Form):
@@ -168,7 +167,8 @@ def customer_delete(request, org_slug, pk):
         else:
             messages.success(request, _("Customer %(number)s has been deleted.") % {"number": number})
             return redirect("customers:list", org_slug=org_slug)
-    return render(request, "customers/delete.html", {"customer": customer, "refusals": refusals})
+    subs = list(customer.sub_customers.order_by("last_name", "first_name", "number"))
+    return render(request, "customers/delete.html", {"customer": customer, "refusals": refusals, "subs": subs})
 
 
 @requires("customers.delete")
@@ -200,15 +200,17 @@ def customer_merge(request, org_slug, pk, other_pk):
     if customer.pk == other.pk:
         return redirect("customers:merge_pick", org_slug=org_slug, pk=pk)
     rows = services.differing_fields(survivor=customer, other=other)
-    error = ""
+    error, status = "", 200
     if request.method == "POST":
-        allowed = {f.name for f in merge_fields()}
-        take = [name for name in request.POST.getlist("take") if name in allowed]
+        take = request.POST.getlist("take")
         try:
             services.customer_merge(survivor=customer, other=other, take_from_other=take, actor=request.membership)
         except ValidationError as exc:
             error = " ".join(exc.messages)
+            # A field choice the form never offered is a bad request, not a merge that went wrong.
+            status = 400 if any(e.code == "unknown_field" for e in exc.error_list) else 200
         else:
             messages.success(request, _("The customers have been merged."))
             return redirect("customers:card", org_slug=org_slug, pk=customer.pk)
-    return render(request, "customers/merge.html", {"customer": customer, "other": other, "rows": rows, "error": error})
+    context = {"customer": customer, "other": other, "rows": rows, "error": error}
+    return render(request, "customers/merge.html", context, status=status)
