@@ -2,8 +2,10 @@ import pytest
 
 from customers.models import Customer
 from customers.services import CardRow, customer_save
+from tests.conftest import data_helper
 
 
+@data_helper
 def make_customer(org, *, cards=(), **fields) -> Customer:
     fields.setdefault("last_name", "Muster")
     return customer_save(customer=Customer(organization=org, **fields), cards=[CardRow(c) for c in cards])
