@@ -27,8 +27,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from celery import Task, current_app, shared_task
+from celery import Task, shared_task
 from celery.schedules import crontab
+from celery.utils.imports import symbol_by_name
 from django_scopes import scope, scopes_disabled
 
 logger = logging.getLogger(__name__)
@@ -110,7 +111,7 @@ def periodic_dispatch(name: str) -> int:
     from .models import Organization
 
     job = _jobs[name]
-    task = current_app.tasks[job.task]
+    task = symbol_by_name(job.task)  # imports the app's tasks module if the worker has not yet
     organization_ids: list[int | None] = list(
         Organization.objects.filter(is_active=True).order_by("pk").values_list("pk", flat=True)
     )

@@ -187,8 +187,14 @@ SMS_SENDER = env("SMS_SENDER", default="Rentoffice")
 OUTBOX_STUCK_AFTER = timedelta(minutes=2)
 OUTBOX_MAX_ATTEMPTS = 8
 
+# Every API view is tenant-checked unless it says otherwise (rentoffice.api.permissions).
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rentoffice.api.authentication.ApiSessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rentoffice.api.permissions.OrganizationPermission"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 
 LOGGING = {
