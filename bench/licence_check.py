@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import os
 import statistics
 import sys
@@ -24,6 +25,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+print = functools.partial(print, flush=True)  # noqa: A001  (progress shows while it runs)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rentoffice.settings.dev")
 
 

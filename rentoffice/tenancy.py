@@ -32,11 +32,6 @@ if TYPE_CHECKING:
 STATION_FILTER_SESSION_KEY = "station_filter"
 
 
-def membership_for(user, org_slug: str) -> Membership | None:
-    """Kept for callers outside the request cycle; see `rentoffice.access.membership_resolve`."""
-    return membership_resolve(user=user, organization_slug=org_slug)
-
-
 def _is_api(match: ResolverMatch) -> bool:
     view_class = getattr(match.func, "cls", None)
     return isinstance(view_class, type) and issubclass(view_class, APIView)

@@ -35,12 +35,12 @@ def licence_escalations_run(*, organization: Organization, today: dt.date | None
     sent, last_pk = 0, 0
     while True:
         batch = list(candidates.filter(pk__gt=last_pk).order_by("pk")[:batch_size])
-        if not batch:
-            return sent
         for customer in batch:
             # A missed run does not send every skipped step at once: only the highest reached one.
             if _escalate(customer=customer, due_on=customer.licence_due_on, step=customer.reached_step, today=today):
                 sent += 1
+        if len(batch) < batch_size:  # the last batch: no need to scan again for an empty one
+            return sent
         last_pk = batch[-1].pk
 
 

@@ -212,6 +212,25 @@ def test_licence_escalation_sends_once_per_step(org_a, customer_a):
     assert licence_escalations_run(organization=org_a, today=due + dt.timedelta(days=30)) == 0
 
 
+@in_scope()
+def test_licence_escalations_are_chosen_in_sql_and_sent_in_batches(org_a, customer_a, django_assert_max_num_queries):
+    from customers.services import licence_escalations_run
+
+    due = dt.date(2026, 7, 10)
+    others = [make_customer(org_a, last_name=f"Kunde {i}", email=f"k{i}@example.com") for i in range(4)]
+    never = make_customer(org_a, last_name="Ohne Prüfung")  # no interval: never escalated
+    zero = make_customer(org_a, last_name="Null", licence_check_interval_months=0, licence_checked_at=due)
+    Customer.objects.exclude(pk__in=[never.pk, zero.pk]).update(
+        licence_check_interval_months=6, licence_checked_at=dt.date(2026, 1, 10)
+    )
+    assert licence_escalations_run(organization=org_a, today=due, batch_size=2) == 5
+    escalated = set(LicenceEscalation.objects.values_list("customer_id", flat=True))
+    assert escalated == {customer_a.pk, *(c.pk for c in others)}
+    # Nothing left to do: one query for the settings, one for the (empty) candidates.
+    with django_assert_max_num_queries(2):
+        assert licence_escalations_run(organization=org_a, today=due, batch_size=2) == 0
+
+
 def test_deletion_routine_dry_run_then_anonymise(org_a, customer_a):
     from django.core.management import call_command
 

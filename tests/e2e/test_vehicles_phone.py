@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, in_scope
 from tests.e2e.conftest import login
 from vehicles.models import Damage, DamagePhoto, VehicleGroup
 
@@ -41,6 +41,7 @@ def _fits(page: Page) -> None:
 
 
 @pytest.mark.browser_context_args(has_touch=True, viewport=PHONE)
+@in_scope()
 def test_damage_with_photo_on_a_phone_and_delete_the_photo(
     page: Page, live_server, org_a, station_a1, staff_a1, tmp_path
 ):
@@ -86,6 +87,7 @@ def test_damage_with_photo_on_a_phone_and_delete_the_photo(
 
 
 @pytest.mark.parametrize("language", ["de", "en"])
+@in_scope()
 def test_every_fleet_page_fits_a_phone(page: Page, live_server, org_a, station_a1, admin_a, language, tmp_path):
     from rentoffice.images import process_image
     from tests.vehicles.conftest import grant, jpeg_upload, make_vehicle
