@@ -7,9 +7,10 @@ class CustomersConfig(AppConfig):
     verbose_name = _("Customers")
 
     def ready(self):
-        from django.conf import settings
+        from celery.schedules import crontab
 
         from rentoffice import demo, navigation, record_kinds
+        from rentoffice.background import periodic_register
 
         from . import audit, permissions, receivers  # noqa: F401  (audited models, declared permissions, receivers)
         from .demo import seed_customers
@@ -24,16 +25,11 @@ class CustomersConfig(AppConfig):
             navigation.NavItem(_("Customers"), "customers:list", "person-vcard", "customers.view", "main", 10)
         )
         demo.register(30, "customers", seed_customers)
-        # Fixed beat entries live in the settings dict (documented in docs/customers.md).
-        settings.CELERY_BEAT_SCHEDULE.setdefault(
-            "customers-licence-escalations", {"task": "customers.tasks.licence_escalations", "schedule": _daily(6, 30)}
+        periodic_register(
+            "customers-licence-escalations",
+            task="customers.tasks.licence_escalations",
+            schedule=crontab(hour=6, minute=30),
         )
-        settings.CELERY_BEAT_SCHEDULE.setdefault(
-            "customers-deletion-routine", {"task": "customers.tasks.deletion_routine", "schedule": _daily(3, 15)}
+        periodic_register(
+            "customers-deletion-routine", task="customers.tasks.deletion_routine", schedule=crontab(hour=3, minute=15)
         )
-
-
-def _daily(hour: int, minute: int):
-    from celery.schedules import crontab
-
-    return crontab(hour=hour, minute=minute)

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import health
+from .api import urls as api_urls
 from .forms import StaffPasswordResetForm
 from .views import account, message_templates, office, panels, system
 
@@ -54,6 +55,7 @@ urlpatterns = [
     path("profile/", account.profile, name="profile"),
     path("language/", account.set_language, name="set_language"),
     path("o/<slug:org_slug>/", include(org_patterns)),
+    path("api/v1/o/<slug:org_slug>/", include((api_urls.org_patterns, "api"))),
     path("portal/", include("customers.portal_urls")),
     path("django-admin/", admin.site.urls),
 ]

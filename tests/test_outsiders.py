@@ -23,6 +23,7 @@ from django.core.management import call_command
 from django.db import models
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django_scopes import scope
 
 from rentoffice.models import Organization, Station, User
 
@@ -195,14 +196,13 @@ def test_every_object_url_is_404_for_outsiders():
     nord = Organization.objects.get(slug="nord")
     assert _rows(Station, nord).exists()
     singles, pairs = _candidates(koenig)
-    augsburg = Station.objects.get(organization=koenig, code="AUG")
+    with scope(organization=koenig):
+        augsburg = Station.objects.get(code="AUG")
+        scoped_perms = set(User.objects.get(email="augsburg@koenig.example").memberships.get().role.permissions)
 
     insider = client_for("admin@koenig.example")
     outsider = client_for("admin@nord.example")
     scoped = client_for("augsburg@koenig.example")
-    scoped_perms = set(
-        User.objects.get(email="augsburg@koenig.example").memberships.get(organization=koenig).role.permissions
-    )
 
     patterns = object_url_patterns()
     assert patterns, "no object URLs found: the walker is broken"

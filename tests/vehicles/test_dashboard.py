@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from tests.actors import admin_of
 from tests.conftest import client_for, make_member
+from tests.conftest import client_for, in_scope, make_member
 from vehicles.models import Damage, Vehicle
 from vehicles.services import damage_create, damage_status_set, vehicle_retire
 
@@ -126,6 +127,7 @@ def test_panel_needs_fleet_access(org_a, fleet):
     assert 'data-testid="fleet-panel"' not in html
 
 
+@in_scope()
 def test_panel_queries_do_not_grow(client_staff_a1, org_a, station_a1, group_a, django_assert_max_num_queries):
     def add(n):
         for i in range(n):

@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone, translation
+from django_scopes import scope
 
 from rentoffice.models import Membership
 from tests.conftest import make_member
@@ -12,14 +13,15 @@ pytestmark = pytest.mark.django_db
 
 
 def _reading(vehicle, km, *, days_ago=0.0, actor=None, **kwargs):
-    return km_reading_record(
-        vehicle=vehicle,
-        km=km,
-        source=KmReading.Source.STAFF,
-        actor=actor,
-        recorded_at=timezone.now() - dt.timedelta(days=days_ago),
-        **kwargs,
-    )
+    with scope(organization=vehicle.organization):
+        return km_reading_record(
+            vehicle=vehicle,
+            km=km,
+            source=KmReading.Source.STAFF,
+            actor=actor,
+            recorded_at=timezone.now() - dt.timedelta(days=days_ago),
+            **kwargs,
+        )
 
 
 @pytest.fixture
@@ -32,7 +34,8 @@ def test_a_higher_reading_is_stored_and_becomes_current(vehicle, admin_a):
     _reading(vehicle, 1500, actor=admin_a)
     vehicle.refresh_from_db()
     assert vehicle.current_km == 1500
-    latest = vehicle.km_readings.first()
+    with scope(organization=vehicle.organization):
+        latest = vehicle.km_readings.first()
     assert (latest.km, latest.source, latest.recorded_by) == (1500, "staff", admin_a)
 
 
@@ -43,7 +46,8 @@ def test_a_reading_below_the_last_one_is_refused(vehicle, staff_a1):
     assert "1.000 km" in exc.value.messages[0]  # the last reading, formatted for the reader
     vehicle.refresh_from_db()
     assert vehicle.current_km == 1000
-    assert vehicle.km_readings.count() == 1
+    with scope(organization=vehicle.organization):
+        assert vehicle.km_readings.count() == 1
 
 
 def test_override_needs_the_permission(vehicle, staff_a1):
@@ -61,9 +65,10 @@ def test_override_with_permission_and_reason(vehicle, admin_a):
 
 def test_override_permission_comes_from_the_role(org_a, vehicle, station_a1):
     user = make_member(org_a, "chef@a.example", stations=[station_a1])
-    role = Membership.objects.get(user=user).role
-    role.permissions = sorted({*role.permissions, "vehicles.km_override"})
-    role.save()
+    with scope(organization=org_a):
+        role = Membership.objects.get(user=user).role
+        role.permissions = sorted({*role.permissions, "vehicles.km_override"})
+        role.save()
     assert _reading(vehicle, 10, actor=user, override_reason="Tausch").km == 10
 
 
@@ -99,7 +104,7 @@ def test_backdated_reading_must_fit_between_its_neighbours(vehicle):
 
 
 def test_future_readings_are_refused(vehicle):
-    with pytest.raises(KmReadingRefused):
+    with scope(organization=vehicle.organization), pytest.raises(KmReadingRefused):
         km_reading_record(
             vehicle=vehicle, km=2000, source="staff", actor=None, recorded_at=timezone.now() + dt.timedelta(days=1)
         )
