@@ -9,7 +9,6 @@ from customers.models import Customer, CustomerAttribute
 from customers.services import attribute_create
 from rentoffice.models import Membership, Role
 from tests.actors import admin_of
-from tests.conftest import make_member
 from tests.conftest import in_scope, make_member
 
 from .conftest import make_customer

@@ -13,7 +13,6 @@ from customers.models import Customer, CustomerAccount, LicenceEscalation
 from customers.services import customer_merge
 from rentoffice.models import Membership, Role
 from tests.actors import membership_of
-from tests.conftest import make_member
 from tests.conftest import in_scope, make_member
 
 from .conftest import make_customer

@@ -5,7 +5,6 @@ from django_scopes import scope
 from customers.search import fold
 from rentoffice.models import Membership
 from tests.actors import admin_of
-from tests.conftest import make_member
 from tests.conftest import in_scope, make_member
 
 from .conftest import make_customer

@@ -10,7 +10,6 @@ from PIL import Image
 from playwright.sync_api import Page, expect
 
 from tests.actors import admin_of
-from tests.conftest import PASSWORD
 from tests.conftest import PASSWORD, in_scope
 from tests.e2e.conftest import login
 from vehicles.models import Damage, Vehicle, VehicleGroup

@@ -4,11 +4,9 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from django_scopes import scope
 from PIL import Image
 
 from tests.actors import membership_of
-from rentoffice.models import Membership
 from tests.conftest import data_helper
 from vehicles.models import Vehicle, VehicleGroup
 

@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.actors import admin_of
-from tests.conftest import client_for, make_member
 from tests.conftest import client_for, in_scope, make_member
 from vehicles.models import Damage, Vehicle
 from vehicles.services import damage_create, damage_status_set, vehicle_retire

@@ -6,7 +6,6 @@ from django.urls import reverse
 
 from rentoffice.images import process_image
 from tests.actors import admin_of, membership_of
-from tests.conftest import client_for, make_member
 from tests.conftest import client_for, data_helper, in_scope, make_member
 from vehicles.models import ConditionPhoto, Damage, DamagePhoto, VehiclePhoto
 from vehicles.services import condition_record_create, damage_create, vehicle_photos_add
