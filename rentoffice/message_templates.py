@@ -19,7 +19,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.template.exceptions import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -69,11 +68,13 @@ def unknown_placeholders(kind: MessageKind, text: str) -> list[str]:
 
 def built_in_text(kind: MessageKind, language: str, organization: Organization) -> tuple[str, str]:
     """The built-in subject and text in a language, with placeholders where the values go."""
+    from .outbox import render_text
+
     context = {"organization": {"name": "{organization_name}"}, **kind.token_context}
     with translation.override(language):
         try:
-            subject = get_template(f"messages/{kind.key}/subject.txt").render(context)
-            body = get_template(f"messages/{kind.key}/body.txt").render(context)
+            subject = render_text(f"messages/{kind.key}/subject.txt", context)
+            body = render_text(f"messages/{kind.key}/body.txt", context)
         except TemplateDoesNotExist:
             return "", ""
     return " ".join(subject.split()), body.strip() + "\n"
