@@ -13,6 +13,7 @@ class CustomersConfig(AppConfig):
 
         from . import audit, receivers  # noqa: F401  (audited models; receivers of lower apps' signals)
         from .demo import seed_customers
+        from .demo_messages import seed_messages
         from .panels import register_panels
         from .selectors import customer_get
 
@@ -22,6 +23,7 @@ class CustomersConfig(AppConfig):
             navigation.NavItem(_("Customers"), "customers:list", "person-vcard", "customers.view", "main", 10)
         )
         demo.register(30, "customers", seed_customers)
+        demo.register(31, "customer messages", seed_messages)
         # Fixed beat entries live in the settings dict (documented in docs/customers.md).
         settings.CELERY_BEAT_SCHEDULE.setdefault(
             "customers-licence-escalations", {"task": "customers.tasks.licence_escalations", "schedule": _daily(6, 30)}

@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from . import health
 from .forms import StaffPasswordResetForm
-from .views import account, message_templates, office, system
+from .views import account, message_templates, messages, office, system
 
 org_patterns = [
     path("", office.dashboard, name="org_dashboard"),
@@ -27,6 +27,9 @@ org_patterns = [
     path("templates/<slug:key>/<slug:language>/", message_templates.template_edit, name="message_template_edit"),
     path("activity/<slug:kind>/<int:pk>/", system.activity_all, name="activity_all"),
     path("messages/<slug:kind>/<int:pk>/", system.messages_all, name="messages_all"),
+    path("message/<int:pk>/", messages.message_detail, name="message_detail"),
+    path("message/<int:pk>/html/", messages.message_html, name="message_html"),
+    path("message/<int:pk>/attachment/", messages.message_attachment, name="message_attachment"),
     path("vehicles/", include("vehicles.urls")),
     path("customers/", include("customers.urls")),
 ]
