@@ -232,6 +232,9 @@ def customer_email_send(
     uploads: list[UploadedFile] = (),
 ) -> OutboundMessage:
     """A staff-written e-mail to the customer's address for the purpose (fallback rule), via the outbox."""
+    from .emails import customer_email_check
+
+    customer_email_check(subject=subject, body=body)
     recipient = customer.email_for(purpose)
     if not recipient:
         raise ValidationError(_("The customer has no e-mail address for this purpose."))

@@ -10,3 +10,20 @@ document.addEventListener("click", (event) => {
   document.getElementById(`${prefix}-rows`).insertAdjacentHTML("beforeend", html);
   total.value = String(index + 1);
 });
+
+// "Load template" without a round trip: a button with data-template-load="<json script id>" fills
+// subject and text from the chosen template and keeps everything else (attachments, files chosen).
+// Without JavaScript the button submits and the server fills the fields.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-template-load]");
+  if (!button) return;
+  const data = document.getElementById(button.dataset.templateLoad);
+  const select = button.form && button.form.elements.template;
+  if (!data || !select || !select.value) return;
+  const template = JSON.parse(data.textContent)[select.value];
+  if (!template) return;
+  event.preventDefault();
+  button.form.elements.subject.value = template.subject;
+  button.form.elements.body.value = template.body;
+  document.body.dispatchEvent(new Event("template-loaded"));
+});
