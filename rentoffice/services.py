@@ -28,7 +28,6 @@ from .models import (
     Station,
     User,
 )
-from .models.stations import Weekday
 from .outbox import message_queue
 from .permissions import ALL, DEFAULT_ROLES
 
@@ -232,7 +231,7 @@ def station_managers_set(*, membership: Membership, stations: Iterable[Station])
         LogEntry.objects.log_create(
             membership,
             action=LogEntry.Action.UPDATE,
-            changes={"managed_stations": [", ".join(before), ", ".join(after)]},
+            changes={"managed_stations": [before, after]},  # names as data, see rentoffice.audit
         )
 
 
@@ -278,21 +277,14 @@ def station_save(
     )
     after = _hours_summary(station)
     changes = {
-        key: [before[key] if before else "", after[key]] for key in after if not before or before[key] != after[key]
+        key: [before[key] if before else [], after[key]] for key in after if not before or before[key] != after[key]
     }
     if changes and not (is_new and not any(after.values())):
         LogEntry.objects.log_create(station, action=LogEntry.Action.UPDATE, changes=changes)
     return station
 
 
-def _hours_summary(station: Station) -> dict[str, str]:
-    days = dict(Weekday.choices)
-    hours = "; ".join(
-        f"{days[h.weekday]} {h.opens:%H:%M}–{h.closes:%H:%M}"
-        for h in station.opening_hours.order_by("weekday", "opens")
-    )
-    exceptions = "; ".join(
-        f"{e.date:%d.%m.%Y} " + (str(_("closed")) if e.closed else f"{e.opens:%H:%M}–{e.closes:%H:%M}")
-        for e in station.opening_exceptions.filter(date__gte=timezone.localdate()).order_by("date")
-    )
-    return {"opening_hours": hours, "opening_exceptions": exceptions}
+def _hours_summary(station: Station) -> dict[str, list]:
+    from .audit import opening_hours_state
+
+    return opening_hours_state(station)
