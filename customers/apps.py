@@ -14,6 +14,7 @@ class CustomersConfig(AppConfig):
 
         from . import audit, permissions, receivers  # noqa: F401  (audited models, declared permissions, receivers)
         from .demo import seed_customers
+        from .demo_messages import seed_messages
         from .panels import register_panels
         from .selectors import customer_get
         from .services.customer_data import register_own_handlers
@@ -25,6 +26,7 @@ class CustomersConfig(AppConfig):
             navigation.NavItem(_("Customers"), "customers:list", "person-vcard", "customers.view", "main", 10)
         )
         demo.register(30, "customers", seed_customers)
+        demo.register(31, "customer messages", seed_messages)
         periodic_register(
             "customers-licence-escalations",
             task="customers.tasks.licence_escalations",

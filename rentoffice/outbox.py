@@ -18,6 +18,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives
 from django.db import models, transaction
+from django.template import Context
 from django.template.exceptions import TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
@@ -50,13 +51,19 @@ def render_message(
             subject, text = adapted
             html = ""
         else:
-            subject = get_template(f"messages/{template}/subject.txt").render(context)
-            text = get_template(f"messages/{template}/body.txt").render(context)
+            subject = render_text(f"messages/{template}/subject.txt", context)
+            text = render_text(f"messages/{template}/body.txt", context)
             try:
                 html = get_template(f"messages/{template}/body.html").render(context)
             except TemplateDoesNotExist:
                 html = ""
     return " ".join(subject.split()), text.strip() + "\n", html
+
+
+def render_text(name: str, context: dict) -> str:
+    """A plain-text template rendered without HTML escaping: subjects and text parts are not HTML,
+    and the HTML part made from them escapes once (an autoescaped text part showed "M&amp;S")."""
+    return get_template(name).template.render(Context(context, autoescape=False))
 
 
 def message_queue(

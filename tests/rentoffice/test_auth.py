@@ -53,7 +53,7 @@ def test_wrong_password_shows_form_error(admin_a):
     client = english_client()
     response = login(client, "admin@a.example", "Wrong-Passw0rd!")
     assert response.status_code == 200
-    assert "Please enter a correct e-mail and password" in response.content.decode()
+    assert "The e-mail address or the password is not correct." in response.content.decode()
     assert "_auth_user_id" not in client.session
 
 
@@ -62,7 +62,7 @@ def test_five_failures_lock_the_account_for_15_minutes(admin_a, staff_a1):
     for _ in range(4):
         response = login(client, "admin@a.example", "Wrong-Passw0rd!")
         assert response.status_code == 200
-        assert "Please enter a correct e-mail and password" in response.content.decode()
+        assert "The e-mail address or the password is not correct." in response.content.decode()
     login(client, "admin@a.example", "Wrong-Passw0rd!")
 
     response = login(client, "admin@a.example", PASSWORD)  # the right password no longer helps

@@ -87,7 +87,7 @@ def test_panel_shows_the_fleet_of_the_users_stations(client_staff_a1, client_adm
     assert _figure(panel, "fleet-hu-overdue") == 1
     assert _figure(panel, "fleet-open-damages") == 1  # not the repaired one, not A2's, not the retired car's
     assert "M-HU 1" in panel and "M-HU 2" in panel and "M-HU 3" not in panel and "A-HU 4" not in panel
-    assert "HU due within 30 days" in panel
+    assert "General inspection due within 30 days" in panel  # "HU" is German shorthand
 
     admin_panel = _panel(client_admin_a.get(dashboard(org_a)).content.decode())
     assert _figure(admin_panel, "fleet-total") == 4
