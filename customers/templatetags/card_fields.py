@@ -4,13 +4,15 @@ The card shows about 70 fields on six tabs. Rendered with crispy-forms (`|as_cri
 field cost eight to ten nested template includes, and Django renders each `<option>` of a select
 through its own template: ~1,450 template renders per card, ~90 ms of the ~100 ms a card took
 (bench/RESULTS.md). This tag writes the same Bootstrap 5 markup as crispy-bootstrap5 (ids, classes,
-labels, help texts, error blocks) in Python; plain inputs and text areas still go through the
-widget's own template (one small render each), selects and checkbox lists are written here.
+labels, help texts, error blocks) in Python; the controls themselves are written from the widget's
+own context (`widget.get_context`, so values, formats and attributes are Django's) the way Django's
+input/select/textarea templates would write them. Unknown widgets fall back to their template.
 """
 
 from __future__ import annotations
 
 from django import forms, template
+from django.forms.widgets import Input
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -70,6 +72,8 @@ def _label(field, tag: str = "label", css: str = "form-label") -> str:
 
 def _widget_attrs(field, css: str) -> dict:
     widget = field.field.widget
+    if field.field.localize:
+        widget.is_localized = True
     attrs = field.build_widget_attrs({"class": _classes(widget, css)}, widget)
     if field.auto_id and "id" not in widget.attrs:
         attrs.setdefault("id", field.auto_id)
@@ -92,6 +96,17 @@ def _select(field, css: str) -> str:
             parts.append("</optgroup>")
     parts.append("</select>")
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
+
+
+def _control(field, css: str) -> str:
+    """An <input> or <textarea> as Django's input.html/textarea.html would write it."""
+    widget = field.field.widget
+    context = widget.get_context(field.html_name, field.value(), _widget_attrs(field, css))["widget"]
+    name, attrs, value = escape(context["name"]), _flat(context["attrs"]), context["value"]
+    if isinstance(widget, forms.Textarea):
+        return mark_safe(f'<textarea name="{name}"{attrs}>\n{escape(value) if value else ""}</textarea>')  # noqa: S308
+    value_attr = "" if value is None else f' value="{escape(value)}"'
+    return mark_safe(f'<input type="{escape(context["type"])}" name="{name}"{value_attr}{attrs}>')  # noqa: S308
 
 
 def _choice_list(field) -> str:
@@ -138,13 +153,15 @@ def card_field(field) -> str:
         return format_html(
             '<div class="mb-3"><div id="div_{}" class="form-check">{}{}{}{}</div></div>',
             field.auto_id,
-            field.as_widget(attrs={"class": _classes(widget, "form-check-input" + invalid)}),
+            _control(field, "form-check-input" + invalid),
             _label(field, css="form-check-label"),
             _help(field),
             _errors(field),
         )
     if isinstance(widget, forms.Select):
         control = _select(field, "form-select" + invalid)
+    elif isinstance(widget, Input | forms.Textarea) and not isinstance(widget, forms.FileInput):
+        control = _control(field, "form-control" + invalid)
     else:
         control = field.as_widget(attrs={"class": _classes(widget, "form-control" + invalid)})
     return format_html(
