@@ -341,7 +341,7 @@ def main() -> None:
         errors = load["socket_errors"] + load["bad_status"]
         cpu, queries = (f"{page.cpu_ms:.1f}", str(page.queries)) if page.cookies else ("–", "–")
         lines.append(
-            f"| {page.label}{f' ({errors} errors)' if errors else ''} | {load['rps']:.1f} | {share:.1%} "
+            f"| {page.label}{f' ({errors} errors)' if errors else ''}{' (no answer within 10 s)' if not load['requests'] else ''} | {load['rps']:.1f} | {share:.1%} "
             f"| {load['p50_us'] / 1000:.0f} | {load['p95_us'] / 1000:.0f} | {load['p99_us'] / 1000:.0f} "
             f"| {single:.1f} | {cpu} | {queries} | {target} | {met} |"
         )
