@@ -11,6 +11,7 @@ from customers.models import Customer
 from customers.services import CardRow, customer_save
 from rentoffice import panels
 from rentoffice.panels import Panel
+from tests.actors import admin_of
 from tests.conftest import client_for, make_member
 from tests.test_outsiders import panel_leaks
 from tests.vehicles.conftest import make_vehicle
@@ -35,7 +36,9 @@ def fleet(org_a, org_b, station_a1, station_a2, station_b1):
         make_vehicle(org_a, station_a1, group, plate="M-AA 111")
         make_vehicle(org_a, station_a2, group, plate="A-ZZ 999")
         make_vehicle(org_b, station_b1, group_b, plate="HH-BB 222")
-        customer = customer_save(customer=Customer(organization=org_a, last_name="Kunde"), cards=[CardRow("K-1")])
+        customer = customer_save(
+            actor=admin_of(org_a), customer=Customer(organization=org_a, last_name="Kunde"), cards=[CardRow("K-1")]
+        )
     return customer
 
 

@@ -9,6 +9,7 @@ from django_scopes import scope, scopes_disabled
 from customers.models import EmailTemplate
 from customers.services.documents import document_upload
 from rentoffice.models import OutboundMessage
+from tests.actors import admin_of
 from tests.customers.conftest import make_customer
 
 pytestmark = pytest.mark.django_db
@@ -76,7 +77,11 @@ def test_preview_shows_the_final_text_and_the_problem(client_admin_a, org_a, cus
 def test_load_template_keeps_the_chosen_attachments(client_admin_a, org_a, admin_a, customer):
     with scopes_disabled():
         doc = document_upload(
-            customer=customer, upload=SimpleUploadedFile("v.pdf", PDF), doc_type="other", note="", actor=admin_a
+            customer=customer,
+            upload=SimpleUploadedFile("v.pdf", PDF),
+            doc_type="other",
+            note="",
+            actor=admin_of(customer),
         )
         template = EmailTemplate.objects.create(
             organization=org_a, name="Gruß", subject="Hallo {first_name}", body="Text"

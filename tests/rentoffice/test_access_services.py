@@ -95,7 +95,8 @@ def test_roles_stronger_than_ones_own_are_not_edited_or_deleted(world):
             services.role_delete(actor=world["manager"], role=world["staff_role"])  # holds vehicles.change etc.
     admin_role.refresh_from_db()
     assert "organization.manage" in admin_role.permissions
-    assert Role.objects.filter(pk=world["staff_role"].pk).exists()
+    with scope(organization=world["org"]):
+        assert Role.objects.filter(pk=world["staff_role"].pk).exists()
 
 
 def test_nobody_removes_user_management_from_their_own_role(world):
@@ -129,7 +130,8 @@ def test_invite_refuses_a_role_beyond_the_actor(world):
                 base_url=BASE,
             )
     assert _refused_field(refused) == {"role"}
-    assert not Membership.objects.filter(user__email="new@a.example").exists()
+    with scope(organization=world["org"]):
+        assert not Membership.objects.filter(user__email="new@a.example").exists()
 
 
 def test_a_station_limited_actor_gives_access_only_to_their_stations(world):

@@ -10,6 +10,7 @@ from django.utils import formats, timezone, translation
 from django_scopes import scope, scopes_disabled
 
 from rentoffice.models import Station
+from tests.actors import admin_of
 from tests.conftest import PASSWORD, make_member
 
 pytestmark = pytest.mark.django_db
@@ -85,10 +86,16 @@ def test_station_grants_are_logged_as_names(client_admin_a, org_a, station_a1, s
     with scopes_disabled():
         staff = make_member(org_a, "s1@a.example", stations=[station_a1])
         membership = staff.memberships.get(organization=org_a)
-    from rentoffice.services import station_managers_set
+    from rentoffice.services import membership_update
 
     with scope(organization=org_a):
-        station_managers_set(membership=membership, stations=[station_a1, station_a2])
+        membership_update(
+            actor=admin_of(org_a),
+            membership=membership,
+            role=membership.role,
+            scope=membership.Scope.ALL,
+            managed_stations=[station_a1, station_a2],
+        )
         entry = LogEntry.objects.filter(object_pk=str(membership.pk), changes__has_key="managed_stations").get()
     assert entry.changes_dict["managed_stations"] == [[], ["A1 München", "A2 Augsburg"]]
     client_admin_a.cookies["django_language"] = "en"
