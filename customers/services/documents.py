@@ -24,6 +24,7 @@ from rentoffice.models import OutboundMessage, User
 from rentoffice.outbox import message_queue
 
 from ..models import Customer, CustomerDocument, DocumentTemplate
+from .pdf import document_template_pdf
 
 # Executables, scripts and active content are refused whatever their name says.
 BLOCKED_MIME = {
@@ -185,19 +186,6 @@ def fill_placeholders(text: str, customer: Customer, *, escape: bool = False) ->
         value = PLACEHOLDERS[name](customer) or ""
         values[name] = html.escape(value) if escape else value
     return fill(text, values)
-
-
-def document_template_pdf(*, template: DocumentTemplate, customer: Customer | None) -> bytes:
-    """The template as PDF for a customer; without one the placeholders stay visible (template preview)."""
-    from weasyprint import HTML
-
-    body = fill_placeholders(template.body_html, customer, escape=True) if customer else template.body_html
-    # Organization HTML may not fetch anything from outside (or from the server's disk).
-    return HTML(string=body, url_fetcher=_no_fetch).write_pdf()
-
-
-def _no_fetch(url, *args, **kwargs):
-    raise ValueError(f"external resource refused: {url}")
 
 
 @dataclass
