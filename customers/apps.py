@@ -16,7 +16,7 @@ class CustomersConfig(AppConfig):
         from .panels import register_panels
         from .selectors import customer_get
 
-        record_kinds.register("customer", customer_get)
+        record_kinds.register("customer", customer_get, permission="customers.view")
         register_panels()
         navigation.register(
             navigation.NavItem(_("Customers"), "customers:list", "person-vcard", "customers.view", "main", 10)
