@@ -1,9 +1,12 @@
 """Login, profile, language, organization switching: pages outside any organization."""
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -60,10 +63,16 @@ def profile(request):
 
 
 def _safe_next(request, fallback: str) -> str:
+    """A URL on this site to go back to. Only paths and same-host URLs: a bare word ("abc") would be
+    taken by `redirect()` for a URL name, so callers wrap the result in HttpResponseRedirect."""
     target = request.POST.get("next") or request.META.get("HTTP_REFERER") or fallback
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return target
-    return fallback
+    if "\x00" in target or not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return fallback
+    if not urlsplit(target).scheme and not target.startswith("/"):
+        return fallback
+    return target
 
 
 @require_POST
@@ -74,7 +83,7 @@ def set_language(request):
         language = settings.LANGUAGE_CODE
     target = _safe_next(request, reverse("home"))
     # The path may carry another language's prefix in the future; today URLs are language-neutral.
-    response = redirect(target)
+    response = HttpResponseRedirect(target)
     response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax", max_age=365 * 24 * 3600)
     translation.activate(language)
     if request.user.is_authenticated and request.user.language != language:
@@ -96,7 +105,7 @@ def set_station_filter(request, org_slug):
     else:
         filters.pop(org_slug, None)
     request.session[STATION_FILTER_SESSION_KEY] = filters
-    return redirect(_safe_next(request, reverse("org_dashboard", kwargs={"org_slug": org_slug})))
+    return HttpResponseRedirect(_safe_next(request, reverse("org_dashboard", kwargs={"org_slug": org_slug})))
 
 
 class PasswordSetView(auth_views.PasswordResetConfirmView):
