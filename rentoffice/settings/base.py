@@ -15,7 +15,7 @@ if env_file.exists():
 
 SECRET_KEY = env("SECRET_KEY", default="dev-insecure-key-change-me-0123456789abcdefghijklmnopqrstuvwxyz")
 DEBUG = env.bool("DEBUG", default=False)
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # Key for encrypting secrets at rest (Stripe keys). Falls back to one derived from SECRET_KEY.
@@ -48,6 +48,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "rentoffice.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "rentoffice.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -101,8 +102,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "rentoffice.passwords.ComplexityValidator"},
     {"NAME": "rentoffice.passwords.GermanCommonPasswordValidator"},
+    {"NAME": "rentoffice.passwords.EmailLocalPartValidator"},
 ]
 CSRF_FAILURE_VIEW = "rentoffice.views.errors.csrf_failure"
+# The language cookie is not read by scripts; Secure in production (settings/production.py).
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from django_scopes import scopes_disabled
 
 from ..forms import LoginForm, ProfileForm
+from ..security import password_reset_allowed, set_language_cookie
 from ..selectors import stations_for
 from ..tenancy import STATION_FILTER_SESSION_KEY
 
@@ -30,7 +31,7 @@ class LoginView(auth_views.LoginView):
             self.request.session.set_expiry(settings.SESSION_COOKIE_AGE)
         user = form.get_user()
         if settings.LANGUAGE_COOKIE_NAME not in self.request.COOKIES and user.language:
-            response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language, samesite="Lax")
+            set_language_cookie(response, user.language)
         return response
 
 
@@ -57,7 +58,7 @@ def profile(request):
         user = form.save()
         messages.success(request, _("Your profile has been saved."))
         response = redirect("profile")
-        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language, samesite="Lax")
+        set_language_cookie(response, user.language)
         return response
     return render(request, "rentoffice/profile.html", {"form": form})
 
@@ -84,7 +85,7 @@ def set_language(request):
     target = _safe_next(request, reverse("home"))
     # The path may carry another language's prefix in the future; today URLs are language-neutral.
     response = HttpResponseRedirect(target)
-    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax", max_age=365 * 24 * 3600)
+    set_language_cookie(response, language)
     translation.activate(language)
     if request.user.is_authenticated and request.user.language != language:
         request.user.language = language
@@ -120,3 +121,14 @@ class PasswordSetView(auth_views.PasswordResetConfirmView):
         response = super().form_valid(form)
         reset(username=form.user.email)
         return response
+
+
+class ThrottledPasswordResetView(auth_views.PasswordResetView):
+    """Reset requests are counted per address and per client; beyond the limit no e-mail goes out,
+    and the page looks the same (it must not tell whether an address exists)."""
+
+    def form_valid(self, form):
+        client = self.request.META.get("REMOTE_ADDR", "")
+        if not password_reset_allowed(email=form.cleaned_data["email"], client=client):
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
