@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 
+from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.cache import cache
@@ -109,3 +110,14 @@ def password_reset_allowed(*, email: str, client: str) -> bool:
     throttle_hit("reset-email", email, window=RESET_WINDOW)
     throttle_hit("reset-client", client, window=RESET_WINDOW)
     return not over
+
+
+class HtmlContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's policy on HTML pages. Downloads (PDF previews, exports) do not get it: a page
+    policy on a PDF can keep the browser's own viewer from showing it, and stored files carry their
+    own stricter policy (`protected_file_response`)."""
+
+    def process_response(self, request, response):
+        if not response.get("Content-Type", "").startswith("text/html"):
+            return response
+        return super().process_response(request, response)

@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 from playwright.sync_api import Page, expect
 
 
@@ -20,3 +21,20 @@ def logout(page: Page) -> None:
     page.click("#user-menu")
     page.click("[data-testid=logout]")
     expect(page).to_have_url(re.compile(r"/login/"))
+
+
+@pytest.fixture(autouse=True)
+def _no_content_security_policy_violations(request):
+    """Every browser test also proves that its pages run under the Content-Security-Policy:
+    Chromium reports each blocked inline script, style or handler on the console."""
+    if "page" not in request.fixturenames:
+        yield
+        return
+    page = request.getfixturevalue("page")
+    violations = []
+    page.on(
+        "console",
+        lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None,
+    )
+    yield
+    assert not violations, "blocked by the Content-Security-Policy:\n" + "\n".join(violations)
