@@ -18,8 +18,8 @@ EXEMPT = ("messages/",)
 INLINE = [
     (re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*\bnonce=)[^>]*>", re.I), "inline <script> without nonce"),
     (re.compile(r"<style(?![^>]*\bnonce=)[^>]*>", re.I), "<style> without nonce"),
-    (re.compile(r"\son[a-z]+\s*=", re.I), "inline event handler"),
-    (re.compile(r"\sstyle\s*=", re.I), "style attribute"),
+    (re.compile(r"(\s|%\})on[a-z]+\s*=", re.I), "inline event handler"),
+    (re.compile(r"(\s|%\})style\s*=", re.I), "style attribute"),
 ]
 
 
