@@ -19,7 +19,7 @@ class CustomersConfig(AppConfig):
         from .selectors import customer_get
         from .services.customer_data import register_own_handlers
 
-        record_kinds.register("customer", customer_get)
+        record_kinds.register("customer", customer_get, permission="customers.view")
         register_panels()
         register_own_handlers()
         navigation.register(

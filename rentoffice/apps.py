@@ -12,20 +12,35 @@ class RentofficeConfig(AppConfig):
 
         from . import audit, demo_data, message_templates, panels, planned_app_permissions, record_kinds, selectors  # noqa: F401
         from .permissions import sync_default_roles
+        from .services import station_manageable
 
         post_migrate.connect(sync_default_roles, sender=self, dispatch_uid="rentoffice.sync_default_roles")
 
+        # Each kind needs what its own page needs (views/office.py).
         record_kinds.register(
-            "station", lambda membership, pk: selectors.station_get(membership=membership, station_id=pk)
+            "station",
+            lambda membership, pk: selectors.station_get(membership=membership, station_id=pk),
+            permission=lambda membership, station: station_manageable(membership=membership, station=station),
         )
         record_kinds.register(
-            "membership", lambda membership, pk: selectors.membership_get(membership=membership, membership_id=pk)
+            "membership",
+            lambda membership, pk: selectors.membership_get(membership=membership, membership_id=pk),
+            permission="users.manage",
         )
         record_kinds.register(
-            "region", lambda membership, pk: selectors.region_get(membership=membership, region_id=pk)
+            "region",
+            lambda membership, pk: selectors.region_get(membership=membership, region_id=pk),
+            # Regions are organization-wide: their page is closed to members limited to some stations.
+            permission=lambda membership, region: (
+                membership.has_perm("stations.manage") and membership.station_ids is None
+            ),
         )
-        record_kinds.register("role", lambda membership, pk: selectors.role_get(membership=membership, role_id=pk))
-        record_kinds.register("organization", selectors.organization_get)
+        record_kinds.register(
+            "role",
+            lambda membership, pk: selectors.role_get(membership=membership, role_id=pk),
+            permission="users.manage",
+        )
+        record_kinds.register("organization", selectors.organization_get, permission="organization.manage")
         from .background import periodic_register
 
         periodic_register("outbox-sweep", task="rentoffice.tasks.outbox_sweep", schedule=60.0)

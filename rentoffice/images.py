@@ -118,7 +118,9 @@ def _to_rgb(image: Image.Image) -> Image.Image:
 
 def _encode(image: Image.Image) -> bytes:
     out = io.BytesIO()
-    # No exif=, icc_profile= or comment: the new file carries pixels only.
+    # No exif=, icc_profile= or comment: the new file carries pixels only. Pillow's JPEG writer
+    # copies `info["comment"]` of the source by itself, so the info is emptied first.
+    image.info = {}
     image.save(out, format="JPEG", quality=JPEG_QUALITY, optimize=True)
     return out.getvalue()
 

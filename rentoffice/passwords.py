@@ -117,3 +117,25 @@ class GermanCommonPasswordValidator:
 
     def get_help_text(self) -> str:
         return _("Your password must not be a common word with digits or symbols added.")
+
+
+class EmailLocalPartValidator:
+    """Refuses a password that contains the e-mail address's local part ("j.meier" of j.meier@...),
+    or one of its words of four letters or more ("meier"), in any letter case."""
+
+    def validate(self, password: str, user=None) -> None:
+        email = (getattr(user, "email", "") or "") if user is not None else ""
+        local = email.rsplit("@", 1)[0].casefold()
+        if not local:
+            return
+        candidates = {local} if len(local) >= 3 else set()
+        candidates.update(w for w in re.split(r"[^\w]+|_", local) if len(w) >= 4)
+        lowered = password.casefold()
+        if any(c in lowered for c in candidates):
+            raise ValidationError(
+                _("The password must not contain the name part of your e-mail address."),
+                code="password_contains_email",
+            )
+
+    def get_help_text(self) -> str:
+        return _("Your password must not contain the name part of your e-mail address.")

@@ -131,10 +131,8 @@ def message_get(*, membership: Membership, pk: int) -> tuple[OutboundMessage, ob
     related = record_kinds.get(kind, membership=membership, pk=int(message.related_id))
     if not isinstance(related, model):
         raise Http404
-    # The record's own permission, as on its activity and messages pages (record kinds declare it
-    # once the registry carries it; until then the selector's scope is the whole rule).
-    may_view = getattr(record_kinds, "may_view", None)
-    if may_view is not None and not may_view(kind, membership=membership, obj=related):
+    # The record's own permission, as on its activity and messages pages.
+    if not record_kinds.may_view(kind, membership=membership, obj=related):
         raise PermissionDenied
     return message, related
 

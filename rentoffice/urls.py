@@ -5,6 +5,7 @@ from django.urls import include, path
 from . import health
 from .api import urls as api_urls
 from .forms import StaffPasswordResetForm
+from .security import ThrottledPasswordChangeForm
 from .views import account, message_templates, messages, office, panels, system
 
 org_patterns = [
@@ -41,11 +42,15 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("login/", account.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "password/change/",
+        auth_views.PasswordChangeView.as_view(form_class=ThrottledPasswordChangeForm),
+        name="password_change",
+    ),
     path("password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path(
         "password/reset/",
-        auth_views.PasswordResetView.as_view(form_class=StaffPasswordResetForm),
+        account.ThrottledPasswordResetView.as_view(form_class=StaffPasswordResetForm),
         name="password_reset",
     ),
     path("password/reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),

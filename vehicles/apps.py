@@ -13,10 +13,15 @@ class VehiclesConfig(AppConfig):
         from .demo_data import seed_fleet
         from .panels import dashboard_fleet_context
 
-        record_kinds.register("vehicle", selectors.vehicle_get)
-        record_kinds.register("damage", selectors.damage_get)
-        record_kinds.register("condition_record", selectors.condition_record_get)
-        record_kinds.register("vehicle_group", selectors.group_get)
+        record_kinds.register("vehicle", selectors.vehicle_get, permission="vehicles.view")
+        record_kinds.register("damage", selectors.damage_get, permission="vehicles.view")
+        record_kinds.register("condition_record", selectors.condition_record_get, permission="vehicles.view")
+        record_kinds.register(
+            "vehicle_group",
+            selectors.group_get,
+            # Like the group list: fleet staff and group managers.
+            permission=lambda m, group: m.has_perm("vehicles.view") or m.has_perm("vehicles.groups"),
+        )
         for kind in ("vehicle", "damage", "condition_record", "vehicle_group"):
             panels.register_core_panels(kind)
         panels.register(

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -215,7 +216,7 @@ def document_template_preview(request, org_slug, template_pk):
         customer = selectors.customer_get(membership=request.membership, pk=int(raw))
     pdf = doc_services.document_template_pdf(template=template, customer=customer)
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{template.name}.pdf"'
+    response["Content-Disposition"] = content_disposition_header(False, f"{template.name}.pdf")
     return response
 
 

@@ -1,9 +1,12 @@
 """Login, profile, language, organization switching: pages outside any organization."""
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -13,6 +16,7 @@ from django.views.decorators.http import require_POST
 from django_scopes import scopes_disabled
 
 from ..forms import LoginForm, ProfileForm
+from ..security import password_reset_allowed, set_language_cookie
 from ..selectors import stations_for
 from ..tenancy import STATION_FILTER_SESSION_KEY
 
@@ -27,7 +31,7 @@ class LoginView(auth_views.LoginView):
             self.request.session.set_expiry(settings.SESSION_COOKIE_AGE)
         user = form.get_user()
         if settings.LANGUAGE_COOKIE_NAME not in self.request.COOKIES and user.language:
-            response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language, samesite="Lax")
+            set_language_cookie(response, user.language)
         return response
 
 
@@ -54,16 +58,22 @@ def profile(request):
         user = form.save()
         messages.success(request, _("Your profile has been saved."))
         response = redirect("profile")
-        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language, samesite="Lax")
+        set_language_cookie(response, user.language)
         return response
     return render(request, "rentoffice/profile.html", {"form": form})
 
 
 def _safe_next(request, fallback: str) -> str:
+    """A URL on this site to go back to. Only paths and same-host URLs: a bare word ("abc") would be
+    taken by `redirect()` for a URL name, so callers wrap the result in HttpResponseRedirect."""
     target = request.POST.get("next") or request.META.get("HTTP_REFERER") or fallback
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return target
-    return fallback
+    if "\x00" in target or not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return fallback
+    if not urlsplit(target).scheme and not target.startswith("/"):
+        return fallback
+    return target
 
 
 @require_POST
@@ -74,8 +84,8 @@ def set_language(request):
         language = settings.LANGUAGE_CODE
     target = _safe_next(request, reverse("home"))
     # The path may carry another language's prefix in the future; today URLs are language-neutral.
-    response = redirect(target)
-    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax", max_age=365 * 24 * 3600)
+    response = HttpResponseRedirect(target)
+    set_language_cookie(response, language)
     translation.activate(language)
     if request.user.is_authenticated and request.user.language != language:
         request.user.language = language
@@ -96,7 +106,7 @@ def set_station_filter(request, org_slug):
     else:
         filters.pop(org_slug, None)
     request.session[STATION_FILTER_SESSION_KEY] = filters
-    return redirect(_safe_next(request, reverse("org_dashboard", kwargs={"org_slug": org_slug})))
+    return HttpResponseRedirect(_safe_next(request, reverse("org_dashboard", kwargs={"org_slug": org_slug})))
 
 
 class PasswordSetView(auth_views.PasswordResetConfirmView):
@@ -111,3 +121,14 @@ class PasswordSetView(auth_views.PasswordResetConfirmView):
         response = super().form_valid(form)
         reset(username=form.user.email)
         return response
+
+
+class ThrottledPasswordResetView(auth_views.PasswordResetView):
+    """Reset requests are counted per address and per client; beyond the limit no e-mail goes out,
+    and the page looks the same (it must not tell whether an address exists)."""
+
+    def form_valid(self, form):
+        client = self.request.META.get("REMOTE_ADDR", "")
+        if not password_reset_allowed(email=form.cleaned_data["email"], client=client):
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)

@@ -1,5 +1,6 @@
 """Cross-cutting record pages: activity and messages of any registered record kind."""
 
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
@@ -10,10 +11,14 @@ from ..tenancy import requires
 
 
 def _record(request, kind: str, pk: int):
+    """The record (404 outside the member's reach), and 403 unless the member may see the record itself."""
     try:
-        return record_kinds.get(kind, membership=request.membership, pk=pk)
+        obj = record_kinds.get(kind, membership=request.membership, pk=pk)
     except KeyError:
         raise Http404
+    if not record_kinds.may_view(kind, membership=request.membership, obj=obj):
+        raise PermissionDenied
+    return obj
 
 
 @requires("activity.view")

@@ -46,7 +46,7 @@
     function show() {
       const box = view.value ? boxOf(view.value) : null;
       if (!box || x.value === "" || y.value === "") {
-        pending.style.display = "none";
+        pending.classList.add("d-none");
         if (hint) hint.hidden = false;
         return;
       }
@@ -54,7 +54,7 @@
       const cx = Number(d.x) + (parseFloat(x.value) * Number(d.w)) / 100;
       const cy = Number(d.y) + (parseFloat(y.value) * Number(d.h)) / 100;
       pending.setAttribute("transform", `translate(${cx} ${cy})`);
-      pending.style.display = "";
+      pending.classList.remove("d-none");
       if (hint) hint.hidden = true;
     }
 

@@ -3,6 +3,7 @@
 import re
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Page, expect
 
 
@@ -47,3 +48,20 @@ def assert_accessible(page: Page) -> None:
         for v in result["violations"]
     ]
     assert not problems, f"axe-core found WCAG 2.1 AA violations on {page.url}:\n" + "\n".join(problems)
+
+
+@pytest.fixture(autouse=True)
+def _no_content_security_policy_violations(request):
+    """Every browser test also proves that its pages run under the Content-Security-Policy:
+    Chromium reports each blocked inline script, style or handler on the console."""
+    if "page" not in request.fixturenames:
+        yield
+        return
+    page = request.getfixturevalue("page")
+    violations = []
+    page.on(
+        "console",
+        lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None,
+    )
+    yield
+    assert not violations, "blocked by the Content-Security-Policy:\n" + "\n".join(violations)

@@ -79,13 +79,13 @@ def test_invitation_link_from_the_outbox_sets_the_password_once(client_admin_a, 
     set_url = form_page.redirect_chain[-1][0]
     weak = anonymous.post(set_url, {"new_password1": "kurz", "new_password2": "kurz"})
     assert weak.status_code == 200 and weak.context["form"].errors
-    done = anonymous.post(set_url, {"new_password1": "Lea-Passw0rt!", "new_password2": "Lea-Passw0rt!"})
+    done = anonymous.post(set_url, {"new_password1": "Blau-Passw0rt!", "new_password2": "Blau-Passw0rt!"})
     assert done.status_code == 302
     # Single use: the same link no longer offers the form.
     assert "new_password1" not in Client().get(link, follow=True).content.decode()
 
     client = Client()
-    assert client.post(reverse("login"), {"username": "lea@a.example", "password": "Lea-Passw0rt!"}).status_code == 302
+    assert client.post(reverse("login"), {"username": "lea@a.example", "password": "Blau-Passw0rt!"}).status_code == 302
     dashboard = client.get(_url("org_dashboard", org_a))
     assert dashboard.status_code == 200
     assert list(dashboard.context["visible_stations"]) == [station_a2]
