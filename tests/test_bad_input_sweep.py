@@ -287,8 +287,14 @@ def test_no_hostile_input_answers_500():
         urls.setdefault(name, []).append(url)
         public.append(url)
 
-    # Pages no link leads to: the logo (the demo has none, 404 is fine) and the "password changed" page.
-    for name, kwargs in (("organization_logo", {"org_slug": koenig.slug}), ("password_change_done", {})):
+    # Pages no link leads to: the logo (the demo has none, 404 is fine), the "password changed" page.
+    # The API (JSON, no links lead there) is swept too: its answers to bad input are 4xx JSON.
+    for name, kwargs in (
+        ("organization_logo", {"org_slug": koenig.slug}),
+        ("password_change_done", {}),
+        ("api:me", {"org_slug": koenig.slug}),
+        ("api:stations", {"org_slug": koenig.slug}),
+    ):
         urls.setdefault(name, []).append(reverse(name, kwargs=kwargs))
     unreached = sorted(_patterns() - set(urls) - {_name_of(url) for url in public})
     errors: list[str] = []

@@ -10,6 +10,9 @@ from django.db import transaction
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
+from rentoffice.services import membership_update
+from tests.actors import admin_of
+
 from rentoffice.message_display import MASK, mask_secrets
 from rentoffice.models import OutboundMessage
 from rentoffice.outbox import message_queue
@@ -151,6 +154,18 @@ def test_outsiders_and_other_stations_get_404(org_a, org_b, station_a1, station_
     with scopes_disabled():
         staff_a1 = make_member(org_a, "s1@a.example", stations=[station_a1])
         staff_a2 = make_member(org_a, "s2@a.example", stations=[station_a2])
+    # A station's messages are as private as the station's page: its lead may read them.
+    assert client_for(staff_a1).get(_url("message_detail", org_a, about_a1)).status_code == 403
+    with scope(organization=org_a):
+        membership = staff_a1.memberships.get()
+        membership_update(
+            actor=admin_of(org_a),
+            membership=membership,
+            role=membership.role,
+            scope=membership.scope,
+            stations=[station_a1],
+            managed_stations=[station_a1],
+        )
     assert client_for(staff_a1).get(_url("message_detail", org_a, about_a1)).status_code == 200
     for name in ("message_detail", "message_html"):
         assert client_for(staff_a2).get(_url(name, org_a, about_a1)).status_code == 404
