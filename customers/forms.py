@@ -128,7 +128,9 @@ class PermissionSelect(forms.Select):
         super().__init__(attrs, choices=[("", _("Organization default")), ("true", _("Yes")), ("false", _("No"))])
 
     def format_value(self, value):
-        return {True: "true", False: "false"}.get(value, "")
+        # Select compares the options against a *list* of strings; a bare "true" would also "contain"
+        # the empty option's value, so "organization default" was marked selected whatever was stored.
+        return [{True: "true", False: "false"}.get(value, "")]
 
     def value_from_datadict(self, data, files, name):
         return {"true": True, "false": False}.get(data.get(name), None)
