@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import scopes_disabled
 
 from rentoffice.models import Station, User
+from rentoffice.validators import date_in_window
 from vehicles.models import VehicleGroup
 
 from .models import Customer, CustomerAttribute, CustomerSettings
@@ -226,8 +227,8 @@ with scopes_disabled():
 
 class CardForm(forms.Form):
     number = forms.CharField(label=_("Card number"), max_length=40, required=False)
-    valid_from = forms.DateField(label=_("Valid from"), required=False, widget=DateInput)
-    valid_until = forms.DateField(label=_("Valid until"), required=False, widget=DateInput)
+    valid_from = forms.DateField(label=_("Valid from"), required=False, widget=DateInput, validators=[date_in_window])
+    valid_until = forms.DateField(label=_("Valid until"), required=False, widget=DateInput, validators=[date_in_window])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -15,6 +15,7 @@ from django_countries.fields import CountryField
 from django_scopes import ScopedManager
 
 from rentoffice.models import Organization, Station
+from rentoffice.validators import date_in_window
 
 
 class CustomerAttribute(models.Model):
@@ -111,25 +112,37 @@ class Customer(models.Model):
     licence_class = models.CharField(_("driving-licence class"), max_length=40, blank=True)
 
     # Contract, licence and identity
-    contract_start = models.DateField(_("contract start"), null=True, blank=True)
+    contract_start = models.DateField(_("contract start"), null=True, blank=True, validators=[date_in_window])
     contract_end = models.DateField(
-        _("contract end"), null=True, blank=True, help_text=_("No new bookings after this date.")
+        _("contract end"),
+        null=True,
+        blank=True,
+        help_text=_("No new bookings after this date."),
+        validators=[date_in_window],
     )
-    valid_until = models.DateField(_("valid until"), null=True, blank=True, help_text=_("Time limit of the customer."))
+    valid_until = models.DateField(
+        _("valid until"), null=True, blank=True, help_text=_("Time limit of the customer."), validators=[date_in_window]
+    )
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, blank=True)
     nationality = CountryField(_("nationality"), blank=True)
-    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True, validators=[date_in_window])
     licence_number = models.CharField(_("driving-licence number"), max_length=50, blank=True)
-    licence_issued_on = models.DateField(_("driving licence issued on"), null=True, blank=True)
+    licence_issued_on = models.DateField(
+        _("driving licence issued on"), null=True, blank=True, validators=[date_in_window]
+    )
     licence_authority = models.CharField(_("issuing authority (licence)"), max_length=120, blank=True)
-    licence_expires_on = models.DateField(_("driving licence valid until"), null=True, blank=True)
+    licence_expires_on = models.DateField(
+        _("driving licence valid until"), null=True, blank=True, validators=[date_in_window]
+    )
     id_document_type = models.CharField(_("ID document"), max_length=20, choices=IdDocumentType.choices, blank=True)
     id_document_number = models.CharField(_("ID document number"), max_length=50, blank=True)
     id_document_authority = models.CharField(_("issuing authority (ID)"), max_length=120, blank=True)
-    id_document_expires_on = models.DateField(_("ID document valid until"), null=True, blank=True)
+    id_document_expires_on = models.DateField(
+        _("ID document valid until"), null=True, blank=True, validators=[date_in_window]
+    )
     is_blocked = models.BooleanField(_("blocked"), default=False)
     blocked_reason = models.CharField(_("reason for blocking"), max_length=300, blank=True)
-    blocked_at = models.DateTimeField(_("blocked at"), null=True, blank=True)
+    blocked_at = models.DateTimeField(_("blocked at"), null=True, blank=True, validators=[date_in_window])
 
     # Licence check
     licence_check_interval_months = models.PositiveSmallIntegerField(
@@ -138,7 +151,9 @@ class Customer(models.Model):
         blank=True,
         help_text=_("Empty: no periodic licence check."),
     )
-    licence_checked_at = models.DateField(_("licence last checked on"), null=True, blank=True)
+    licence_checked_at = models.DateField(
+        _("licence last checked on"), null=True, blank=True, validators=[date_in_window]
+    )
     licence_checked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -168,7 +183,9 @@ class Customer(models.Model):
     bic = models.CharField(_("BIC"), max_length=11, blank=True)
     account_holder = models.CharField(_("account holder"), max_length=200, blank=True)
     sepa_mandate_reference = models.CharField(_("SEPA mandate reference"), max_length=35, blank=True)
-    sepa_mandate_date = models.DateField(_("SEPA mandate signed on"), null=True, blank=True)
+    sepa_mandate_date = models.DateField(
+        _("SEPA mandate signed on"), null=True, blank=True, validators=[date_in_window]
+    )
     invoice_recipient = models.TextField(
         _("invoice recipient"), blank=True, help_text=_("Different recipient address for invoices, if any.")
     )
@@ -177,7 +194,7 @@ class Customer(models.Model):
         _("payment method"), max_length=20, choices=PaymentMethod.choices, default=PaymentMethod.INVOICE
     )
     credit_check_result = models.CharField(_("credit check result"), max_length=200, blank=True)
-    credit_check_date = models.DateField(_("credit check date"), null=True, blank=True)
+    credit_check_date = models.DateField(_("credit check date"), null=True, blank=True, validators=[date_in_window])
     einvoice_mode = models.CharField(
         _("e-invoice mode"), max_length=10, choices=EInvoiceMode.choices, default=EInvoiceMode.NONE
     )
@@ -276,11 +293,29 @@ class Customer(models.Model):
             errors["main_customer"] = _("A customer cannot be its own main customer.")
         if self.main_customer_id and self.main_customer and self.main_customer.main_customer_id:
             errors["main_customer"] = _("A sub-customer cannot be a main customer.")
+        errors.update(self._clean_dates())
         errors.update(self._clean_bank())
         if self.is_blocked and not self.blocked_reason.strip():
             errors["blocked_reason"] = _("Give a reason for blocking the customer.")
         if errors:
             raise ValidationError(errors)
+
+    def _clean_dates(self) -> dict:
+        """Dates that cannot be true (issue 7): a future birth, a licence issued in the future or expiring
+        before it was issued, a check "done" in the future (it would silence the escalation e-mails)."""
+        today = timezone.localdate()
+        errors = {}
+        if self.date_of_birth and self.date_of_birth > today:
+            errors["date_of_birth"] = _("The date of birth cannot lie in the future.")
+        if self.licence_issued_on and self.licence_issued_on > today:
+            errors["licence_issued_on"] = _("The licence cannot have been issued in the future.")
+        elif self.licence_issued_on and self.date_of_birth and self.licence_issued_on <= self.date_of_birth:
+            errors["licence_issued_on"] = _("The licence cannot have been issued before the date of birth.")
+        if self.licence_expires_on and self.licence_issued_on and self.licence_expires_on < self.licence_issued_on:
+            errors["licence_expires_on"] = _("The licence cannot expire before it was issued.")
+        if self.licence_checked_at and self.licence_checked_at > today:
+            errors["licence_checked_at"] = _("The licence check cannot lie in the future.")
+        return errors
 
     def _clean_bank(self) -> dict:
         from schwifty import BIC, IBAN
@@ -370,8 +405,8 @@ class AccessCard(models.Model):
         verbose_name=_("customer"),
     )
     number = models.CharField(_("card number"), max_length=40)
-    valid_from = models.DateField(_("valid from"), null=True, blank=True)
-    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True, validators=[date_in_window])
+    valid_until = models.DateField(_("valid until"), null=True, blank=True, validators=[date_in_window])
 
     objects = ScopedManager(organization="organization")
 

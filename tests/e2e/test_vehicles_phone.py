@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import login
+from tests.vehicles.conftest import membership_of
 from vehicles.models import Damage, DamagePhoto, VehicleGroup
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -109,7 +110,7 @@ def test_every_fleet_page_fits_a_phone(page: Page, live_server, org_a, station_a
         damage=Damage(area="left", description="Kratzer " * 30, view="left", x=50, y=50),
     )
     record = condition_record_create(
-        vehicle=vehicle, actor=admin_a, note="Sauber " * 40, photos=[process_image(jpeg_upload())]
+        vehicle=vehicle, actor=membership_of(admin_a, org_a), note="Sauber " * 40, photos=[process_image(jpeg_upload())]
     )
     page.set_viewport_size(PHONE)
     login(page, live_server, "admin@a.example", PASSWORD)

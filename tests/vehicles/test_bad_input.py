@@ -7,7 +7,7 @@ from django.urls import reverse
 from vehicles.models import ConditionRecord, Damage, DamagePhoto, KmReading, Vehicle, VehicleGroup, VehiclePhoto
 from vehicles.services import condition_record_create, damage_create
 
-from .conftest import jpeg_upload
+from .conftest import jpeg_upload, membership_of
 
 pytestmark = pytest.mark.django_db
 
@@ -89,7 +89,7 @@ def _targets(org, vehicle, damage, record):
 
 def test_garbage_posts_give_field_errors_not_500(client_admin_a, org_a, vehicle_a1, admin_a):
     damage = damage_create(vehicle=vehicle_a1, actor=admin_a, damage=Damage(area="left", description="Kratzer"))
-    record = condition_record_create(vehicle=vehicle_a1, actor=admin_a, note="ok", photos=[])
+    record = condition_record_create(vehicle=vehicle_a1, actor=membership_of(admin_a, org_a), note="ok", photos=[])
     targets = _targets(org_a, vehicle_a1, damage, record)
     before = _counts()
     for name, target in targets.items():

@@ -17,7 +17,7 @@ from rentoffice.images import process_image
 from vehicles.models import Damage
 from vehicles.services import condition_record_create, damage_create, damage_status_set, vehicle_photos_add
 
-from .conftest import grant, jpeg_upload
+from .conftest import grant, jpeg_upload, membership_of
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +68,9 @@ def _pages(org, vehicle, group, actor):
         vehicle=vehicle, actor=actor, photos=[image], damage=Damage(area="left", description="x", view="left", x=1, y=2)
     )
     damage_status_set(damage=damage, actor=actor, status="in_repair", note="y")
-    record = condition_record_create(vehicle=vehicle, actor=actor, note="z", photos=[image])
+    record = condition_record_create(
+        vehicle=vehicle, actor=membership_of(actor, vehicle.organization), note="z", photos=[image]
+    )
     photo = vehicle_photos_add(vehicle=vehicle, actor=actor, photos=[image])[0]
 
     def u(name, **kwargs):

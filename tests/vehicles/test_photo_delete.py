@@ -9,7 +9,7 @@ from tests.conftest import client_for, make_member
 from vehicles.models import ConditionPhoto, Damage, DamagePhoto, VehiclePhoto
 from vehicles.services import condition_record_create, damage_create, vehicle_photos_add
 
-from .conftest import jpeg_upload
+from .conftest import jpeg_upload, membership_of
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,12 @@ def _photos(vehicle, actor=None):
     damage = damage_create(
         vehicle=vehicle, actor=actor, damage=Damage(area="left", description="Kratzer"), photos=[image, image]
     )
-    record = condition_record_create(vehicle=vehicle, actor=actor, photos=[image, image], note="")
+    record = condition_record_create(
+        vehicle=vehicle,
+        actor=membership_of(actor, vehicle.organization) if actor else None,
+        photos=[image, image],
+        note="",
+    )
     org = vehicle.organization
     return [
         ("vehicle", vehicle_photo, url("detail", org, pk=vehicle.pk)),

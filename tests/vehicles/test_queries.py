@@ -9,7 +9,7 @@ from rentoffice.images import process_image
 from vehicles.models import Damage
 from vehicles.services import condition_record_create, damage_create, km_reading_record, vehicle_photos_add
 
-from .conftest import jpeg_upload, make_vehicle
+from .conftest import jpeg_upload, make_vehicle, membership_of
 
 pytestmark = pytest.mark.django_db
 
@@ -54,9 +54,16 @@ def test_vehicle_page_queries_do_not_grow(
                 photos=[photo, photo],
                 damage=Damage(area="left", description=f"Kratzer {i}", view="left", x=10 + i, y=20),
             )
-            condition_record_create(vehicle=vehicle, actor=staff_a1, photos=[photo, photo], note="ok")
+            condition_record_create(
+                vehicle=vehicle, actor=membership_of(staff_a1, vehicle.organization), photos=[photo, photo], note="ok"
+            )
             vehicle_photos_add(vehicle=vehicle, actor=staff_a1, photos=[photo])
-            km_reading_record(vehicle=vehicle, km=vehicle.current_km + 10, source="checkin", actor=staff_a1)
+            km_reading_record(
+                vehicle=vehicle,
+                km=vehicle.current_km + 10,
+                source="checkin",
+                actor=membership_of(staff_a1, vehicle.organization),
+            )
 
     add(2)
     few = _count(client_staff_a1, url)
@@ -104,7 +111,9 @@ def test_condition_record_and_km_history_queries_do_not_grow(
 ):
     vehicle = make_vehicle(org_a, station_a1, group_a)
     photo = process_image(jpeg_upload())
-    record = condition_record_create(vehicle=vehicle, actor=staff_a1, photos=[photo], note="ok")
+    record = condition_record_create(
+        vehicle=vehicle, actor=membership_of(staff_a1, vehicle.organization), photos=[photo], note="ok"
+    )
     record_url = reverse("vehicles:condition_detail", kwargs={"org_slug": org_a.slug, "pk": record.pk})
     history_url = reverse("vehicles:km_history", kwargs={"org_slug": org_a.slug, "pk": vehicle.pk})
 
@@ -116,7 +125,12 @@ def test_condition_record_and_km_history_queries_do_not_grow(
             extra.set_processed(photo)
             extra.save()
             km_reading_record(vehicle=vehicle, km=vehicle.current_km + 10, source="portal", actor=None)
-            km_reading_record(vehicle=vehicle, km=vehicle.current_km + 10, source="checkin", actor=staff_a1)
+            km_reading_record(
+                vehicle=vehicle,
+                km=vehicle.current_km + 10,
+                source="checkin",
+                actor=membership_of(staff_a1, vehicle.organization),
+            )
 
     add(2)
     few_record, few_history = _count(client_staff_a1, record_url), _count(client_staff_a1, history_url)

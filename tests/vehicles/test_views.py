@@ -4,7 +4,7 @@ from django.urls import reverse
 from vehicles.models import Damage, KmReading, Vehicle, VehiclePhoto
 from vehicles.services import damage_create, vehicle_photos_add, vehicle_retire
 
-from .conftest import grant, jpeg_upload, make_vehicle
+from .conftest import grant, jpeg_upload, make_vehicle, membership_of
 
 pytestmark = pytest.mark.django_db
 
@@ -465,7 +465,10 @@ def test_every_fleet_page_renders(client_admin_a, org_a, vehicle_a1, group_a, la
         vehicle=vehicle_a1, actor=staff_a1, damage=Damage(area="left", description="Kratzer", view="left", x=1, y=2)
     )
     record = condition_record_create(
-        vehicle=vehicle_a1, actor=staff_a1, note="ok", photos=[process_image(jpeg_upload())]
+        vehicle=vehicle_a1,
+        actor=membership_of(staff_a1, vehicle_a1.organization),
+        note="ok",
+        photos=[process_image(jpeg_upload())],
     )
     pages = [
         url("list", org_a),

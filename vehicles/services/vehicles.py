@@ -10,14 +10,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rentoffice.images import ProcessedImage
-from rentoffice.models import User
+from rentoffice.models import Membership, User
 
 from ..models import KmReading, Vehicle, VehiclePhoto
 from .km import km_reading_record
 
 
 @transaction.atomic
-def vehicle_save(*, vehicle: Vehicle, actor: User | None, initial_km: int | None = None) -> Vehicle:
+def vehicle_save(*, vehicle: Vehicle, actor: Membership | None, initial_km: int | None = None) -> Vehicle:
     """Create or update a vehicle's master data. A new vehicle starts its km history with `initial_km`.
 
     The km of an existing vehicle is never edited here: readings go through `km_reading_record`.
