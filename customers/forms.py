@@ -8,6 +8,7 @@ import re
 from django import forms
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 from django_scopes import scopes_disabled
 
@@ -193,8 +194,15 @@ with scopes_disabled():
                     "hx-swap": "innerHTML",
                 }
             )
-            if self.instance.main_customer_id and not self.is_bound:
-                self.initial["main_customer"] = self.instance.main_customer.number
+            if self.instance.main_customer_id:
+                # The field holds only the number; the name next to it says who that is.
+                main_customer = self.instance.main_customer
+                field.help_text = _("%(name)s (customer no. %(number)s). Type a name or number to choose another.") % {
+                    "name": escape(main_customer.display_name),
+                    "number": main_customer.number,
+                }
+                if not self.is_bound:
+                    self.initial["main_customer"] = main_customer.number
             stations = Station.objects.filter(organization=organization)
             self.fields["home_station"].queryset = stations
             self.fields["allowed_stations"].queryset = stations

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
@@ -232,6 +233,8 @@ class Customer(models.Model):
     notes = models.TextField(_("notes"), blank=True)
 
     search_text = models.TextField(editable=False, default="")
+    # Last name, first name, company in German dictionary order (customers.search.sort_key).
+    sort_name = models.CharField(max_length=410, editable=False, default="")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     last_activity_at = models.DateTimeField(_("last activity"), default=timezone.now)
@@ -244,7 +247,7 @@ class Customer(models.Model):
     ACTIVITY_LABELS = {"merged_with": _("Merged with"), "moved_records": _("Records moved over")}
 
     class Meta:
-        ordering = ["last_name", "first_name", "company", "number"]
+        ordering = ["sort_name", "number"]
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         constraints = [
@@ -252,11 +255,9 @@ class Customer(models.Model):
         ]
         indexes = [
             GinIndex(OpClass("search_text", name="gin_trgm_ops"), name="customer_search_trgm"),
-            models.Index(fields=["organization", "last_name", "first_name"], name="customer_org_name"),
+            models.Index(fields=["organization", "sort_name"], name="customer_org_sort"),
             # The list's customer-group filter, already in the list's name order.
-            models.Index(
-                fields=["organization", "customer_group", "last_name", "first_name"], name="customer_org_group_name"
-            ),
+            models.Index(fields=["organization", "customer_group", "sort_name"], name="customer_org_group_sort"),
             # The dashboard's counts at a million customers: index-only instead of a full scan.
             models.Index(
                 fields=["organization"], condition=models.Q(anonymised_at__isnull=True), name="customer_org_current"
@@ -271,6 +272,18 @@ class Customer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.display_name} ({self.number})"
+
+    def save(self, *args, **kwargs):
+        from ..search import sort_key
+
+        # Sorted by what the list shows first: the company of a legal entity, else the person's name.
+        if self.kind == self.Kind.LEGAL_ENTITY and self.company.strip():
+            self.sort_name = sort_key(self.company, self.last_name, self.first_name)
+        else:
+            self.sort_name = sort_key(self.last_name, self.first_name, self.company)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "sort_name"}
+        super().save(*args, **kwargs)
 
     @property
     def display_name(self) -> str:
@@ -294,11 +307,34 @@ class Customer(models.Model):
         if self.main_customer_id and self.main_customer and self.main_customer.main_customer_id:
             errors["main_customer"] = _("A sub-customer cannot be a main customer.")
         errors.update(self._clean_dates())
+        errors.update(self._clean_contact())
         errors.update(self._clean_bank())
         if self.is_blocked and not self.blocked_reason.strip():
             errors["blocked_reason"] = _("Give a reason for blocking the customer.")
         if errors:
             raise ValidationError(errors)
+
+    def _clean_contact(self) -> dict:
+        """German postcodes have five digits; phone numbers must be real numbers of the customer's
+        country (typed nationally or with +country code; stored as typed)."""
+        import phonenumbers
+
+        errors = {}
+        country = (getattr(self.country, "code", None) or str(self.country or "") or "DE").upper()
+        self.postal_code = self.postal_code.strip()
+        if country == "DE" and self.postal_code and not re.fullmatch(r"\d{5}", self.postal_code):
+            errors["postal_code"] = _("A German postcode has five digits.")
+        for field in ("phone", "mobile"):
+            value = getattr(self, field).strip()
+            if not value:
+                continue
+            try:
+                valid = phonenumbers.is_valid_number(phonenumbers.parse(value, country))
+            except phonenumbers.NumberParseException:
+                valid = False
+            if not valid:
+                errors[field] = _("Enter a valid phone number, e.g. 089 123456 or +49 89 123456.")
+        return errors
 
     def _clean_dates(self) -> dict:
         """Dates that cannot be true (issue 7): a future birth, a licence issued in the future or expiring
