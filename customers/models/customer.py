@@ -274,16 +274,19 @@ class Customer(models.Model):
         return f"{self.display_name} ({self.number})"
 
     def save(self, *args, **kwargs):
+        self.sort_name_refresh()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "sort_name"}
+        super().save(*args, **kwargs)
+
+    def sort_name_refresh(self) -> None:
+        """Sorted by what the list shows first: the company of a legal entity, else the person's name."""
         from ..search import sort_key
 
-        # Sorted by what the list shows first: the company of a legal entity, else the person's name.
         if self.kind == self.Kind.LEGAL_ENTITY and self.company.strip():
             self.sort_name = sort_key(self.company, self.last_name, self.first_name)
         else:
             self.sort_name = sort_key(self.last_name, self.first_name, self.company)
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "sort_name"}
-        super().save(*args, **kwargs)
 
     @property
     def display_name(self) -> str:
