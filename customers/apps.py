@@ -11,13 +11,15 @@ class CustomersConfig(AppConfig):
 
         from rentoffice import demo, navigation, record_kinds
 
-        from . import audit, receivers  # noqa: F401  (audited models; receivers of lower apps' signals)
+        from . import audit, permissions, receivers  # noqa: F401  (audited models, declared permissions, receivers)
         from .demo import seed_customers
         from .panels import register_panels
         from .selectors import customer_get
+        from .services.customer_data import register_own_handlers
 
         record_kinds.register("customer", customer_get)
         register_panels()
+        register_own_handlers()
         navigation.register(
             navigation.NavItem(_("Customers"), "customers:list", "person-vcard", "customers.view", "main", 10)
         )

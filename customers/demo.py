@@ -102,6 +102,8 @@ def _person(rng: random.Random, i: int) -> dict:
 
 
 def seed_customers(organizations, stdout) -> None:
+    from rentoffice.models import Membership
+
     from .models import Customer, CustomerAccount, CustomerDocument, DocumentTemplate, EmailTemplate
     from .services import CardRow, attribute_create, customer_save
 
@@ -110,9 +112,16 @@ def seed_customers(organizations, stdout) -> None:
         if org is None or Customer.objects.filter(organization=org).exists():
             continue
         rng = random.Random(slug)
-        attrs = [attribute_create(organization=org, name=n) for n in ("Stammkunde", "Firmenkunde", "VIP", "Student")]
+        # Demo customers are made "by" the first administrator, like a person would make them.
+        actor = (
+            Membership.objects.filter(organization=org, role__key="administrator")
+            .select_related("user", "role")
+            .first()
+        )
+        attrs = [attribute_create(actor=actor, name=n) for n in ("Stammkunde", "Firmenkunde", "VIP", "Student")]
         company_name, domain = COMPANIES[slug]
         company = customer_save(
+            actor=actor,
             customer=Customer(
                 organization=org,
                 kind=Customer.Kind.LEGAL_ENTITY,
@@ -136,6 +145,7 @@ def seed_customers(organizations, stdout) -> None:
         )
         for n in range(1, 4):
             customer_save(
+                actor=actor,
                 customer=Customer(
                     organization=org,
                     main_customer=company,
@@ -154,7 +164,7 @@ def seed_customers(organizations, stdout) -> None:
             if i % 11 == 0:
                 customer.licence_check_interval_months, customer.licence_checked_at = 6, dt.date(2025, 1, 15)
             cards = [CardRow(f"{slug.upper()[:2]}-{10000 + i}")] if i % 3 == 0 else []
-            customer_save(customer=customer, attributes=[attrs[0]] if i % 4 == 0 else [], cards=cards)
+            customer_save(actor=actor, customer=customer, attributes=[attrs[0]] if i % 4 == 0 else [], cards=cards)
             if i < 5:
                 doc = CustomerDocument(
                     organization=org,

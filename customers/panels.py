@@ -1,12 +1,15 @@
 """Panels of the customer card. Placeholders for data of later issues (rented objects, transactions,
 damages, vouchers, open payments, open balances) show their empty state; the app that owns the data
-registers a panel with the same key, which replaces the placeholder."""
+registers a panel with the same key and `replaces=True`. The card is organization-wide: a panel
+listing station-owned rows (contracts, damages) goes through `view.scoped(...)`."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.utils.translation import gettext_lazy as _
 
-from rentoffice.panels import Panel, register, register_core_panels
+from rentoffice.panels import Panel, get, register, register_core_panels
 
 from . import selectors
 
@@ -21,35 +24,35 @@ PLACEHOLDERS = [
 
 
 def _empty(message):
-    return lambda request, obj: {"empty_message": message}
+    return lambda view, obj: {"empty_message": message}
 
 
-def _permissions(request, customer):
+def _permissions(view, customer):
     defaults = selectors.settings_for(organization=customer.organization)
     return {"customer": customer, "permissions": selectors.effective_permissions(customer=customer, defaults=defaults)}
 
 
-def _documents(request, customer):
+def _documents(view, customer):
     from .views.documents import DocumentForm
 
     return {
         "customer": customer,
         "documents": list(selectors.documents_for(customer=customer)),
         "form": DocumentForm(),
-        "templates": list(selectors.document_templates_for(membership=request.membership)),
-        "can_change": request.membership.has_perm("customers.change"),
+        "templates": list(selectors.document_templates_for(membership=view.membership)),
+        "can_change": view.has_perm("customers.change"),
     }
 
 
-def _portal(request, customer):
+def _portal(view, customer):
     return {
         "customer": customer,
         "accounts": list(selectors.accounts_for(customer=customer)),
-        "can_change": request.membership.has_perm("customers.change"),
+        "can_change": view.has_perm("customers.change"),
     }
 
 
-def _licence(request, customer):
+def _licence(view, customer):
     from django.utils import timezone
 
     due = customer.licence_check_due_on
@@ -58,18 +61,18 @@ def _licence(request, customer):
         "escalations": list(customer.licence_escalations.all()[:10]),
         "due_on": due,
         "overdue": bool(due and due <= timezone.localdate()),
-        "can_change": request.membership.has_perm("customers.change"),
+        "can_change": view.has_perm("customers.change"),
     }
 
 
-def _sub_customers(request, customer):
+def _sub_customers(view, customer):
     return {"customer": customer, "subs": list(customer.sub_customers.all())}
 
 
-def _dashboard(request, organization):
+def _dashboard(view, organization):
     from django.utils import timezone
 
-    return {"stats": selectors.dashboard_stats(membership=request.membership, today=timezone.localdate())}
+    return {"stats": selectors.dashboard_stats(membership=view.membership, today=timezone.localdate())}
 
 
 def register_panels() -> None:
@@ -91,3 +94,7 @@ def register_panels() -> None:
         Panel("licence_escalations", _("Licence-check escalations"), "customers/panels/licence.html", _licence, 88),
     )
     register_core_panels("customer")
+    # A customer's messages grow for years and are rarely what the card is opened for: load them
+    # when the card is on screen, not with it.
+    core_messages = get("customer", "messages")
+    register("customer", replace(core_messages, lazy=True), replaces=True)

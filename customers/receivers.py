@@ -1,16 +1,15 @@
-"""Receivers of lower apps' signals."""
+"""Answers to lower apps' questions (vetoes) and signals."""
 
-from django.dispatch import receiver
 from django.utils.translation import ngettext
 from django_scopes import scopes_disabled
 
-from vehicles.signals import vehicle_group_delete_requested
+from vehicles.signals import vehicle_group_deletion
 
 from .models import Customer
 
 
-@receiver(vehicle_group_delete_requested)
-def keep_groups_named_in_booking_permissions(sender, group, **kwargs):
+@vehicle_group_deletion.register
+def keep_groups_named_in_booking_permissions(*, group):
     """An empty list of bookable groups means "all groups": deleting the only group a customer may
     book would silently let them book everything. Such groups stay until the permissions change."""
     with scopes_disabled():

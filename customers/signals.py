@@ -1,32 +1,21 @@
 """Hooks for higher apps (contracts, billing, …) that customers must not import.
 
-- `customers_merging(sender=Customer, survivor=, other=)`: sent inside the merge transaction *before*
-  the generic move of rows, so an app can resolve unique conflicts of its own rows first.
+- Merging and exporting a customer's rows: not a signal but a handler per app
+  (customers/data_handlers.py): move, refuse with a reason, or keep; and what the export contains.
 - `customers_merged(sender=Customer, survivor=, other_pk=, other_number=)`: sent inside the merge
-  transaction after every row pointing to the other customer has been moved to the survivor.
-- `deletion_blockers`: register a callable `blocker(customer) -> str | None` returning a
-  human-readable reason why the customer must not be deleted (running contracts, open balances).
-  Deletion and the GDPR deletion routine honour it. A merge does not: everything of the removed
-  customer moves to the survivor, so nothing is lost.
+  transaction after every handler has moved its rows to the survivor.
+- `customer_deletion` (a `rentoffice.vetoes.Veto`): register a check `check(*, customer) -> str | None`
+  returning a human-readable reason why the customer must not be deleted (running contracts, open
+  balances). Deletion and the GDPR deletion routine honour it. A merge does not: everything of the
+  removed customer moves to the survivor, so nothing is lost.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.dispatch import Signal
 
-customers_merging = Signal()
+from rentoffice.vetoes import Veto
+
 customers_merged = Signal()
 
-_deletion_blockers: list[Callable] = []
-
-
-def register_deletion_blocker(blocker: Callable) -> Callable:
-    if blocker not in _deletion_blockers:
-        _deletion_blockers.append(blocker)
-    return blocker
-
-
-def deletion_blockers() -> list[Callable]:
-    return list(_deletion_blockers)
+customer_deletion = Veto("customers.customer_deletion")

@@ -8,7 +8,12 @@ class RentofficeConfig(AppConfig):
 
     def ready(self) -> None:
         # Registrations: audit log, demo data, message templates, panels.
-        from . import audit, demo_data, message_templates, panels, record_kinds, selectors  # noqa: F401
+        from django.db.models.signals import post_migrate
+
+        from . import audit, demo_data, message_templates, panels, planned_app_permissions, record_kinds, selectors  # noqa: F401
+        from .permissions import sync_default_roles
+
+        post_migrate.connect(sync_default_roles, sender=self, dispatch_uid="rentoffice.sync_default_roles")
 
         record_kinds.register(
             "station", lambda membership, pk: selectors.station_get(membership=membership, station_id=pk)

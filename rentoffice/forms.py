@@ -2,13 +2,22 @@ import unicodedata
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django_scopes import scopes_disabled
 
 from .images import ImageUploadField
 from .models import Membership, OpeningException, OpeningHours, Organization, Region, Role, Station, User
-from .permissions import PERMISSIONS, RESTRICTIONS
+from .permissions import PERMISSIONS
+
+
+def form_errors_from(form: forms.BaseForm, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form: on the field when the form has it, else on top."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
 
 
 class LoginForm(AuthenticationForm):
@@ -101,19 +110,10 @@ class OrganizationForm(forms.ModelForm):
             data["stripe_publishable_key"] = ""
         return data
 
-    def save(self, commit=True):
-        organization = super().save(commit=False)
-        processed = (self.cleaned_data.get("logo") or [None])[0]
-        if processed is not None:
-            old_logo = organization.logo.name
-            # Re-encoded by the image pipeline: no metadata, no hidden content.
-            organization.logo.save("logo.jpg", processed.content_file(), save=False)
-            if old_logo:
-                storage = organization.logo.storage
-                transaction.on_commit(lambda: storage.delete(old_logo))
-        if commit:
-            organization.save()
-        return organization
+    @property
+    def logo_image(self):
+        """The new logo, already re-encoded by the image pipeline, or None to keep the current one."""
+        return (self.cleaned_data.get("logo") or [None])[0]
 
 
 class RegionForm(forms.ModelForm):
@@ -272,7 +272,8 @@ class MembershipForm(forms.Form):
     )
 
     def __init__(self, *args, actor: Membership, **kwargs):
-        """`actor` is the membership of the person granting access: nobody hands out more than they hold."""
+        """`actor` is the membership of the person granting access: only what they may hand out is offered
+        (the services refuse anything else)."""
         super().__init__(*args, **kwargs)
         organization = actor.organization
         from .selectors import grantable_role_ids
@@ -286,14 +287,6 @@ class MembershipForm(forms.Form):
             self.fields["regions"].queryset = Region.objects.none()
             self.fields["stations"].queryset = Station.objects.filter(pk__in=actor.station_ids)
 
-    def clean(self):
-        data = super().clean()
-        if data.get("scope") == Membership.Scope.REGIONS and not data.get("regions"):
-            self.add_error("regions", _("Choose at least one region."))
-        if data.get("scope") == Membership.Scope.STATIONS and not data.get("stations"):
-            self.add_error("stations", _("Choose at least one station."))
-        return data
-
 
 class InviteForm(MembershipForm):
     email = forms.EmailField(label=_("E-mail"))
@@ -301,15 +294,8 @@ class InviteForm(MembershipForm):
     language = forms.ChoiceField(label=_("Language"), choices=User._meta.get_field("language").choices)
     field_order = ["email", "full_name", "language", "role", "scope", "regions", "stations"]
 
-    def __init__(self, *args, actor: Membership, **kwargs):
-        super().__init__(*args, actor=actor, **kwargs)
-        self.organization = actor.organization
-
     def clean_email(self):
-        email = self.cleaned_data["email"].lower()
-        if Membership.objects.filter(organization=self.organization, user__email__iexact=email).exists():
-            raise forms.ValidationError(_("This person is already a member of the organization."))
-        return email
+        return self.cleaned_data["email"].lower()
 
 
 class MembershipEditForm(MembershipForm):
@@ -325,24 +311,6 @@ class MembershipEditForm(MembershipForm):
     def __init__(self, *args, actor: Membership, **kwargs):
         super().__init__(*args, actor=actor, **kwargs)
         self.fields["managed_stations"].queryset = self.fields["stations"].queryset
-
-    def clean(self):
-        data = super().clean()
-        managed = data.get("managed_stations") or []
-        scope = data.get("scope")
-        if scope == Membership.Scope.STATIONS:
-            allowed = {s.pk for s in data.get("stations") or []}
-        elif scope == Membership.Scope.REGIONS:
-            allowed = {s.pk for r in data.get("regions") or [] for s in r.stations.all()}
-        else:
-            allowed = None
-        outside = [s.name for s in managed if allowed is not None and s.pk not in allowed]
-        if outside:
-            self.add_error(
-                "managed_stations",
-                _("Outside this person's station scope: %(names)s") % {"names": ", ".join(sorted(outside))},
-            )
-        return data
 
 
 class RoleForm(forms.ModelForm):
@@ -360,24 +328,8 @@ class RoleForm(forms.ModelForm):
         if not self.instance.pk:
             self.instance.organization = actor.organization
 
-    def clean_name(self):
-        name = self.cleaned_data["name"].strip()
-        taken = Role.objects.filter(organization=self.actor.organization, name__iexact=name).exclude(
-            pk=self.instance.pk
-        )
-        if taken.exists():
-            raise forms.ValidationError(_("There is already a role with this name."))
-        return name
-
     def clean_permissions(self):
-        permissions = set(self.cleaned_data["permissions"])
-        beyond = permissions - RESTRICTIONS - self.actor.permission_set
-        if beyond:
-            names = ", ".join(sorted(str(PERMISSIONS[p]) for p in beyond))
-            raise forms.ValidationError(
-                _("You cannot grant permissions you do not hold yourself: %(names)s") % {"names": names}
-            )
-        return sorted(permissions)
+        return sorted(self.cleaned_data["permissions"])
 
 
 class StaffPasswordResetForm(PasswordResetForm):

@@ -1,4 +1,8 @@
-"""Use cases of the core: organizations, roles, memberships, stations, number sequences."""
+"""Use cases of the core: organizations, regions, stations, number sequences, e-mail texts.
+
+Roles, memberships and station leads are in `services_access` (re-exported here). Functions acting
+for a person take `actor: Membership` and check that person's rights (`rentoffice.authorization`).
+"""
 
 from __future__ import annotations
 
@@ -6,19 +10,19 @@ import datetime as dt
 from collections.abc import Iterable
 
 from auditlog.models import LogEntry
-from django.contrib.auth.tokens import default_token_generator
-from django.db import connection, transaction
-from django.urls import reverse
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
-from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 
+from . import message_templates
+from .authorization import require, require_all_stations, require_station
+from .images import ProcessedImage
 from .models import (
     Membership,
+    MessageTemplate,
     NumberSequence,
     OpeningException,
     OpeningHours,
@@ -29,10 +33,46 @@ from .models import (
     User,
 )
 from .models.stations import Weekday
-from .outbox import message_queue
-from .permissions import ALL, DEFAULT_ROLES
+from .permissions import DEFAULT_ROLES
+from .services_access import (
+    MANAGE_STATION,
+    InvitationNotPending,
+    RoleInUse,
+    invitation_pending,
+    membership_invitation_resend,
+    membership_invite,
+    membership_update,
+    role_create,
+    role_delete,
+    role_update,
+    station_manageable,
+    stations_managed_by,
+)
 
-MANAGE_STATION = "rentoffice.manage_station"
+__all__ = [
+    "MANAGE_STATION",
+    "InvitationNotPending",
+    "RegionInUse",
+    "RoleInUse",
+    "invitation_pending",
+    "membership_invitation_resend",
+    "membership_invite",
+    "membership_update",
+    "message_template_reset",
+    "message_template_save",
+    "organization_create",
+    "organization_settings_save",
+    "region_delete",
+    "region_save",
+    "role_create",
+    "role_delete",
+    "role_update",
+    "roles_ensure_defaults",
+    "sequence_next",
+    "station_manageable",
+    "station_save",
+    "stations_managed_by",
+]
 
 
 def sequence_next(*, organization: Organization, name: str) -> int:
@@ -84,37 +124,34 @@ def organization_create(
 
 
 @transaction.atomic
-def role_update(*, role: Role, name: str, permissions: Iterable[str]) -> Role:
-    role.name = name
-    role.permissions = sorted(set(permissions) & ALL)
-    role.save()
-    return role
+def organization_settings_save(
+    *, actor: Membership, organization: Organization, logo: ProcessedImage | None = None
+) -> Organization:
+    """Save the organization's settings; a new logo (cleaned by the image pipeline) replaces the old.
 
-
-class RoleInUse(Exception):
-    pass
-
-
-@transaction.atomic
-def role_create(*, organization: Organization, name: str, permissions: Iterable[str]) -> Role:
-    base = slugify(name)[:40] or "role"
-    key, n = base, 1
-    while Role.objects.filter(organization=organization, key=key).exists():
-        n += 1
-        key = f"{base}-{n}"
-    return Role.objects.create(
-        organization=organization, key=key, name=name, permissions=sorted(set(permissions) & ALL)
-    )
-
-
-@transaction.atomic
-def role_delete(*, role: Role) -> None:
-    """Only unused roles go; the administrator role always stays so an organization can be managed."""
-    if role.key == "administrator":
-        raise RoleInUse(_("The administrator role cannot be deleted."))
-    if role.memberships.exists():
-        raise RoleInUse(_("The role is still assigned to users. Give them another role first."))
-    role.delete()
+    The old file is deleted only after the transaction has committed, so a failed save keeps it.
+    """
+    require(actor, "organization.manage", organization_id=organization.pk)
+    organization.full_clean()
+    storage = organization.logo.storage
+    old_logo, new_logo = organization.logo.name, None
+    if logo is not None:
+        # Re-encoded by the image pipeline: no metadata, no hidden content.
+        organization.logo.save("logo.jpg", logo.content_file(), save=False)
+        new_logo = organization.logo.name
+    try:
+        with transaction.atomic():
+            organization.save()
+    except Exception as exc:
+        if new_logo:
+            storage.delete(new_logo)  # the row still names the old logo
+            organization.logo.name = old_logo
+        if isinstance(exc, IntegrityError):  # the operator code was taken by a concurrent request
+            organization.validate_unique()
+        raise
+    if new_logo and old_logo:
+        transaction.on_commit(lambda: storage.delete(old_logo))
+    return organization
 
 
 class RegionInUse(Exception):
@@ -122,137 +159,68 @@ class RegionInUse(Exception):
 
 
 @transaction.atomic
-def region_delete(*, region: Region) -> None:
+def region_save(*, actor: Membership, region: Region) -> Region:
+    require(actor, "stations.manage")
+    require_all_stations(actor)
+    if region.pk is None:
+        region.organization = actor.organization
+    elif region.organization_id != actor.organization_id:
+        raise PermissionDenied
+    region.full_clean()
+    region.save()
+    return region
+
+
+@transaction.atomic
+def region_delete(*, actor: Membership, region: Region) -> None:
+    require(actor, "stations.manage", organization_id=region.organization_id)
+    require_all_stations(actor)
     if region.memberships.exists():
         raise RegionInUse(_("Users are scoped to this region. Change their station scope first."))
     region.delete()
 
 
-def _password_set_link(user: User, base_url: str) -> str:
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
-    return base_url.rstrip("/") + reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+def _require_message_kind(actor: Membership, key: str, language: str) -> message_templates.MessageKind:
+    require(actor, "templates.manage")
+    kind = message_templates.kind_get(key)
+    if kind is None:
+        raise ValidationError(_("Unknown template."))
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        raise ValidationError(_("Unknown language."))
+    if not actor.has_perm(kind.permission):
+        raise PermissionDenied  # texts carrying access links are for user managers only
+    return kind
 
 
 @transaction.atomic
-def membership_invite(
-    *,
-    organization: Organization,
-    actor: User,
-    email: str,
-    full_name: str,
-    role: Role,
-    scope: str = Membership.Scope.ALL,
-    regions: Iterable[Region] = (),
-    stations: Iterable[Station] = (),
-    language: str = "de",
-    base_url: str,
-) -> Membership:
-    """Give a person access to the organization; new users get an e-mail to set their password."""
-    user = User.objects.filter(email__iexact=email).first()
-    if user is None:
-        user = User.objects.create_user(email, None, full_name=full_name, language=language)
-    membership, _ = Membership.objects.update_or_create(
-        user=user, organization=organization, defaults={"role": role, "scope": scope, "is_active": True}
-    )
-    membership.regions.set(regions)
-    membership.stations.set(stations)
-    _send_access_message(membership=membership, actor=actor, base_url=base_url)
-    return membership
-
-
-def invitation_pending(user: User) -> bool:
-    """Invited, but has never set a password (nor logged in)."""
-    return not user.has_usable_password() and user.last_login is None
-
-
-def _send_access_message(*, membership: Membership, actor: User, base_url: str) -> None:
-    user = membership.user
-    pending = invitation_pending(user)
-    message_queue(
-        organization=membership.organization,
-        recipient=user.email,
-        template="staff_invitation" if pending else "staff_membership_added",
-        language=user.language,
-        related=membership,
-        context={
-            "user": user,
-            "actor": actor,
-            "link": _password_set_link(user, base_url) if pending else base_url.rstrip("/") + "/",
-        },
+def message_template_save(
+    *, actor: Membership, key: str, language: str, subject: str, body_text: str
+) -> MessageTemplate:
+    """The organization's own text of a built-in e-mail in one language."""
+    kind = _require_message_kind(actor, key, language)
+    errors = {}
+    for name, text in (("subject", subject), ("body_text", body_text)):
+        unknown = message_templates.unknown_placeholders(kind, text or "")
+        if unknown:
+            errors[name] = _("Unknown placeholder: %(names)s") % {"names": ", ".join("{" + u + "}" for u in unknown)}
+    if errors:
+        raise ValidationError(errors)
+    return message_templates.override_save(
+        organization=actor.organization, key=key, language=language, subject=subject, body_text=body_text
     )
 
 
-class InvitationNotPending(Exception):
-    pass
-
-
 @transaction.atomic
-def membership_invitation_resend(*, membership: Membership, actor: User, base_url: str) -> None:
-    """A new set-password link for someone whose invitation expired or got lost."""
-    if not invitation_pending(membership.user):
-        raise InvitationNotPending(_("This person has already set a password."))
-    _send_access_message(membership=membership, actor=actor, base_url=base_url)
-
-
-@transaction.atomic
-def membership_update(
-    *,
-    membership: Membership,
-    role: Role,
-    scope: str,
-    regions: Iterable[Region] = (),
-    stations: Iterable[Station] = (),
-    is_active: bool = True,
-    managed_stations: Iterable[Station] | None = None,
-) -> Membership:
-    membership.role = role
-    membership.scope = scope
-    membership.is_active = is_active
-    membership.save()
-    membership.regions.set(regions if scope == Membership.Scope.REGIONS else [])
-    membership.stations.set(stations if scope == Membership.Scope.STATIONS else [])
-    if managed_stations is not None:
-        station_managers_set(membership=membership, stations=managed_stations)
-    return membership
-
-
-def station_managers_set(*, membership: Membership, stations: Iterable[Station]) -> None:
-    """Object grants (django-guardian): which stations of the organization this member may edit."""
-    wanted = {s.pk for s in stations}
-    before = sorted(s.name for s in stations_managed_by(membership=membership))
-    with scopes_disabled():
-        for station in Station.objects.filter(organization=membership.organization):
-            if station.pk in wanted:
-                assign_perm(MANAGE_STATION, membership.user, station)
-            else:
-                remove_perm(MANAGE_STATION, membership.user, station)
-    after = sorted(s.name for s in stations_managed_by(membership=membership))
-    if before != after:
-        LogEntry.objects.log_create(
-            membership,
-            action=LogEntry.Action.UPDATE,
-            changes={"managed_stations": [", ".join(before), ", ".join(after)]},
-        )
-
-
-def stations_managed_by(*, membership: Membership) -> list[Station]:
-    with scopes_disabled():
-        stations = Station.objects.filter(organization=membership.organization)
-        return list(
-            get_objects_for_user(
-                membership.user, MANAGE_STATION, klass=stations, with_superuser=False, accept_global_perms=False
-            )
-        )
-
-
-def station_manageable(*, membership: Membership, station: Station) -> bool:
-    return membership.has_perm("stations.manage") or membership.user.has_perm(MANAGE_STATION, station)
+def message_template_reset(*, actor: Membership, key: str, language: str) -> None:
+    """Use the built-in text again."""
+    _require_message_kind(actor, key, language)
+    MessageTemplate.objects.filter(organization=actor.organization, template=key, language=language).delete()
 
 
 @transaction.atomic
 def station_save(
     *,
+    actor: Membership,
     station: Station,
     opening_hours: Iterable[tuple[int, dt.time, dt.time]],
     exceptions: Iterable[dict],
@@ -263,6 +231,15 @@ def station_save(
     log as one readable entry.
     """
     is_new = station.pk is None
+    if is_new:
+        # A member limited to some stations may create one outside their scope (but not open it).
+        require(actor, "stations.manage")
+        station.organization = actor.organization
+    else:
+        require(actor, organization_id=station.organization_id)
+        require_station(actor, station.pk)
+        if not station_manageable(membership=actor, station=station):
+            raise PermissionDenied
     before = None if is_new else _hours_summary(station)
     station.full_clean()
     station.save()

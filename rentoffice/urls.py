@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from . import health
 from .forms import StaffPasswordResetForm
-from .views import account, message_templates, office, system
+from .views import account, message_templates, office, panels, system
 
 org_patterns = [
     path("", office.dashboard, name="org_dashboard"),
@@ -27,6 +27,7 @@ org_patterns = [
     path("templates/<slug:key>/<slug:language>/", message_templates.template_edit, name="message_template_edit"),
     path("activity/<slug:kind>/<int:pk>/", system.activity_all, name="activity_all"),
     path("messages/<slug:kind>/<int:pk>/", system.messages_all, name="messages_all"),
+    path("panels/<slug:kind>/<slug:key>/<int:pk>/", panels.panel_body, name="panel_body"),
     path("vehicles/", include("vehicles.urls")),
     path("customers/", include("customers.urls")),
 ]

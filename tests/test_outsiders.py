@@ -6,10 +6,16 @@ an insider can open it with some object id (so the check is not vacuous), then a
 
 - a member of another organization gets 404 through either organization's URL (GET and POST);
 - station-scoped staff get 404 (or 403 where their role lacks the view's permission) for objects
-  of a station they do not cover.
+  of a station they do not cover;
+- where panels are involved (record pages, the dashboard, lazily loaded panel bodies), the panels'
+  content shows no row of the other organization to an insider, and no row of another station's
+  station-scoped data (what station staff get 404 for) to station staff — content, not status codes.
 """
 
 from __future__ import annotations
+
+import html as html_lib
+import re
 
 import pytest
 from django.apps import apps
@@ -42,9 +48,10 @@ def _walk(resolver: URLResolver, prefix: str = "", namespace: str | None = None,
 def object_url_patterns():
     """(route, url name, int kwarg names, fixed kwargs, view) of organization URLs taking object ids.
 
-    A `kind` kwarg (cross-cutting record pages) is expanded to every registered record kind.
+    A `kind` kwarg (cross-cutting record pages) is expanded to every registered record kind, a
+    `kind` with a panel `key` to every lazily loaded panel.
     """
-    from rentoffice import record_kinds
+    from rentoffice import panels, record_kinds
 
     found = []
     for route, name, converters, view in _walk(get_resolver()):
@@ -57,6 +64,9 @@ def object_url_patterns():
         if other == ["kind"]:
             for kind in sorted(record_kinds._getters):
                 found.append((route, name, int_kwargs, {"kind": kind}, view))
+        elif sorted(other) == ["key", "kind"]:
+            for kind, key in panels.lazy_panels():
+                found.append((route, name, int_kwargs, {"kind": kind, "key": key}, view))
         elif other:
             found.append((route, name, int_kwargs, None, view))  # reported as unsupported below
         else:
@@ -140,6 +150,39 @@ def _priority(route: str, name: str, view, model) -> int:
     return score
 
 
+PANEL_SECTION = re.compile(r'<section class="card mb-3" id="panel-[^"]+">.*?</section>', re.S)
+LAZY_BODY = re.compile(r'hx-get="([^"]*/panels/[^"]+)"')
+MIN_MARKER = 6
+
+
+def panel_content(client: Client, html: str) -> str:
+    """The panels of a page, lazily loaded bodies included."""
+    parts = PANEL_SECTION.findall(html)
+    for body_url in LAZY_BODY.findall(html):
+        response = client.get(html_lib.unescape(body_url))
+        assert response.status_code == 200, body_url
+        parts.append(response.content.decode())
+    return "\n".join(parts)
+
+
+def markers(rows) -> set[str]:
+    """How a row shows on a page (its str), where that is specific enough to search for."""
+    found = set()
+    for row in rows:
+        text = str(row).strip()
+        if len(text) >= MIN_MARKER:
+            found.add(html_lib.escape(text))
+    return found
+
+
+def panel_leaks(client: Client, url: str, forbidden: set[str], who: str) -> list[str]:
+    response = client.get(url)
+    if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+        return []
+    content = panel_content(client, response.content.decode())
+    return [f"{who} sees {marker!r} in the panels of {url}" for marker in sorted(forbidden) if marker in content]
+
+
 def client_for(email: str) -> Client:
     client = Client()
     client.force_login(User.objects.get(email=email))
@@ -164,6 +207,8 @@ def test_every_object_url_is_404_for_outsiders():
     patterns = object_url_patterns()
     assert patterns, "no object URLs found: the walker is broken"
     unproven, leaks = [], []
+    opened: list[str] = []  # pages the insider opens, checked for panel content below
+    station_scoped: set[type] = set()  # models station staff get 404 for at another station
     for route, name, int_kwargs, fixed, view in patterns:
         if fixed is None:
             unproven.append(f"{name} ({route}): the walker cannot fill its non-numeric URL arguments")
@@ -190,6 +235,8 @@ def test_every_object_url_is_404_for_outsiders():
             continue
         model, row, ids = proven
         kwargs = {**fixed, **dict(zip(int_kwargs, ids, strict=True))}
+        if not post_only:
+            opened.append(reverse(name, kwargs={"org_slug": "koenig", **kwargs}))
         for slug in ("koenig", "nord"):
             url = reverse(name, kwargs={"org_slug": slug, **kwargs})
             for method in ("get", "post"):
@@ -197,15 +244,44 @@ def test_every_object_url_is_404_for_outsiders():
                 if status != 404 and not (post_only and method == "get" and status == 405):
                     leaks.append(f"outsider {method.upper()} {url} → {status}")
         stations = _station_ids_of(row)
+        if augsburg.pk in stations and len(int_kwargs) == 1 and not post_only:
+            # Proven with an Augsburg row: check station staff with another station's row of the model.
+            for alt_model, alt_row, alt_ids in options:
+                alt_stations = _station_ids_of(alt_row) if alt_model is model else set()
+                if alt_stations and augsburg.pk not in alt_stations:
+                    alt_kwargs = {**fixed, **dict(zip(int_kwargs, alt_ids, strict=True))}
+                    alt_url = reverse(name, kwargs={"org_slug": "koenig", **alt_kwargs})
+                    if insider.get(alt_url).status_code in (200, 302):
+                        row, stations, kwargs = alt_row, alt_stations, alt_kwargs
+                        break
         if stations and augsburg.pk not in stations:
             url = reverse(name, kwargs={"org_slug": "koenig", **kwargs})
             required = getattr(view, "required_permission", None)
             allowed = {404} if (required is None or required in scoped_perms) else {403, 404}
             for method in ("get", "post"):
                 status = getattr(scoped, method)(url).status_code
+                if method == "get" and status == 404 and required in scoped_perms | {None}:
+                    station_scoped.add(model)
                 if status not in allowed and not (post_only and method == "get" and status == 405):
                     leaks.append(f"station staff (Augsburg) {method.upper()} {url} [{model.__name__}] → {status}")
     assert not leaks, "objects reachable by outsiders:\n" + "\n".join(leaks)
+
+    # Content: what the panels on the pages show.
+    opened.append(reverse("org_dashboard", kwargs={"org_slug": "koenig"}))
+    other_org = set().union(*(markers(_rows(m, nord)) for m in tenant_models())) - set().union(
+        *(markers(_rows(m, koenig)) for m in tenant_models())
+    )
+    other_station, own_station = set(), set()
+    for model in station_scoped:
+        for row in _rows(model, koenig):
+            (own_station if augsburg.pk in _station_ids_of(row) else other_station).update(markers([row]))
+    other_station -= own_station
+    assert other_org and other_station, "no markers to look for: the content check is vacuous"
+    content_leaks = []
+    for url in opened:
+        content_leaks += panel_leaks(insider, url, other_org, "koenig's admin")
+        content_leaks += panel_leaks(scoped, url, other_station | other_org, "Augsburg staff")
+    assert not content_leaks, "panels show data the viewer must not see:\n" + "\n".join(content_leaks)
     assert not unproven, "no demo object opens these URLs for an insider (extend the app's demo seeder):\n" + "\n".join(
         unproven
     )

@@ -9,7 +9,7 @@ class VehiclesConfig(AppConfig):
     def ready(self) -> None:
         from rentoffice import demo, navigation, panels, record_kinds
 
-        from . import audit, selectors  # noqa: F401  (audit registers the logged models)
+        from . import audit, permissions, selectors  # noqa: F401  (audit registers the logged models)
         from .demo_data import seed_fleet
         from .panels import dashboard_fleet_context
 

@@ -96,14 +96,14 @@ def group_color(group) -> tuple[int, int, int]:
     return (100, 100, 100)
 
 
-def _admin(org) -> Membership | None:
+def _admin(org):
+    # Demo records are made "by" the first administrator, like a person would make them.
     return Membership.objects.filter(organization=org, role__key="administrator").select_related("user", "role").first()
 
 
 def _seed_org(org, key: str, per_station: int, stdout) -> None:
     rng = random.Random(f"fleet-{key}")
-    membership = _admin(org)
-    actor = membership.user if membership else None
+    actor = _admin(org)
     groups = {}
     for code, name, description, order, color in GROUPS[key]:
         group, created = VehicleGroup.objects.get_or_create(
@@ -165,7 +165,7 @@ def _seed_org(org, key: str, per_station: int, stdout) -> None:
                     vehicle=vehicle,
                     km=km,
                     source=source,
-                    actor=membership,
+                    actor=actor,
                     recorded_at=now - dt.timedelta(days=days_ago, hours=rng.randint(0, 8)),
                 )
                 km += rng.randint(150, 2500)
@@ -205,7 +205,7 @@ def _seed_org(org, key: str, per_station: int, stdout) -> None:
             if n == 0:
                 condition_record_create(
                     vehicle=vehicle,
-                    actor=membership,
+                    actor=actor,
                     note="Fahrzeug sauber, vollgetankt übergeben.",
                     km=vehicle.current_km,
                     photos=[demo_photo(f"{plate} Zustand", (70, 110, 140), seed=n)],

@@ -1,7 +1,7 @@
-"""Signals of the fleet that higher apps receive (vehicles never imports them)."""
+"""Questions the fleet asks higher apps (vehicles never imports them); see rentoffice.vetoes."""
 
-from django.dispatch import Signal
+from rentoffice.vetoes import Veto
 
-# Sent before a vehicle group is deleted, with `group=`. A receiver returns a sentence saying why the
+# Asked before a vehicle group is deleted, with `group=`. A check returns a sentence saying why the
 # group must stay (e.g. customers whose booking permissions name it), or None.
-vehicle_group_delete_requested = Signal()
+vehicle_group_deletion = Veto("vehicles.vehicle_group_deletion")

@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('customers', '0004_date_window'),
-        ('rentoffice', '0008_date_window'),
+        ('rentoffice', '0009_date_window'),
         ('vehicles', '0004_date_window'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -11,11 +11,12 @@ from django.db.models import ProtectedError, RestrictedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from rentoffice.models import User
+from rentoffice.models import Membership
 
 from ..models import Customer
-from ..signals import deletion_blockers
+from ..signals import customer_deletion
 from .core import customer_save
+from .rights import DELETE, require_customer
 
 COPY_EXCLUDE = {
     "id",
@@ -35,8 +36,9 @@ COPY_EXCLUDE = {
 
 
 @transaction.atomic
-def customer_copy(*, customer: Customer, actor: User | None) -> Customer:
+def customer_copy(*, actor: Membership, customer: Customer) -> Customer:
     """A new customer with this one's master data and a new number (cards and logins are personal)."""
+    require_customer(actor, customer)
     copy = Customer(organization=customer.organization)
     for field in Customer._meta.concrete_fields:
         if field.name not in COPY_EXCLUDE:
@@ -51,14 +53,16 @@ def customer_copy(*, customer: Customer, actor: User | None) -> Customer:
 
 
 @transaction.atomic
-def customer_terminate(*, customer: Customer, end_date: dt.date, actor: User | None) -> Customer:
+def customer_terminate(*, actor: Membership, customer: Customer, end_date: dt.date) -> Customer:
     """End the contract; `Customer.may_book_on` refuses new bookings after the date."""
+    require_customer(actor, customer)
     customer.contract_end = end_date
     return customer_save(customer=customer, actor=actor)
 
 
 @transaction.atomic
-def customer_block(*, customer: Customer, reason: str, actor: User | None) -> Customer:
+def customer_block(*, actor: Membership, customer: Customer, reason: str) -> Customer:
+    require_customer(actor, customer)
     if not reason.strip():
         raise ValidationError({"reason": _("Give a reason for blocking the customer.")})
     customer.is_blocked = True
@@ -68,7 +72,8 @@ def customer_block(*, customer: Customer, reason: str, actor: User | None) -> Cu
 
 
 @transaction.atomic
-def customer_unlock(*, customer: Customer, reason: str, actor: User | None) -> Customer:
+def customer_unlock(*, actor: Membership, customer: Customer, reason: str) -> Customer:
+    require_customer(actor, customer)
     customer.is_blocked = False
     customer.blocked_reason = ""
     customer.blocked_at = None
@@ -82,7 +87,8 @@ def customer_unlock(*, customer: Customer, reason: str, actor: User | None) -> C
 
 
 @transaction.atomic
-def customer_time_limit(*, customer: Customer, valid_until: dt.date | None, actor: User | None) -> Customer:
+def customer_time_limit(*, actor: Membership, customer: Customer, valid_until: dt.date | None) -> Customer:
+    require_customer(actor, customer)
     customer.valid_until = valid_until
     return customer_save(customer=customer, actor=actor)
 
@@ -92,15 +98,12 @@ def deletion_refusals(*, customer: Customer) -> list[str]:
     reasons = []
     if customer.do_not_delete:
         reasons.append(_("The customer is marked 'do not delete'."))
-    for blocker in deletion_blockers():
-        reason = blocker(customer)
-        if reason:
-            reasons.append(str(reason))
-    return reasons
+    return reasons + customer_deletion.reasons(customer=customer)
 
 
 @transaction.atomic
-def customer_delete(*, customer: Customer, actor: User | None) -> None:
+def customer_delete(*, actor: Membership, customer: Customer) -> None:
+    require_customer(actor, customer, DELETE)
     reasons = deletion_refusals(customer=customer)
     if reasons:
         raise ValidationError(reasons)

@@ -6,16 +6,20 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from rentoffice.models import Membership
+
 from ..models import CustomerAttribute
+from .rights import CHANGE, DELETE, require_customer
 
 
 @transaction.atomic
-def attribute_rename(*, attribute: CustomerAttribute, name: str) -> CustomerAttribute:
+def attribute_rename(*, actor: Membership, attribute: CustomerAttribute, name: str) -> CustomerAttribute:
     """Raises ValidationError({"name": ...}) if another attribute of the organization has the name in any case.
 
     The database constraint is case-sensitive; "VIP" and "vip" side by side would be two tags the user
     cannot tell apart in the filter, so the service refuses them.
     """
+    require_customer(actor, attribute, CHANGE)
     attribute.name = (name or "").strip()
     attribute.full_clean()
     duplicate = (
@@ -30,7 +34,8 @@ def attribute_rename(*, attribute: CustomerAttribute, name: str) -> CustomerAttr
 
 
 @transaction.atomic
-def attribute_delete(*, attribute: CustomerAttribute) -> None:
+def attribute_delete(*, actor: Membership, attribute: CustomerAttribute) -> None:
     """Deleting the attribute removes it from every customer (the M2M rows cascade); the activity log gets
     one entry for the attribute, not one per customer."""
+    require_customer(actor, attribute, DELETE)
     attribute.delete()

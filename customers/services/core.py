@@ -12,12 +12,14 @@ from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from rentoffice.models import Organization, Station, User
+from rentoffice.authorization import require
+from rentoffice.models import Membership, Station
 from rentoffice.services import sequence_next
 from vehicles.models import VehicleGroup
 
 from ..models import AccessCard, Customer, CustomerAttribute, CustomerSettings
 from ..search import build_search_text
+from .rights import CHANGE, require_customer, require_own
 
 
 @dataclass
@@ -72,8 +74,8 @@ def _sync_cards(customer: Customer, cards: Iterable[CardRow]) -> None:
 @transaction.atomic
 def customer_save(
     *,
+    actor: Membership,
     customer: Customer,
-    actor: User | None = None,
     attributes: Iterable[CustomerAttribute] | None = None,
     vehicle_groups: Iterable[VehicleGroup] | None = None,
     stations: Iterable[Station] | None = None,
@@ -81,6 +83,11 @@ def customer_save(
     new_attribute_names: Iterable[str] = (),
 ) -> Customer:
     """Create or update a customer with its many-to-many data and cards; refreshes the search text."""
+    if customer.pk is None and customer.organization_id is None:
+        customer.organization = actor.organization
+    require_customer(actor, customer)
+    handed_in = [*(attributes or ()), *(vehicle_groups or ()), *(stations or ())]
+    require_own(actor, [o for o in (*handed_in, customer.home_station, customer.main_customer) if o is not None])
     if customer.pk is None:
         customer.number = sequence_next(organization=customer.organization, name="customer")
     if customer.is_blocked and customer.blocked_at is None:
@@ -90,7 +97,7 @@ def customer_save(
     customer.full_clean(exclude=["search_text"])
     customer.last_activity_at = timezone.now()
     customer.save()
-    new_attributes = [attribute_create(organization=customer.organization, name=n) for n in new_attribute_names]
+    new_attributes = [attribute_create(actor=actor, name=n) for n in new_attribute_names]
     if attributes is not None or new_attributes:
         customer.attributes.set(
             [*(attributes if attributes is not None else customer.attributes.all()), *new_attributes]
@@ -106,13 +113,15 @@ def customer_save(
 
 
 @transaction.atomic
-def attribute_create(*, organization: Organization, name: str) -> CustomerAttribute:
-    attribute, _created = CustomerAttribute.objects.get_or_create(organization=organization, name=name.strip())
+def attribute_create(*, actor: Membership, name: str) -> CustomerAttribute:
+    require(actor, CHANGE)
+    attribute, _created = CustomerAttribute.objects.get_or_create(organization=actor.organization, name=name.strip())
     return attribute
 
 
 @transaction.atomic
-def settings_save(*, settings_obj: CustomerSettings) -> CustomerSettings:
+def settings_save(*, actor: Membership, settings_obj: CustomerSettings) -> CustomerSettings:
+    require(actor, "organization.manage", organization_id=settings_obj.organization_id)
     settings_obj.full_clean()
     settings_obj.save()
     return settings_obj

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import filetype
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
@@ -19,11 +19,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from rentoffice.authorization import require
 from rentoffice.message_templates import PLACEHOLDER, fill
-from rentoffice.models import OutboundMessage, User
+from rentoffice.models import Membership, OutboundMessage
 from rentoffice.outbox import message_queue
 
-from ..models import Customer, CustomerDocument, DocumentTemplate
+from ..models import Customer, CustomerDocument, DocumentTemplate, EmailTemplate
+from .rights import require_customer, require_own
 
 # Executables, scripts and active content are refused whatever their name says.
 BLOCKED_MIME = {
@@ -99,8 +101,9 @@ def document_check(upload: UploadedFile) -> str:
 
 @transaction.atomic
 def document_upload(
-    *, customer: Customer, upload: UploadedFile, doc_type: str, note: str, actor: User | None
+    *, actor: Membership, customer: Customer, upload: UploadedFile, doc_type: str, note: str
 ) -> CustomerDocument:
+    require_customer(actor, customer)
     content_type = document_check(upload)
     document = CustomerDocument(
         organization=customer.organization,
@@ -110,7 +113,7 @@ def document_upload(
         original_name=(upload.name or "file")[-255:],
         content_type=content_type,
         size=upload.size,
-        uploaded_by=actor,
+        uploaded_by=actor.user,
     )
     document.file.save(upload.name or "file", upload, save=False)
     try:
@@ -123,10 +126,31 @@ def document_upload(
 
 
 @transaction.atomic
-def document_delete(*, document: CustomerDocument) -> None:
+def document_delete(*, actor: Membership, document: CustomerDocument) -> None:
+    require_customer(actor, document)
     name = document.file.name
     document.delete()
     transaction.on_commit(lambda: default_storage.delete(name))
+
+
+TEMPLATES_MANAGE = "templates.manage"
+
+
+@transaction.atomic
+def template_save(*, actor: Membership, template: DocumentTemplate | EmailTemplate) -> DocumentTemplate | EmailTemplate:
+    """Save one of the organization's document (PDF) or e-mail templates."""
+    if template.pk is None:
+        template.organization = actor.organization
+    require(actor, TEMPLATES_MANAGE, organization_id=template.organization_id)
+    template.full_clean()
+    template.save()
+    return template
+
+
+@transaction.atomic
+def template_delete(*, actor: Membership, template: DocumentTemplate | EmailTemplate) -> None:
+    require(actor, TEMPLATES_MANAGE, organization_id=template.organization_id)
+    template.delete()
 
 
 # Placeholders in e-mails and document templates; documented on the e-mail page.
@@ -221,8 +245,8 @@ def _store_attachment(organization_id: int, attachment: Attachment) -> dict:
 @transaction.atomic
 def customer_email_send(
     *,
+    actor: Membership,
     customer: Customer,
-    actor: User | None,
     subject: str,
     body: str,
     reply_to: str = "",
@@ -232,6 +256,10 @@ def customer_email_send(
     uploads: list[UploadedFile] = (),
 ) -> OutboundMessage:
     """A staff-written e-mail to the customer's address for the purpose (fallback rule), via the outbox."""
+    require_customer(actor, customer)
+    require_own(actor, [*documents, *templates])
+    if any(d.customer_id != customer.pk for d in documents):
+        raise PermissionDenied  # only this customer's own documents go to this customer
     recipient = customer.email_for(purpose)
     if not recipient:
         raise ValidationError(_("The customer has no e-mail address for this purpose."))

@@ -10,53 +10,45 @@ from dataclasses import dataclass, field
 from auditlog.models import LogEntry
 from dateutil.relativedelta import relativedelta
 from django.contrib.contenttypes.models import ContentType
-from django.core import serializers
 from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from rentoffice.models import Organization, OutboundMessage, User
 
+from .. import data_handlers
 from ..models import AccessCard, Customer, CustomerAccount
 from ..selectors import settings_for
 from .actions import deletion_refusals
 from .core import search_text_refresh
-
-EXPORT_SECRET_FIELDS = {"password", "token_hash"}
-
-
-def _related_rows(customer: Customer) -> list[models.Model]:
-    rows: list[models.Model] = []
-    for rel in Customer._meta.related_objects:
-        if rel.many_to_many:
-            rows.extend(getattr(customer, rel.get_accessor_name()).all())
-        elif rel.one_to_one:
-            obj = getattr(customer, rel.get_accessor_name(), None)
-            if obj is not None:
-                rows.append(obj)
-        else:
-            rows.extend(rel.related_model._base_manager.filter(**{rel.field.name: customer}))
-    return rows
+from .customer_data import serialize
 
 
-def _serialize(obj: models.Model) -> dict:
-    data = serializers.serialize("python", [obj])[0]
-    fields = {k: v for k, v in data["fields"].items() if k not in EXPORT_SECRET_FIELDS}
-    return {"model": data["model"], "pk": data["pk"], "fields": fields}
+def _readme() -> str:
+    return _(
+        """customer.json holds, for one customer of one organization:
+- "customer": the customer's own record (all fields, names of attributes, vehicle groups and stations);
+- "activity": the change history of that record;
+- "contents": one entry per app with what it holds about the customer, its rows under "related";
+- "files": the stored files, in files/.
+Password links of pending portal invitations and resets are masked, passwords left out.
+Sub-customers are listed by number and name only; each one's data is exported from their own card.
+"""
+    )
 
 
 def customer_export(*, customer: Customer) -> tuple[str, bytes]:
-    """(filename, zip bytes): customer.json with every model row about the customer and every file of theirs."""
+    """(filename, zip bytes): the customer's own record and activity, plus what each app's export
+    handler (customers/data_handlers.py) holds about them, with their files."""
     with scopes_disabled():
-        customer_row = _serialize(customer)
+        customer_row = serialize(customer)
         customer_row["fields"]["attributes"] = [a.name for a in customer.attributes.all()]
         customer_row["fields"]["allowed_vehicle_groups"] = [g.name for g in customer.allowed_vehicle_groups.all()]
         customer_row["fields"]["allowed_stations"] = [s.name for s in customer.allowed_stations.all()]
-        related = _related_rows(customer)
         ct = ContentType.objects.get_for_model(Customer)
-        messages = OutboundMessage.objects.filter(related_type=ct, related_id=str(customer.pk))
         activity = [
             {
                 "timestamp": e.timestamp.isoformat(),
@@ -66,26 +58,28 @@ def customer_export(*, customer: Customer) -> tuple[str, bytes]:
             }
             for e in LogEntry.objects.filter(content_type=ct, object_pk=str(customer.pk)).select_related("actor")
         ]
+        parts = {handler.key: handler.export(customer=customer) for handler in data_handlers.handlers()}
         payload = {
             "exported_at": timezone.now().isoformat(),
-            "activity": activity,
             "organization": customer.organization.name,
             "customer": customer_row,
-            "related": [_serialize(obj) for obj in related],
-            "messages": [_serialize(m) for m in messages],
+            "activity": activity,
+            "contents": [
+                {"part": key, "description": str(part.description), "rows": len(part.rows)}
+                for key, part in parts.items()
+            ],
+            "related": [row for key, part in parts.items() if key != "messages" for row in part.rows],
+            "messages": parts["messages"].rows if "messages" in parts else [],
+            "files": [],
         }
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for obj in related:
-                for f in obj._meta.concrete_fields:
-                    if isinstance(f, models.FileField):
-                        value = getattr(obj, f.name)
-                        if value and default_storage.exists(value.name):
-                            name = getattr(obj, "original_name", "") or value.name.rsplit("/", 1)[-1]
-                            arcname = f"files/{obj._meta.model_name}-{obj.pk}-{name}"
-                            with default_storage.open(value.name, "rb") as fh:
-                                archive.writestr(arcname, fh.read())
-                            payload.setdefault("files", []).append(arcname)
+            for part in parts.values():
+                for arcname, stored in part.files:
+                    with default_storage.open(stored, "rb") as fh:
+                        archive.writestr(f"files/{arcname}", fh.read())
+                    payload["files"].append(f"files/{arcname}")
+            archive.writestr("README.txt", _readme())
             archive.writestr("customer.json", json.dumps(payload, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False))
     return f"customer-{customer.number}.zip", buffer.getvalue()
 

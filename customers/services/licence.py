@@ -8,12 +8,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from rentoffice.models import Organization, User
+from rentoffice.models import Membership, Organization
 from rentoffice.outbox import message_queue
 
 from ..models import Customer, LicenceEscalation
 from ..selectors import settings_for
 from .core import customer_save
+from .rights import require_customer
 
 
 def _reached_step(due_on: dt.date, today: dt.date, steps: list[int]) -> int:
@@ -82,8 +83,9 @@ def _escalate(*, customer: Customer, due_on: dt.date, step: int, today: dt.date)
 
 
 @transaction.atomic
-def licence_checked(*, customer: Customer, actor: User | None, on: dt.date | None = None) -> Customer:
+def licence_checked(*, actor: Membership, customer: Customer, on: dt.date | None = None) -> Customer:
     """Record a licence check; the next due date (and escalation cycle) starts from it."""
+    require_customer(actor, customer)
     customer.licence_checked_at = on or timezone.localdate()
-    customer.licence_checked_by = actor
+    customer.licence_checked_by = actor.user
     return customer_save(customer=customer, actor=actor)

@@ -1,9 +1,8 @@
-"""Merging two customers: chosen field values, then every row pointing at the other moves over.
+"""Merging two customers: chosen field values, then each app's handler deals with its own rows.
 
-Rows of later apps move without this module knowing them: the merge walks all relations that
-point to `Customer` (`_meta.related_objects`), so a new model with a customer FK is covered
-automatically. Apps with unique constraints involving the customer resolve them on
-`customers_merging` (see customers/signals.py).
+No foreign key is rewritten generically: every app registers a merge handler for the models that
+point to `Customer` (customers/data_handlers.py) that moves its rows through its own rules,
+refuses with a reason, or keeps them. A relation without a handler refuses the merge.
 """
 
 from __future__ import annotations
@@ -12,18 +11,18 @@ import datetime as dt
 
 from auditlog.context import disable_auditlog
 from auditlog.models import LogEntry
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import Exists, OuterRef
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from rentoffice.models import OutboundMessage, User
+from rentoffice.models import Membership
 
-from ..models import Customer, CustomerAccount, LicenceEscalation
-from ..signals import customers_merged, customers_merging
+from .. import data_handlers
+from ..models import Customer
+from ..signals import customers_merged
 from .core import search_text_refresh
+from .rights import DELETE, require_customer
 
 # Fields shown side by side in the merge form (everything a person would compare).
 NOT_MERGEABLE = {
@@ -76,37 +75,27 @@ def _display(customer: Customer, field: models.Field) -> str:
     return str(value)
 
 
-def _move_relations(survivor: Customer, other: Customer) -> dict[str, int]:
-    moved: dict[str, int] = {}
-    for rel in Customer._meta.related_objects:
-        model = rel.related_model
-        label = model._meta.label
-        if rel.many_to_many:
-            through = rel.through if hasattr(rel, "through") else rel.field.remote_field.through
-            # M2M from another model to Customer: re-point through rows, skipping ones the survivor has.
-            source = rel.field.m2m_reverse_field_name()
-            target_attr = rel.field.m2m_field_name()
-            existing = set(through._base_manager.filter(**{source: survivor}).values_list(target_attr, flat=True))
-            qs = through._base_manager.filter(**{source: other})
-            qs.filter(**{f"{target_attr}__in": existing}).delete()
-            moved[label] = qs.update(**{source: survivor})
-            continue
-        field_name = rel.field.name
-        qs = model._base_manager.filter(**{field_name: other})
-        if model is Customer:
-            qs = qs.exclude(pk=survivor.pk)
-        if rel.one_to_one and model._base_manager.filter(**{field_name: survivor}).exists():
-            continue
-        moved[label] = qs.update(**{field_name: survivor})
-    return moved
+def merge_refusals(*, survivor: Customer, other: Customer) -> list[str]:
+    """Why these two cannot be merged: a handler refuses, or some app's rows have no handler."""
+    reasons = [
+        _("Records of type %(model)s point to customers, but no app says how to merge them.") % {"model": label}
+        for label in data_handlers.unhandled_relations()
+    ]
+    for handler in data_handlers.handlers():
+        if handler.merge_refusal is not None:
+            reason = handler.merge_refusal(survivor=survivor, other=other)
+            if reason:
+                reasons.append(str(reason))
+    return reasons
 
 
 @transaction.atomic
-def customer_merge(*, survivor: Customer, other: Customer, take_from_other: list[str], actor: User | None) -> Customer:
+def customer_merge(*, actor: Membership, survivor: Customer, other: Customer, take_from_other: list[str]) -> Customer:
     """Merge `other` into `survivor`: fields listed in `take_from_other` take the other's value; all
     rows pointing to `other` move; `other` is removed; one activity entry is written on the survivor."""
     if survivor.pk == other.pk or survivor.organization_id != other.organization_id:
         raise ValidationError(_("Choose two different customers of the same organization."))
+    require_customer(actor, survivor, DELETE)
     survivor = Customer.objects.select_for_update().get(pk=survivor.pk)
     other = Customer.objects.select_for_update().get(pk=other.pk)
     allowed = {f.name: f for f in merge_fields()}
@@ -114,7 +103,7 @@ def customer_merge(*, survivor: Customer, other: Customer, take_from_other: list
     for name in take_from_other:
         field = allowed.get(name)
         if field is None:
-            raise ValidationError(_("Unknown field %(name)s.") % {"name": name})
+            raise ValidationError(_("Unknown field %(name)s.") % {"name": name[:50]}, code="unknown_field")
         old = _display(survivor, field)
         setattr(survivor, field.attname, getattr(other, field.attname))
         changes[name] = [old, _display(survivor, field)]
@@ -133,26 +122,22 @@ def customer_merge(*, survivor: Customer, other: Customer, take_from_other: list
             % {"other": other.display_name, "survivor": survivor.display_name}
         )
 
-    customers_merging.send(sender=Customer, survivor=survivor, other=other)
-    # One portal account per customer: the survivor's own account wins.
-    if CustomerAccount.objects.filter(organization=survivor.organization_id, customer=survivor).exists():
-        CustomerAccount.objects.filter(organization=survivor.organization_id, customer=other).delete()
-    # An escalation step both customers already reached for the same due date stays recorded once.
-    LicenceEscalation.objects.filter(organization=survivor.organization_id, customer=other).filter(
-        Exists(LicenceEscalation.objects.filter(customer=survivor, due_on=OuterRef("due_on"), step=OuterRef("step")))
-    ).delete()
+    refusals = merge_refusals(survivor=survivor, other=other)
+    if refusals:
+        raise ValidationError(refusals)
     for manager_name in ("attributes", "allowed_vehicle_groups", "allowed_stations"):
         getattr(survivor, manager_name).add(*getattr(other, manager_name).all())
+    moved: dict[str, int] = {}
     try:
         with transaction.atomic():
-            moved = _move_relations(survivor, other)
+            for handler in data_handlers.handlers():
+                if handler.merge is not None:
+                    moved[handler.key] = handler.merge(survivor=survivor, other=other)
     except IntegrityError as exc:
-        # A later app's unique rule that its `customers_merging` receiver did not resolve.
+        # A handler that left a unique rule of its app unresolved; nothing is merged.
         raise ValidationError(
             _("The customers cannot be merged automatically: %(reason)s") % {"reason": str(exc).splitlines()[0]}
         ) from exc
-    ct = ContentType.objects.get_for_model(Customer)
-    OutboundMessage.objects.filter(related_type=ct, related_id=str(other.pk)).update(related_id=str(survivor.pk))
 
     with disable_auditlog():
         survivor.full_clean(exclude=["search_text"])
@@ -170,6 +155,6 @@ def customer_merge(*, survivor: Customer, other: Customer, take_from_other: list
         force_log=True,
         action=LogEntry.Action.UPDATE,
         changes=changes,
-        actor=actor,
+        actor=actor.user,
     )
     return survivor

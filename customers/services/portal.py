@@ -15,10 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
-from rentoffice.models import User
+from rentoffice.models import Membership
 from rentoffice.outbox import message_queue
 
 from ..models import Customer, CustomerAccount
+from .rights import require_customer
 
 TOKEN_VALIDITY = dt.timedelta(hours=72)
 
@@ -50,8 +51,9 @@ def _send_link(*, account: CustomerAccount, template: str, base_url: str) -> Non
 
 
 @transaction.atomic
-def account_invite(*, customer: Customer, email: str = "", base_url: str, actor: User | None) -> CustomerAccount:
+def account_invite(*, actor: Membership, customer: Customer, email: str = "", base_url: str) -> CustomerAccount:
     """Create the customer's portal access (one per organization) and e-mail the set-password link."""
+    require_customer(actor, customer)
     email = (email or customer.email_for("standard")).strip().lower()
     if not email:
         raise ValidationError(_("The customer has no e-mail address."))
@@ -72,19 +74,22 @@ def account_invite(*, customer: Customer, email: str = "", base_url: str, actor:
 
 
 @transaction.atomic
-def account_resend_invitation(*, account: CustomerAccount, base_url: str) -> CustomerAccount:
+def account_resend_invitation(*, actor: Membership, account: CustomerAccount, base_url: str) -> CustomerAccount:
+    require_customer(actor, account)
     _send_link(account=account, template="customer_portal_invitation", base_url=base_url)
     return account
 
 
 @transaction.atomic
-def account_reset_password(*, account: CustomerAccount, base_url: str) -> CustomerAccount:
+def account_reset_password(*, actor: Membership, account: CustomerAccount, base_url: str) -> CustomerAccount:
+    require_customer(actor, account)
     _send_link(account=account, template="customer_portal_reset", base_url=base_url)
     return account
 
 
 @transaction.atomic
-def account_delete(*, account: CustomerAccount) -> None:
+def account_delete(*, actor: Membership, account: CustomerAccount) -> None:
+    require_customer(actor, account)
     account.delete()
 
 

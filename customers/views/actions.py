@@ -16,7 +16,6 @@ from rentoffice.validators import date_in_window
 
 from .. import selectors, services
 from ..forms import DateInput
-from ..services.merge import merge_fields
 
 
 class ReasonForm(forms.Form):
@@ -78,7 +77,7 @@ def _simple_action(
 def customer_copy(request, org_slug, pk):
     customer = selectors.customer_get(membership=request.membership, pk=pk)
     if request.method == "POST":
-        copy = services.customer_copy(customer=customer, actor=request.user)
+        copy = services.customer_copy(customer=customer, actor=request.membership)
         messages.success(request, _("Customer %(number)s has been created as a copy.") % {"number": copy.number})
         return redirect("customers:card", org_slug=org_slug, pk=copy.pk)
     return _action_page(
@@ -104,7 +103,7 @@ def customer_terminate(request, org_slug, pk):
         _("Terminate customer"),
         _("The customer's contract ends on this date; new bookings after it are refused."),
         _("Terminate"),
-        lambda c, d: services.customer_terminate(customer=c, end_date=d["end_date"], actor=request.user),
+        lambda c, d: services.customer_terminate(customer=c, end_date=d["end_date"], actor=request.membership),
         _("The customer has been terminated."),
         initial=lambda c: {"end_date": c.contract_end or timezone.localdate()},
     )
@@ -120,7 +119,7 @@ def customer_block(request, org_slug, pk):
         _("Block customer"),
         _("A blocked customer cannot make new bookings."),
         _("Block"),
-        lambda c, d: services.customer_block(customer=c, reason=d["reason"], actor=request.user),
+        lambda c, d: services.customer_block(customer=c, reason=d["reason"], actor=request.membership),
         _("The customer has been blocked."),
         danger=True,
     )
@@ -136,7 +135,7 @@ def customer_unlock(request, org_slug, pk):
         _("Unlock customer"),
         _("The block is lifted; the note is kept in the customer's notes."),
         _("Unlock"),
-        lambda c, d: services.customer_unlock(customer=c, reason=d["reason"], actor=request.user),
+        lambda c, d: services.customer_unlock(customer=c, reason=d["reason"], actor=request.membership),
         _("The customer has been unlocked."),
     )
 
@@ -151,7 +150,7 @@ def customer_time_limit(request, org_slug, pk):
         _("Time-limit customer"),
         _("The customer can book until this date."),
         _("Save"),
-        lambda c, d: services.customer_time_limit(customer=c, valid_until=d["valid_until"], actor=request.user),
+        lambda c, d: services.customer_time_limit(customer=c, valid_until=d["valid_until"], actor=request.membership),
         _("The time limit has been saved."),
         initial=lambda c: {"valid_until": c.valid_until},
     )
@@ -164,13 +163,14 @@ def customer_delete(request, org_slug, pk):
     if request.method == "POST" and not refusals:
         number = customer.number
         try:
-            services.customer_delete(customer=customer, actor=request.user)
+            services.customer_delete(customer=customer, actor=request.membership)
         except ValidationError as exc:
             refusals = exc.messages
         else:
             messages.success(request, _("Customer %(number)s has been deleted.") % {"number": number})
             return redirect("customers:list", org_slug=org_slug)
-    return render(request, "customers/delete.html", {"customer": customer, "refusals": refusals})
+    subs = list(customer.sub_customers.order_by("last_name", "first_name", "number"))
+    return render(request, "customers/delete.html", {"customer": customer, "refusals": refusals, "subs": subs})
 
 
 @requires("customers.delete")
@@ -202,15 +202,17 @@ def customer_merge(request, org_slug, pk, other_pk):
     if customer.pk == other.pk:
         return redirect("customers:merge_pick", org_slug=org_slug, pk=pk)
     rows = services.differing_fields(survivor=customer, other=other)
-    error = ""
+    error, status = "", 200
     if request.method == "POST":
-        allowed = {f.name for f in merge_fields()}
-        take = [name for name in request.POST.getlist("take") if name in allowed]
+        take = request.POST.getlist("take")
         try:
-            services.customer_merge(survivor=customer, other=other, take_from_other=take, actor=request.user)
+            services.customer_merge(survivor=customer, other=other, take_from_other=take, actor=request.membership)
         except ValidationError as exc:
             error = " ".join(exc.messages)
+            # A field choice the form never offered is a bad request, not a merge that went wrong.
+            status = 400 if any(e.code == "unknown_field" for e in exc.error_list) else 200
         else:
             messages.success(request, _("The customers have been merged."))
             return redirect("customers:card", org_slug=org_slug, pk=customer.pk)
-    return render(request, "customers/merge.html", {"customer": customer, "other": other, "rows": rows, "error": error})
+    context = {"customer": customer, "other": other, "rows": rows, "error": error}
+    return render(request, "customers/merge.html", context, status=status)

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from rentoffice.forms import form_errors_from
 from rentoffice.tenancy import requires
 
 from .. import selectors, services
@@ -26,10 +27,9 @@ def attribute_rename(request, org_slug, attribute_pk):
     form = AttributeRenameForm(request.POST or None, initial={"name": attribute.name})
     if request.method == "POST" and form.is_valid():
         try:
-            services.attribute_rename(attribute=attribute, name=form.cleaned_data["name"])
+            services.attribute_rename(actor=request.membership, attribute=attribute, name=form.cleaned_data["name"])
         except ValidationError as exc:
-            for message in exc.message_dict.get("name", exc.messages):
-                form.add_error("name", message)
+            form_errors_from(form, exc)
         else:
             messages.success(request, _("The attribute has been renamed to “%(name)s”.") % {"name": attribute.name})
             return redirect("customers:attributes", org_slug=org_slug)
@@ -43,7 +43,7 @@ def attribute_delete(request, org_slug, attribute_pk):
     attribute = selectors.attribute_get(membership=request.membership, pk=attribute_pk)
     if request.method == "POST":
         name = attribute.name
-        services.attribute_delete(attribute=attribute)
+        services.attribute_delete(actor=request.membership, attribute=attribute)
         messages.success(request, _("The attribute “%(name)s” has been deleted.") % {"name": name})
         return redirect("customers:attributes", org_slug=org_slug)
     customer_count = attribute.customers.count()

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from rentoffice.forms import form_errors_from
 from rentoffice.images import protected_file_response
 from rentoffice.tenancy import requires
 
@@ -95,7 +96,7 @@ def document_upload(request, org_slug, pk):
                 upload=form.cleaned_data["file"],
                 doc_type=form.cleaned_data["doc_type"],
                 note=form.cleaned_data["note"],
-                actor=request.user,
+                actor=request.membership,
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
@@ -131,7 +132,7 @@ def document_delete(request, org_slug, pk, doc_pk):
     document = selectors.document_get(membership=request.membership, customer=customer, pk=doc_pk)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    doc_services.document_delete(document=document)
+    doc_services.document_delete(actor=request.membership, document=document)
     messages.success(request, _("The document has been deleted."))
     return redirect(f"{_card_url(org_slug, customer.pk)}#panel-documents")
 
@@ -154,7 +155,7 @@ def customer_email(request, org_slug, pk):
         try:
             doc_services.customer_email_send(
                 customer=customer,
-                actor=request.user,
+                actor=request.membership,
                 subject=form.cleaned_data["subject"],
                 body=form.cleaned_data["body"],
                 reply_to=form.cleaned_data["reply_to"],
@@ -164,7 +165,7 @@ def customer_email(request, org_slug, pk):
                 uploads=form.cleaned_data["uploads"],
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            form_errors_from(form, exc)
         else:
             messages.success(request, _("The e-mail has been queued for sending."))
             return redirect("customers:card", org_slug=org_slug, pk=customer.pk)
@@ -216,13 +217,17 @@ def _template_admin(request, org_slug, model, form_class, getter, pk, title, lis
     form = form_class(request.POST or None, instance=instance)
     if request.method == "POST":
         if "delete" in request.POST and instance.pk:
-            instance.delete()
+            doc_services.template_delete(actor=request.membership, template=instance)
             messages.success(request, _("The template has been deleted."))
             return redirect(list_url, org_slug=org_slug)
         if form.is_valid():
-            form.save()
-            messages.success(request, _("The template has been saved."))
-            return redirect(list_url, org_slug=org_slug)
+            try:
+                doc_services.template_save(actor=request.membership, template=form.instance)
+            except ValidationError as exc:
+                form_errors_from(form, exc)
+            else:
+                messages.success(request, _("The template has been saved."))
+                return redirect(list_url, org_slug=org_slug)
     lister = selectors.document_templates_for if model is DocumentTemplate else selectors.email_templates_for
     items = lister(membership=request.membership)
     preview_url = ""

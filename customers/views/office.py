@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
+from rentoffice.forms import form_errors_from
 from rentoffice.tenancy import requires
 
 from .. import selectors, services
@@ -99,7 +100,7 @@ def _save_card(request, form, cards) -> Customer | None:
     try:
         return services.customer_save(
             customer=form.save(commit=False),
-            actor=request.user,
+            actor=request.membership,
             attributes=form.cleaned_data["attributes"],
             vehicle_groups=form.cleaned_data["allowed_vehicle_groups"],
             stations=form.cleaned_data["allowed_stations"],
@@ -108,8 +109,7 @@ def _save_card(request, form, cards) -> Customer | None:
         )
     except ValidationError as exc:
         if hasattr(exc, "error_dict"):
-            for field, errors in exc.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            form_errors_from(form, exc)
         else:
             cards._non_form_errors = cards.error_class(exc.messages)
         return None
@@ -194,7 +194,7 @@ def customer_settings(request, org_slug):
     settings_obj = selectors.settings_for(organization=request.organization)
     form = CustomerSettingsForm(request.POST or None, instance=settings_obj)
     if request.method == "POST" and form.is_valid():
-        services.settings_save(settings_obj=form.save(commit=False))
+        services.settings_save(actor=request.membership, settings_obj=form.save(commit=False))
         messages.success(request, _("The customer settings have been saved."))
         return redirect("customers:settings", org_slug=org_slug)
     attributes = selectors.attributes_for(membership=request.membership)
@@ -208,6 +208,6 @@ def licence_checked(request, org_slug, pk):
         from django.http import HttpResponseNotAllowed
 
         return HttpResponseNotAllowed(["POST"])
-    services.licence_checked(customer=customer, actor=request.user)
+    services.licence_checked(customer=customer, actor=request.membership)
     messages.success(request, _("The licence check has been recorded."))
     return redirect("customers:card", org_slug=org_slug, pk=customer.pk)

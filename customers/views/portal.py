@@ -33,7 +33,10 @@ def account_invite(request, org_slug, pk):
         return HttpResponseNotAllowed(["POST"])
     try:
         portal_services.account_invite(
-            customer=customer, email=request.POST.get("email", ""), base_url=_base_url(request), actor=request.user
+            customer=customer,
+            email=request.POST.get("email", ""),
+            base_url=_base_url(request),
+            actor=request.membership,
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -59,7 +62,9 @@ def account_resend(request, org_slug, pk, account_pk):
         org_slug,
         pk,
         account_pk,
-        lambda a: portal_services.account_resend_invitation(account=a, base_url=_base_url(request)),
+        lambda a: portal_services.account_resend_invitation(
+            actor=request.membership, account=a, base_url=_base_url(request)
+        ),
         _("The invitation has been sent again."),
     )
 
@@ -71,7 +76,9 @@ def account_reset(request, org_slug, pk, account_pk):
         org_slug,
         pk,
         account_pk,
-        lambda a: portal_services.account_reset_password(account=a, base_url=_base_url(request)),
+        lambda a: portal_services.account_reset_password(
+            actor=request.membership, account=a, base_url=_base_url(request)
+        ),
         _("A link to set a new password has been sent."),
     )
 
@@ -83,7 +90,7 @@ def account_delete(request, org_slug, pk, account_pk):
         org_slug,
         pk,
         account_pk,
-        lambda a: portal_services.account_delete(account=a),
+        lambda a: portal_services.account_delete(actor=request.membership, account=a),
         _("The portal access has been deleted."),
     )
 

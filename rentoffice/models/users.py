@@ -99,6 +99,23 @@ class Role(models.Model):
         return self.name
 
 
+class DefaultGrant(models.Model):
+    """A default-role grant already offered to every organization (see permissions.sync_default_roles).
+
+    Not tenant-owned: one row per (role key, permission) for the whole installation, so a grant an
+    admin removed from a role is never offered again."""
+
+    role_key = models.SlugField(max_length=50)
+    permission = models.CharField(max_length=50)
+    offered_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["role_key", "permission"], name="uniq_default_grant")]
+
+    def __str__(self) -> str:
+        return f"{self.role_key}: {self.permission}"
+
+
 class Membership(models.Model):
     """A user's access to one organization: a role and the stations it covers."""
 

@@ -19,8 +19,10 @@ def panels(context, record_kind: str, obj):
     """Render every panel registered for this kind of record."""
     request = context["request"]
     rendered = []
+    view = panel_registry.view_for(request)
     for panel in panel_registry.panels_for(record_kind, request):
-        ctx = panel.get_context(request, obj)
+        # A lazy panel's context is computed when htmx asks for its body (rentoffice.views.panels).
+        ctx = {} if panel.lazy else panel.get_context(view, obj)
         rendered.append({"panel": panel, "context": ctx})
     return {
         "request": request,

@@ -3,13 +3,15 @@
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .. import message_templates as registry
+from .. import services
+from ..forms import form_errors_from
 from ..tenancy import requires
 
 
@@ -61,8 +63,7 @@ def template_edit(request, org_slug, key, language):
     preview = None
     if request.method == "POST":
         if "reset" in request.POST:
-            if override:
-                override.delete()
+            services.message_template_reset(actor=request.membership, key=key, language=language)
             messages.success(request, _("The built-in template is used again."))
             return redirect("message_template_list", org_slug=org_slug)
         if form.is_valid():
@@ -73,11 +74,15 @@ def template_edit(request, org_slug, key, language):
                     "body_text": registry.fill(form.cleaned_data["body_text"], values),
                 }
             else:
-                registry.override_save(
-                    organization=request.organization, key=key, language=language, **form.cleaned_data
-                )
-                messages.success(request, _("The template has been saved."))
-                return redirect("message_template_list", org_slug=org_slug)
+                try:
+                    services.message_template_save(
+                        actor=request.membership, key=key, language=language, **form.cleaned_data
+                    )
+                except ValidationError as exc:
+                    form_errors_from(form, exc)
+                else:
+                    messages.success(request, _("The template has been saved."))
+                    return redirect("message_template_list", org_slug=org_slug)
     return render(
         request,
         "rentoffice/message_template_edit.html",

@@ -1,7 +1,7 @@
 """Admin pages of an organization: settings, regions, stations, users and memberships, roles."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from ..forms import (
     RegionForm,
     RoleForm,
     StationForm,
+    form_errors_from,
 )
 from ..images import protected_file_response
 from ..models import Station
@@ -39,9 +40,15 @@ def dashboard(request, org_slug):
 def organization_settings(request, org_slug):
     form = OrganizationForm(request.POST or None, request.FILES or None, instance=request.organization)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("The settings have been saved."))
-        return redirect("organization_settings", org_slug=org_slug)
+        try:
+            services.organization_settings_save(
+                actor=request.membership, organization=form.instance, logo=form.logo_image
+            )
+        except ValidationError as exc:
+            form_errors_from(form, exc)
+        else:
+            messages.success(request, _("The settings have been saved."))
+            return redirect("organization_settings", org_slug=org_slug)
     return render(request, "rentoffice/organization_settings.html", {"form": form})
 
 
@@ -61,9 +68,13 @@ def region_list(request, org_slug):
     _require_all_stations(request)
     form = RegionForm(request.POST or None, organization=request.organization)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("The region has been created."))
-        return redirect("region_list", org_slug=org_slug)
+        try:
+            services.region_save(actor=request.membership, region=form.instance)
+        except ValidationError as exc:
+            form_errors_from(form, exc)
+        else:
+            messages.success(request, _("The region has been created."))
+            return redirect("region_list", org_slug=org_slug)
     regions = selectors.regions_for(membership=request.membership)
     return render(request, "rentoffice/region_list.html", {"regions": regions, "form": form})
 
@@ -76,16 +87,20 @@ def region_edit(request, org_slug, pk):
     if request.method == "POST":
         if "delete" in request.POST:
             try:
-                services.region_delete(region=region)
+                services.region_delete(actor=request.membership, region=region)
             except services.RegionInUse as exc:
                 messages.error(request, str(exc))
                 return redirect("region_edit", org_slug=org_slug, pk=region.pk)
             messages.success(request, _("The region has been deleted."))
             return redirect("region_list", org_slug=org_slug)
         if form.is_valid():
-            form.save()
-            messages.success(request, _("The region has been saved."))
-            return redirect("region_list", org_slug=org_slug)
+            try:
+                services.region_save(actor=request.membership, region=form.instance)
+            except ValidationError as exc:
+                form_errors_from(form, exc)
+            else:
+                messages.success(request, _("The region has been saved."))
+                return redirect("region_list", org_slug=org_slug)
     return render(request, "rentoffice/region_edit.html", {"region": region, "form": form})
 
 
@@ -118,16 +133,21 @@ def _station_form_page(request, org_slug, station):
         ],
     )
     if request.method == "POST" and form.is_valid() and hours.is_valid() and exceptions.is_valid():
-        station = services.station_save(
-            station=form.save(commit=False),
-            opening_hours=hours.intervals(),
-            exceptions=exceptions.exceptions(),
-        )
-        messages.success(request, _("The station has been saved."))
-        if not selectors.stations_for(membership=request.membership).filter(pk=station.pk).exists():
-            # A member limited to some stations may create one outside their scope but not open it.
-            return redirect("station_list", org_slug=org_slug)
-        return redirect("station_edit", org_slug=org_slug, pk=station.pk)
+        try:
+            station = services.station_save(
+                actor=request.membership,
+                station=form.instance,
+                opening_hours=hours.intervals(),
+                exceptions=exceptions.exceptions(),
+            )
+        except ValidationError as exc:
+            form_errors_from(form, exc)
+        else:
+            messages.success(request, _("The station has been saved."))
+            if not selectors.stations_for(membership=request.membership).filter(pk=station.pk).exists():
+                # A member limited to some stations may create one outside their scope but not open it.
+                return redirect("station_list", org_slug=org_slug)
+            return redirect("station_edit", org_slug=org_slug, pk=station.pk)
     return render(
         request,
         "rentoffice/station_edit.html",
@@ -159,20 +179,23 @@ def user_invite(request, org_slug):
     form = InviteForm(request.POST or None, actor=request.membership, initial={"scope": "all"})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        services.membership_invite(
-            organization=request.organization,
-            actor=request.user,
-            email=data["email"],
-            full_name=data["full_name"],
-            language=data["language"],
-            role=data["role"],
-            scope=data["scope"],
-            regions=data["regions"],
-            stations=data["stations"],
-            base_url=request.build_absolute_uri("/"),
-        )
-        messages.success(request, _("The user has been added and will receive an e-mail."))
-        return redirect("user_list", org_slug=org_slug)
+        try:
+            services.membership_invite(
+                actor=request.membership,
+                email=data["email"],
+                full_name=data["full_name"],
+                language=data["language"],
+                role=data["role"],
+                scope=data["scope"],
+                regions=data["regions"],
+                stations=data["stations"],
+                base_url=request.build_absolute_uri("/"),
+            )
+        except ValidationError as exc:
+            form_errors_from(form, exc)
+        else:
+            messages.success(request, _("The user has been added and will receive an e-mail."))
+            return redirect("user_list", org_slug=org_slug)
     return render(request, "rentoffice/user_invite.html", {"form": form})
 
 
@@ -193,12 +216,9 @@ def membership_edit(request, org_slug, pk):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if membership.pk == request.membership.pk and (
-            not data["is_active"] or "users.manage" not in data["role"].permissions
-        ):
-            form.add_error(None, _("You cannot remove your own administration rights."))
-        else:
+        try:
             services.membership_update(
+                actor=request.membership,
                 membership=membership,
                 role=data["role"],
                 scope=data["scope"],
@@ -207,6 +227,9 @@ def membership_edit(request, org_slug, pk):
                 is_active=data["is_active"],
                 managed_stations=data["managed_stations"],
             )
+        except ValidationError as exc:
+            form_errors_from(form, exc)
+        else:
             messages.success(request, _("The membership has been saved."))
             return redirect("user_list", org_slug=org_slug)
     return render(
@@ -230,20 +253,23 @@ def role_edit(request, org_slug, pk):
     form = RoleForm(request.POST or None, instance=role, actor=request.membership)
     if request.method == "POST" and "delete" in request.POST:
         try:
-            services.role_delete(role=role)
+            services.role_delete(actor=request.membership, role=role)
         except services.RoleInUse as exc:
             messages.error(request, str(exc))
             return redirect("role_edit", org_slug=org_slug, pk=role.pk)
         messages.success(request, _("The role has been deleted."))
         return redirect("role_list", org_slug=org_slug)
     if request.method == "POST" and form.is_valid():
-        is_own = role.pk == request.membership.role_id
-        if is_own and "users.manage" not in form.cleaned_data["permissions"]:
-            form.add_error("permissions", _("You cannot remove user management from your own role."))
-        else:
+        try:
             services.role_update(
-                role=role, name=form.cleaned_data["name"], permissions=form.cleaned_data["permissions"]
+                actor=request.membership,
+                role=role,
+                name=form.cleaned_data["name"],
+                permissions=form.cleaned_data["permissions"],
             )
+        except ValidationError as exc:
+            form_errors_from(form, exc)
+        else:
             messages.success(request, _("The role has been saved."))
             return redirect("role_list", org_slug=org_slug)
     return render(request, "rentoffice/role_edit.html", {"role": role, "form": form})
@@ -253,13 +279,15 @@ def role_edit(request, org_slug, pk):
 def role_create(request, org_slug):
     form = RoleForm(request.POST or None, actor=request.membership)
     if request.method == "POST" and form.is_valid():
-        role = services.role_create(
-            organization=request.organization,
-            name=form.cleaned_data["name"],
-            permissions=form.cleaned_data["permissions"],
-        )
-        messages.success(request, _("The role has been created."))
-        return redirect("role_edit", org_slug=org_slug, pk=role.pk)
+        try:
+            role = services.role_create(
+                actor=request.membership, name=form.cleaned_data["name"], permissions=form.cleaned_data["permissions"]
+            )
+        except ValidationError as exc:
+            form_errors_from(form, exc)
+        else:
+            messages.success(request, _("The role has been created."))
+            return redirect("role_edit", org_slug=org_slug, pk=role.pk)
     return render(request, "rentoffice/role_edit.html", {"role": None, "form": form})
 
 
@@ -269,7 +297,7 @@ def membership_resend(request, org_slug, pk):
     membership = selectors.membership_get(membership=request.membership, membership_id=pk)
     try:
         services.membership_invitation_resend(
-            membership=membership, actor=request.user, base_url=request.build_absolute_uri("/")
+            actor=request.membership, membership=membership, base_url=request.build_absolute_uri("/")
         )
     except services.InvitationNotPending as exc:
         messages.error(request, str(exc))

@@ -2,11 +2,14 @@ import pytest
 
 from customers.models import Customer
 from customers.services import CardRow, customer_save
+from tests.actors import admin_of
 
 
 def make_customer(org, *, cards=(), **fields) -> Customer:
     fields.setdefault("last_name", "Muster")
-    return customer_save(customer=Customer(organization=org, **fields), cards=[CardRow(c) for c in cards])
+    return customer_save(
+        actor=admin_of(org), customer=Customer(organization=org, **fields), cards=[CardRow(c) for c in cards]
+    )
 
 
 @pytest.fixture

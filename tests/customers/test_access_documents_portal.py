@@ -13,6 +13,7 @@ from customers.models import CustomerAccount, CustomerAttribute, CustomerDocumen
 from customers.services.documents import document_upload
 from customers.services.portal import account_invite
 from rentoffice.models import OutboundMessage
+from tests.actors import admin_of, membership_of
 
 from .conftest import make_customer
 
@@ -28,7 +29,11 @@ def url(name, org, **kwargs):
 @pytest.fixture
 def objects_a(org_a, admin_a, customer_a):
     doc = document_upload(
-        customer=customer_a, upload=SimpleUploadedFile("a.pdf", PDF), doc_type="other", note="", actor=admin_a
+        customer=customer_a,
+        upload=SimpleUploadedFile("a.pdf", PDF),
+        doc_type="other",
+        note="",
+        actor=membership_of(admin_a, customer_a),
     )
     account = CustomerAccount.objects.create(organization=org_a, customer=customer_a, email="j@example.com")
     tpl = DocumentTemplate.objects.create(organization=org_a, name="T", body_html="<p>{first_name}</p>")
@@ -128,7 +133,11 @@ def test_email_with_placeholders_attachments_and_fallback(client_admin_a, org_a,
     customer_a.email_invoices = "rechnung@example.com"
     customer_a.save()
     doc = document_upload(
-        customer=customer_a, upload=SimpleUploadedFile("a.pdf", PDF), doc_type="other", note="", actor=admin_a
+        customer=customer_a,
+        upload=SimpleUploadedFile("a.pdf", PDF),
+        doc_type="other",
+        note="",
+        actor=membership_of(admin_a, customer_a),
     )
     tpl = DocumentTemplate.objects.create(organization=org_a, name="Mandat", body_html="<p>{first_name}</p>")
     preview = client_admin_a.get(
@@ -192,7 +201,7 @@ def test_portal_invitation_set_password_single_use(client, client_admin_a, org_a
 
 
 def test_portal_link_expires_and_staff_actions(client, client_admin_a, org_a, customer_a):
-    account = account_invite(customer=customer_a, base_url="http://testserver/", actor=None)
+    account = account_invite(customer=customer_a, base_url="http://testserver/", actor=admin_of(customer_a))
     CustomerAccount.objects.filter(pk=account.pk).update(token_expires_at=timezone.now() - dt.timedelta(minutes=1))
     link = re.search(r"https?://\S+", OutboundMessage.objects.get().body_text).group(0)
     assert client.get(link.split("testserver", 1)[1]).status_code == 404
@@ -208,7 +217,7 @@ def test_portal_link_expires_and_staff_actions(client, client_admin_a, org_a, cu
 def test_portal_authentication_with_operator_code(org_a, customer_a):
     from customers.services.portal import account_authenticate, account_set_password
 
-    account = account_invite(customer=customer_a, base_url="http://testserver/", actor=None)
+    account = account_invite(customer=customer_a, base_url="http://testserver/", actor=admin_of(customer_a))
     assert (
         account_authenticate(operator_code=org_a.operator_code, email="juergen@example.com", password="x") is None
     )  # no password yet

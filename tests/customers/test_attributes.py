@@ -8,6 +8,7 @@ from django.urls import reverse
 from customers.models import Customer, CustomerAttribute
 from customers.services import attribute_create
 from rentoffice.models import Membership, Role
+from tests.actors import admin_of
 from tests.conftest import make_member
 
 from .conftest import make_customer
@@ -24,13 +25,13 @@ def url(org, name="attributes", pk=None):
 
 @pytest.fixture
 def vip(org_a, customer_a):
-    attribute = attribute_create(organization=org_a, name="VIP")
+    attribute = attribute_create(actor=admin_of(org_a), name="VIP")
     customer_a.attributes.add(attribute)
     return attribute
 
 
 def test_list_shows_attributes_with_customer_counts(client_admin_a, org_a, vip):
-    attribute_create(organization=org_a, name="Student")
+    attribute_create(actor=admin_of(org_a), name="Student")
     make_customer(org_a, last_name="Zweiter").attributes.add(vip)
     response = client_admin_a.get(url(org_a))
     assert response.status_code == 200
@@ -64,7 +65,7 @@ def test_rename(client_admin_a, org_a, vip, customer_a):
 
 
 def test_rename_to_an_existing_name_in_other_case_is_a_field_error(client_admin_a, org_a, vip):
-    attribute_create(organization=org_a, name="Student")
+    attribute_create(actor=admin_of(org_a), name="Student")
     response = client_admin_a.post(url(org_a, "attribute_rename", vip.pk), {"name": "sTUDENT"})
     assert response.status_code == 200
     assert response.context["form"].errors["name"] == ["Eine Ausprägung mit diesem Namen gibt es bereits."]
@@ -73,7 +74,7 @@ def test_rename_to_an_existing_name_in_other_case_is_a_field_error(client_admin_
 
 
 def test_rename_may_change_only_the_case_and_same_name_elsewhere_is_fine(client_admin_a, org_a, org_b, vip):
-    attribute_create(organization=org_b, name="Premium")
+    attribute_create(actor=admin_of(org_b), name="Premium")
     assert client_admin_a.post(url(org_a, "attribute_rename", vip.pk), {"name": "vip"}).status_code == 302
     assert client_admin_a.post(url(org_a, "attribute_rename", vip.pk), {"name": "Premium"}).status_code == 302
     vip.refresh_from_db()
@@ -135,7 +136,7 @@ def test_outsider_gets_404(client_admin_b, org_a, org_b, vip):
 def test_list_query_count_does_not_grow_with_attributes(client_admin_a, org_a, django_assert_max_num_queries):
     def fill(n):
         for i in range(CustomerAttribute.objects.filter(organization=org_a).count(), n):
-            attribute = attribute_create(organization=org_a, name=f"Tag {i:03}")
+            attribute = attribute_create(actor=admin_of(org_a), name=f"Tag {i:03}")
             make_customer(org_a, last_name=f"K{i}").attributes.add(attribute)
 
     fill(3)

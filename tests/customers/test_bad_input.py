@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from customers.models import AccessCard, Customer, CustomerAccount, CustomerDocument, LicenceEscalation
 from rentoffice.models import OutboundMessage
+from tests.actors import membership_of
 
 from .test_access_documents_portal import _all_customer_urls, objects_a  # noqa: F401  (fixture)
 
@@ -145,7 +146,7 @@ def test_download_of_a_lost_file_is_404(client_admin_a, org_a, customer_a, admin
         upload=SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n"),
         doc_type="other",
         note="",
-        actor=admin_a,
+        actor=membership_of(admin_a, customer_a),
     )
     default_storage.delete(doc.file.name)
     address = reverse(

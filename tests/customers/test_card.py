@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from customers.models import AccessCard, Customer
 from rentoffice.models import OutboundMessage
+from tests.actors import admin_of
 
 from .conftest import make_customer
 
@@ -148,12 +149,13 @@ def _grow_card(org, customer, n, start):
             upload=SimpleUploadedFile(f"d{i}.pdf", b"%PDF-1.4\n%%EOF\n"),
             doc_type="other",
             note=f"note {i}",
-            actor=None,
+            actor=admin_of(customer),
         )
         customer.city = f"Stadt{i}"  # one more activity entry each time
         customer_save(
+            actor=admin_of(customer),
             customer=customer,
-            attributes=[*customer.attributes.all(), attribute_create(organization=org, name=f"Attr{i}")],
+            attributes=[*customer.attributes.all(), attribute_create(actor=admin_of(org), name=f"Attr{i}")],
             stations=list(org.stations.all()),
         )
         LicenceEscalation.objects.create(organization=org, customer=customer, due_on=dt.date(2026, 1, 1), step=i + 1)

@@ -12,6 +12,7 @@ from django_scopes import scope, scopes_disabled
 
 from customers.models import AccessCard, Customer, CustomerAttribute
 from customers.services import CardRow, customer_save
+from tests.actors import admin_of
 from tests.htmlform import form_post_data
 from vehicles.models import VehicleGroup
 
@@ -40,7 +41,10 @@ def full_customer(org_a, admin_a, station_a1, station_a2):
         VehicleGroup.objects.create(organization=org_a, name="Kleinwagen", code="KLEIN")
         vip = CustomerAttribute.objects.create(organization=org_a, name="VIP")
         CustomerAttribute.objects.create(organization=org_a, name="Stammkunde")
-        main = customer_save(customer=Customer(organization=org_a, kind="legal_entity", company="Müller & Söhne GmbH"))
+        main = customer_save(
+            actor=admin_of(org_a),
+            customer=Customer(organization=org_a, kind="legal_entity", company="Müller & Söhne GmbH"),
+        )
         customer = Customer(
             organization=org_a,
             kind="person",
@@ -109,6 +113,7 @@ def full_customer(org_a, admin_a, station_a1, station_a2):
             notes="Alt",
         )
         customer = customer_save(
+            actor=admin_of(org_a),
             customer=customer,
             attributes=[vip],
             vehicle_groups=[group],
@@ -136,7 +141,9 @@ def test_saving_an_unrelated_field_keeps_every_stored_value(client_admin_a, org_
 @pytest.mark.parametrize("stored", [True, False, None])
 def test_permission_selects_show_the_stored_value(client_admin_a, org_a, stored):
     with scopes_disabled():
-        customer = customer_save(customer=Customer(organization=org_a, last_name="Muster", may_reserve=stored))
+        customer = customer_save(
+            actor=admin_of(org_a), customer=Customer(organization=org_a, last_name="Muster", may_reserve=stored)
+        )
     url = reverse("customers:card", kwargs={"org_slug": org_a.slug, "pk": customer.pk})
     data = form_post_data(client_admin_a.get(url).content.decode(), "customer-form")
     assert data["c-may_reserve"] == [{True: "true", False: "false", None: ""}[stored]]

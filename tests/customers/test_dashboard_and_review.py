@@ -11,6 +11,7 @@ from customers import selectors
 from customers.models import Customer, CustomerAccount, LicenceEscalation
 from customers.services import customer_merge
 from rentoffice.models import Membership, Role
+from tests.actors import membership_of
 from tests.conftest import make_member
 
 from .conftest import make_customer
@@ -103,7 +104,7 @@ def test_merge_refuses_to_build_a_three_level_hierarchy(org_a, admin_a):
     other_main = make_customer(org_a, kind="legal_entity", company="Andere")
     make_customer(org_a, last_name="Unter", main_customer=other_main)
     with pytest.raises(ValidationError):
-        customer_merge(survivor=sub, other=other_main, take_from_other=[], actor=admin_a)
+        customer_merge(survivor=sub, other=other_main, take_from_other=[], actor=membership_of(admin_a, sub))
     assert Customer.objects.filter(pk=other_main.pk).exists()
 
 
@@ -113,7 +114,7 @@ def test_merge_keeps_one_escalation_per_step(org_a, admin_a):
     for c in (a, b):
         LicenceEscalation.objects.create(organization=org_a, customer=c, due_on=dt.date(2026, 1, 1), step=1)
     LicenceEscalation.objects.create(organization=org_a, customer=b, due_on=dt.date(2026, 1, 1), step=2)
-    customer_merge(survivor=a, other=b, take_from_other=[], actor=admin_a)
+    customer_merge(survivor=a, other=b, take_from_other=[], actor=membership_of(admin_a, a))
     assert sorted(LicenceEscalation.objects.filter(customer=a).values_list("step", flat=True)) == [1, 2]
 
 

@@ -9,6 +9,7 @@ from django_scopes import scope, scopes_disabled
 
 from customers.models import AccessCard, Customer
 from customers.services import customer_save
+from tests.actors import admin_of
 from tests.htmlform import form_post_data
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +21,9 @@ TOMORROW = (TODAY + dt.timedelta(days=1)).isoformat()
 @pytest.fixture
 def customer(org_a):
     with scopes_disabled():
-        return customer_save(customer=Customer(organization=org_a, first_name="Anna", last_name="Alt"))
+        return customer_save(
+            actor=admin_of(org_a), customer=Customer(organization=org_a, first_name="Anna", last_name="Alt")
+        )
 
 
 def card_url(org, customer):

@@ -7,6 +7,7 @@ from django_scopes import scope, scopes_disabled
 
 from customers.models import Customer
 from customers.services import customer_save
+from tests.actors import admin_of
 from tests.htmlform import form_post_data
 
 pytestmark = pytest.mark.django_db
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 def make(org, **fields) -> Customer:
     with scopes_disabled():
-        return customer_save(customer=Customer(organization=org, **fields))
+        return customer_save(actor=admin_of(org), customer=Customer(organization=org, **fields))
 
 
 def card_url(org, customer):

@@ -3,6 +3,7 @@ from django.urls import reverse
 
 from customers.search import fold
 from rentoffice.models import Membership
+from tests.actors import admin_of
 from tests.conftest import make_member
 
 from .conftest import make_customer
@@ -123,7 +124,8 @@ def _klein(org, start, stop):
         c = make_customer(
             org, last_name=f"Klein{i}", main_customer=main, cards=[f"K-{i:04d}"], licence_check_interval_months=1
         )
-        customer_save(customer=c, attributes=[attribute_create(organization=org, name=f"Tag{i}")])
+        actor = admin_of(org)
+        customer_save(actor=actor, customer=c, attributes=[attribute_create(actor=actor, name=f"Tag{i}")])
 
 
 @pytest.mark.parametrize("params", [{}, {"q": "klein"}, {"licence": "overdue", "blocked": "0"}])

@@ -9,6 +9,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
 
+from tests.actors import admin_of
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import login
 from vehicles.models import Damage, Vehicle, VehicleGroup
@@ -98,7 +99,9 @@ def test_vehicle_page_on_a_phone(page: Page, live_server, org_a, station_a1, adm
     from vehicles.services import damage_create
 
     damage_create(
-        vehicle=vehicle, actor=None, damage=Damage(area="front", description="Delle", view="front", x=50, y=50)
+        vehicle=vehicle,
+        actor=admin_of(vehicle),
+        damage=Damage(area="front", description="Delle", view="front", x=50, y=50),
     )
     page.set_viewport_size({"width": 390, "height": 844})
     login(page, live_server, "admin@a.example", PASSWORD)

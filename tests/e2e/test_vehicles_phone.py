@@ -8,9 +8,9 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
 
+from tests.actors import membership_of
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import login
-from tests.vehicles.conftest import membership_of
 from vehicles.models import Damage, DamagePhoto, VehicleGroup
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -105,12 +105,15 @@ def test_every_fleet_page_fits_a_phone(page: Page, live_server, org_a, station_a
     )
     damage = damage_create(
         vehicle=vehicle,
-        actor=admin_a,
+        actor=membership_of(admin_a, vehicle),
         photos=[process_image(jpeg_upload())],
         damage=Damage(area="left", description="Kratzer " * 30, view="left", x=50, y=50),
     )
     record = condition_record_create(
-        vehicle=vehicle, actor=membership_of(admin_a, org_a), note="Sauber " * 40, photos=[process_image(jpeg_upload())]
+        vehicle=vehicle,
+        actor=membership_of(admin_a, vehicle),
+        note="Sauber " * 40,
+        photos=[process_image(jpeg_upload())],
     )
     page.set_viewport_size(PHONE)
     login(page, live_server, "admin@a.example", PASSWORD)

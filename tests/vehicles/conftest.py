@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
-from rentoffice.models import Membership
+from tests.actors import membership_of
 from vehicles.models import Vehicle, VehicleGroup
 
 _counter = {"n": 0}
@@ -39,10 +39,6 @@ def make_vehicle(org, station, group, *, plate: str | None = None, km: int = 100
         vehicle=vehicle, km=km, source="staff", actor=None, recorded_at=timezone.now() - dt.timedelta(days=30)
     )
     return vehicle
-
-
-def membership_of(user, org) -> Membership:
-    return Membership.objects.select_related("role", "organization").get(user=user, organization=org)
 
 
 @pytest.fixture

@@ -4,10 +4,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from tests.actors import membership_of
 from vehicles.models import ConditionRecord, Damage, DamagePhoto, KmReading, Vehicle, VehicleGroup, VehiclePhoto
 from vehicles.services import condition_record_create, damage_create
 
-from .conftest import jpeg_upload, membership_of
+from .conftest import jpeg_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -88,8 +89,10 @@ def _targets(org, vehicle, damage, record):
 
 
 def test_garbage_posts_give_field_errors_not_500(client_admin_a, org_a, vehicle_a1, admin_a):
-    damage = damage_create(vehicle=vehicle_a1, actor=admin_a, damage=Damage(area="left", description="Kratzer"))
-    record = condition_record_create(vehicle=vehicle_a1, actor=membership_of(admin_a, org_a), note="ok", photos=[])
+    damage = damage_create(
+        vehicle=vehicle_a1, actor=membership_of(admin_a, vehicle_a1), damage=Damage(area="left", description="Kratzer")
+    )
+    record = condition_record_create(vehicle=vehicle_a1, actor=membership_of(admin_a, vehicle_a1), note="ok", photos=[])
     targets = _targets(org_a, vehicle_a1, damage, record)
     before = _counts()
     for name, target in targets.items():

@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from rentoffice.images import process_image
+from tests.actors import admin_of
 from vehicles.services import condition_record_create
 
 from .conftest import jpeg_upload
@@ -20,11 +21,13 @@ def url(name, org, **kwargs):
 def test_older_records_are_on_the_full_list(client_staff_a1, org_a, vehicle_a1, django_assert_max_num_queries):
     photo = process_image(jpeg_upload())
     for i in range(10):
-        condition_record_create(vehicle=vehicle_a1, actor=None, note=f"Runde {i:02d}", photos=[photo])
+        condition_record_create(vehicle=vehicle_a1, actor=admin_of(vehicle_a1), note=f"Runde {i:02d}", photos=[photo])
     detail = client_staff_a1.get(url("detail", org_a, pk=vehicle_a1.pk)).content.decode()
     assert "condition-show-all" not in detail  # all ten are on the page
     for i in range(10, 60):
-        condition_record_create(vehicle=vehicle_a1, actor=None, note=f"Runde {i:02d}", photos=[photo, photo])
+        condition_record_create(
+            vehicle=vehicle_a1, actor=admin_of(vehicle_a1), note=f"Runde {i:02d}", photos=[photo, photo]
+        )
     detail = client_staff_a1.get(url("detail", org_a, pk=vehicle_a1.pk)).content.decode()
     assert "condition-show-all" in detail
     assert "Runde 59" in detail and "Runde 49" not in detail  # the newest ten
@@ -40,7 +43,7 @@ def test_older_records_are_on_the_full_list(client_staff_a1, org_a, vehicle_a1, 
 
 
 def test_photos_added_to_a_record_afterwards(client_staff_a1, client_staff_a2, client_admin_b, org_a, vehicle_a1):
-    record = condition_record_create(vehicle=vehicle_a1, actor=None, note="Sauber", photos=[])
+    record = condition_record_create(vehicle=vehicle_a1, actor=admin_of(vehicle_a1), note="Sauber", photos=[])
     add_url = url("condition_photos_add", org_a, pk=record.pk)
     assert add_url in client_staff_a1.get(url("condition_detail", org_a, pk=record.pk)).content.decode()
     assert client_staff_a1.get(add_url).status_code == 200

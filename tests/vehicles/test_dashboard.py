@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.actors import admin_of
 from tests.conftest import client_for, make_member
 from vehicles.models import Damage, Vehicle
 from vehicles.services import damage_create, damage_status_set, vehicle_retire
@@ -54,12 +55,24 @@ def fleet(org_a, station_a1, station_a2, group_a):
         ),
         "retired": make_vehicle(org_a, station_a1, group_a, plate="M-HU 5", next_inspection=today),
     }
-    damage_create(vehicle=vehicles["due"], actor=None, damage=Damage(area="left", description="Kratzer"))
-    repaired = damage_create(vehicle=vehicles["due"], actor=None, damage=Damage(area="rear", description="Delle"))
-    damage_status_set(damage=repaired, actor=None, status=Damage.Status.REPAIRED)
-    damage_create(vehicle=vehicles["elsewhere"], actor=None, damage=Damage(area="front", description="Beule"))
-    damage_create(vehicle=vehicles["retired"], actor=None, damage=Damage(area="front", description="Totalschaden"))
-    vehicle_retire(vehicle=vehicles["retired"], actor=None, reason="verkauft")
+    damage_create(
+        vehicle=vehicles["due"], actor=admin_of(vehicles["due"]), damage=Damage(area="left", description="Kratzer")
+    )
+    repaired = damage_create(
+        vehicle=vehicles["due"], actor=admin_of(vehicles["due"]), damage=Damage(area="rear", description="Delle")
+    )
+    damage_status_set(damage=repaired, actor=admin_of(repaired), status=Damage.Status.REPAIRED)
+    damage_create(
+        vehicle=vehicles["elsewhere"],
+        actor=admin_of(vehicles["elsewhere"]),
+        damage=Damage(area="front", description="Beule"),
+    )
+    damage_create(
+        vehicle=vehicles["retired"],
+        actor=admin_of(vehicles["retired"]),
+        damage=Damage(area="front", description="Totalschaden"),
+    )
+    vehicle_retire(vehicle=vehicles["retired"], actor=admin_of(vehicles["retired"]), reason="verkauft")
     return vehicles
 
 
@@ -119,7 +132,7 @@ def test_panel_queries_do_not_grow(client_staff_a1, org_a, station_a1, group_a, 
             vehicle = make_vehicle(
                 org_a, station_a1, group_a, next_inspection=timezone.localdate() + dt.timedelta(days=i % 40)
             )
-            damage_create(vehicle=vehicle, actor=None, damage=Damage(area="left", description="Kratzer"))
+            damage_create(vehicle=vehicle, actor=admin_of(vehicle), damage=Damage(area="left", description="Kratzer"))
 
     def count() -> int:
         client_staff_a1.get(dashboard(org_a))

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from rentoffice.validators import date_in_window
+from tests.actors import admin_of
 from vehicles.models import Damage, KmReading, Vehicle
 
 from .conftest import make_vehicle
@@ -102,8 +103,8 @@ def test_pages_survive_rows_written_past_the_validators(client_admin_a, org_a, v
 
     with scopes_disabled():
         broken = KmReading.objects.create(organization=org_a, vehicle=vehicle, km=5, source="staff")
-        damage = damage_create(vehicle=vehicle, actor=admin_a, damage=Damage(area="left", description="Alt"))
-        record = condition_record_create(vehicle=vehicle, actor=None, note="Alt", photos=[])
+        damage = damage_create(vehicle=vehicle, actor=admin_of(vehicle), damage=Damage(area="left", description="Alt"))
+        record = condition_record_create(vehicle=vehicle, actor=admin_of(vehicle), note="Alt", photos=[])
     _write_directly("vehicles_kmreading", "recorded_at", broken.pk)
     _write_directly("vehicles_damage", "reported_at", damage.pk)
     _write_directly("vehicles_conditionrecord", "recorded_at", record.pk)

@@ -4,6 +4,7 @@ import pytest
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
+from tests.actors import membership_of
 from vehicles.models import VehicleGroup
 from vehicles.services import vehicle_retire
 
@@ -44,7 +45,7 @@ def test_a_group_with_vehicles_even_retired_ones_is_refused(client_admin_a, org_
     client_admin_a.cookies["django_language"] = "en"
     active = make_vehicle(org_a, station_a1, group_a)
     retired = make_vehicle(org_a, station_a1, group_a)
-    vehicle_retire(vehicle=retired, reason="verkauft", actor=admin_a)
+    vehicle_retire(vehicle=retired, reason="verkauft", actor=membership_of(admin_a, retired))
     page = client_admin_a.get(url("group_delete", org_a, pk=group_a.pk)).content.decode()
     assert "2 vehicles still belong to this group" in page and "confirm-group-delete" not in page
     response = client_admin_a.post(url("group_delete", org_a, pk=group_a.pk), follow=True)

@@ -7,11 +7,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from rentoffice.models import Membership
+from tests.actors import membership_of
 from tests.conftest import make_member
 from vehicles.models import KmReading
 from vehicles.services import KmReadingRefused, km_reading_record
-
-from .conftest import membership_of
 
 pytestmark = pytest.mark.django_db
 

@@ -14,10 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from rentoffice.images import process_image
+from tests.actors import membership_of
 from vehicles.models import Damage
 from vehicles.services import condition_record_create, damage_create, damage_status_set, vehicle_photos_add
 
-from .conftest import grant, jpeg_upload, membership_of
+from .conftest import grant, jpeg_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -65,13 +66,14 @@ def _contains(text: str, phrase: str) -> bool:
 def _pages(org, vehicle, group, actor):
     image = process_image(jpeg_upload("aufnahme-1.jpg"))
     damage = damage_create(
-        vehicle=vehicle, actor=actor, photos=[image], damage=Damage(area="left", description="x", view="left", x=1, y=2)
+        vehicle=vehicle,
+        actor=membership_of(actor, vehicle),
+        photos=[image],
+        damage=Damage(area="left", description="x", view="left", x=1, y=2),
     )
-    damage_status_set(damage=damage, actor=actor, status="in_repair", note="y")
-    record = condition_record_create(
-        vehicle=vehicle, actor=membership_of(actor, vehicle.organization), note="z", photos=[image]
-    )
-    photo = vehicle_photos_add(vehicle=vehicle, actor=actor, photos=[image])[0]
+    damage_status_set(damage=damage, actor=membership_of(actor, damage), status="in_repair", note="y")
+    record = condition_record_create(vehicle=vehicle, actor=membership_of(actor, vehicle), note="z", photos=[image])
+    photo = vehicle_photos_add(vehicle=vehicle, actor=membership_of(actor, vehicle), photos=[image])[0]
 
     def u(name, **kwargs):
         return reverse(f"vehicles:{name}", kwargs={"org_slug": org.slug, **kwargs})

@@ -5,11 +5,12 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from rentoffice.images import process_image
+from tests.actors import admin_of, membership_of
 from tests.conftest import client_for, make_member
 from vehicles.models import ConditionPhoto, Damage, DamagePhoto, VehiclePhoto
 from vehicles.services import condition_record_create, damage_create, vehicle_photos_add
 
-from .conftest import jpeg_upload, membership_of
+from .conftest import jpeg_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -21,16 +22,15 @@ def url(name, org, **kwargs):
 def _photos(vehicle, actor=None):
     """One photo of each kind on the vehicle: (kind, photo, page that shows it)."""
     image = process_image(jpeg_upload())
+    actor = membership_of(actor, vehicle) if actor else admin_of(vehicle)
     vehicle_photo = vehicle_photos_add(vehicle=vehicle, actor=actor, photos=[image])[0]
     damage = damage_create(
-        vehicle=vehicle, actor=actor, damage=Damage(area="left", description="Kratzer"), photos=[image, image]
-    )
-    record = condition_record_create(
         vehicle=vehicle,
-        actor=membership_of(actor, vehicle.organization) if actor else None,
+        actor=actor,
+        damage=Damage(area="left", description="Kratzer"),
         photos=[image, image],
-        note="",
     )
+    record = condition_record_create(vehicle=vehicle, actor=actor, photos=[image, image], note="")
     org = vehicle.organization
     return [
         ("vehicle", vehicle_photo, url("detail", org, pk=vehicle.pk)),
@@ -81,7 +81,9 @@ def test_viewers_cannot_delete(org_a, vehicle_a1):
 
 
 def test_a_condition_record_keeps_a_photo_or_a_note(client_staff_a1, org_a, vehicle_a1):
-    record = condition_record_create(vehicle=vehicle_a1, actor=None, photos=[process_image(jpeg_upload())], note="")
+    record = condition_record_create(
+        vehicle=vehicle_a1, actor=admin_of(vehicle_a1), photos=[process_image(jpeg_upload())], note=""
+    )
     photo = record.photos.get()
     client_staff_a1.cookies["django_language"] = "en"
     response = client_staff_a1.post(url("condition_photo_delete", org_a, pk=photo.pk), follow=True)
@@ -94,7 +96,7 @@ def test_a_condition_record_keeps_a_photo_or_a_note(client_staff_a1, org_a, vehi
 
 
 def test_unknown_photo_kinds_and_ids_are_404(client_admin_a, org_a, vehicle_a1):
-    photo = vehicle_photos_add(vehicle=vehicle_a1, actor=None, photos=[process_image(jpeg_upload())])[0]
+    photo = vehicle_photos_add(vehicle=vehicle_a1, actor=admin_of(vehicle_a1), photos=[process_image(jpeg_upload())])[0]
     # A vehicle photo's id under the damage kind is another table: not found, nothing deleted.
     assert client_admin_a.post(url("damage_photo_delete", org_a, pk=photo.pk)).status_code == 404
     assert VehiclePhoto.objects.filter(pk=photo.pk).exists()

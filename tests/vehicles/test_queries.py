@@ -6,10 +6,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from rentoffice.images import process_image
+from tests.actors import membership_of
 from vehicles.models import Damage
 from vehicles.services import condition_record_create, damage_create, km_reading_record, vehicle_photos_add
 
-from .conftest import jpeg_upload, make_vehicle, membership_of
+from .conftest import jpeg_upload, make_vehicle
 
 pytestmark = pytest.mark.django_db
 
@@ -50,19 +51,16 @@ def test_vehicle_page_queries_do_not_grow(
         for i in range(n):
             damage_create(
                 vehicle=vehicle,
-                actor=staff_a1,
+                actor=membership_of(staff_a1, vehicle),
                 photos=[photo, photo],
                 damage=Damage(area="left", description=f"Kratzer {i}", view="left", x=10 + i, y=20),
             )
             condition_record_create(
-                vehicle=vehicle, actor=membership_of(staff_a1, vehicle.organization), photos=[photo, photo], note="ok"
+                vehicle=vehicle, actor=membership_of(staff_a1, vehicle), photos=[photo, photo], note="ok"
             )
-            vehicle_photos_add(vehicle=vehicle, actor=staff_a1, photos=[photo])
+            vehicle_photos_add(vehicle=vehicle, actor=membership_of(staff_a1, vehicle), photos=[photo])
             km_reading_record(
-                vehicle=vehicle,
-                km=vehicle.current_km + 10,
-                source="checkin",
-                actor=membership_of(staff_a1, vehicle.organization),
+                vehicle=vehicle, km=vehicle.current_km + 10, source="checkin", actor=membership_of(staff_a1, vehicle)
             )
 
     add(2)
@@ -82,7 +80,7 @@ def test_damage_page_queries_do_not_grow(
     photo = process_image(jpeg_upload())
     damage = damage_create(
         vehicle=vehicle,
-        actor=staff_a1,
+        actor=membership_of(staff_a1, vehicle),
         photos=[photo],
         damage=Damage(area="left", description="Kratzer", view="left", x=10, y=20),
     )
@@ -90,11 +88,16 @@ def test_damage_page_queries_do_not_grow(
 
     def add(n):
         for i in range(n):
-            damage_photos_add(damage=damage, actor=staff_a1, photos=[photo])
-            damage_status_set(damage=damage, actor=staff_a1, status="in_repair" if i % 2 else "open", note=f"#{i}")
+            damage_photos_add(damage=damage, actor=membership_of(staff_a1, damage), photos=[photo])
+            damage_status_set(
+                damage=damage,
+                actor=membership_of(staff_a1, damage),
+                status="in_repair" if i % 2 else "open",
+                note=f"#{i}",
+            )
             damage_create(
                 vehicle=vehicle,
-                actor=staff_a1,
+                actor=membership_of(staff_a1, vehicle),
                 damage=Damage(area="rear", description=f"Delle {i}", view="rear", x=5, y=5),
             )
 
@@ -111,9 +114,7 @@ def test_condition_record_and_km_history_queries_do_not_grow(
 ):
     vehicle = make_vehicle(org_a, station_a1, group_a)
     photo = process_image(jpeg_upload())
-    record = condition_record_create(
-        vehicle=vehicle, actor=membership_of(staff_a1, vehicle.organization), photos=[photo], note="ok"
-    )
+    record = condition_record_create(vehicle=vehicle, actor=membership_of(staff_a1, vehicle), photos=[photo], note="ok")
     record_url = reverse("vehicles:condition_detail", kwargs={"org_slug": org_a.slug, "pk": record.pk})
     history_url = reverse("vehicles:km_history", kwargs={"org_slug": org_a.slug, "pk": vehicle.pk})
 
@@ -126,10 +127,7 @@ def test_condition_record_and_km_history_queries_do_not_grow(
             extra.save()
             km_reading_record(vehicle=vehicle, km=vehicle.current_km + 10, source="portal", actor=None)
             km_reading_record(
-                vehicle=vehicle,
-                km=vehicle.current_km + 10,
-                source="checkin",
-                actor=membership_of(staff_a1, vehicle.organization),
+                vehicle=vehicle, km=vehicle.current_km + 10, source="checkin", actor=membership_of(staff_a1, vehicle)
             )
 
     add(2)

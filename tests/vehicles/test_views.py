@@ -1,10 +1,11 @@
 import pytest
 from django.urls import reverse
 
+from tests.actors import admin_of, membership_of
 from vehicles.models import Damage, KmReading, Vehicle, VehiclePhoto
 from vehicles.services import damage_create, vehicle_photos_add, vehicle_retire
 
-from .conftest import grant, jpeg_upload, make_vehicle, membership_of
+from .conftest import grant, jpeg_upload, make_vehicle
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +17,7 @@ def url(name, org, **kwargs):
 def _photo(vehicle):
     from rentoffice.images import process_image
 
-    return vehicle_photos_add(vehicle=vehicle, actor=None, photos=[process_image(jpeg_upload())])[0]
+    return vehicle_photos_add(vehicle=vehicle, actor=admin_of(vehicle), photos=[process_image(jpeg_upload())])[0]
 
 
 # --- station scope and outsiders ---
@@ -40,11 +41,13 @@ def test_station_staff_get_404_for_other_stations_objects(client_staff_a1, clien
     photo = _photo(vehicle_a2)
     damage = damage_create(
         vehicle=vehicle_a2,
-        actor=None,
+        actor=admin_of(vehicle_a2),
         damage=Damage(area="left", description="Kratzer"),
         photos=[process_image(jpeg_upload())],
     )
-    record = condition_record_create(vehicle=vehicle_a2, actor=None, photos=[process_image(jpeg_upload())])
+    record = condition_record_create(
+        vehicle=vehicle_a2, actor=admin_of(vehicle_a2), photos=[process_image(jpeg_upload())]
+    )
     damage_photo, condition_photo = damage.photos.get(), record.photos.get()
     checks = [
         ("detail", vehicle_a2.pk),
@@ -170,7 +173,7 @@ def test_plate_must_be_unique_among_active_vehicles(
     # another organization may have the same plate
     make_vehicle(org_b, station_b1, group_b, plate="M-AB 1234")
     # once retired, the plate is free again and both vehicles keep existing
-    vehicle_retire(vehicle=vehicle_a1, actor=None, reason="verkauft")
+    vehicle_retire(vehicle=vehicle_a1, actor=admin_of(vehicle_a1), reason="verkauft")
     response = client_admin_a.post(url("create", org_a), _form_data(station_a1, group_a, plate="M-AB 1234"))
     assert response.status_code == 302
     assert Vehicle.objects.filter(organization=org_a, plate="M-AB 1234").count() == 2
@@ -196,7 +199,7 @@ def test_form_cannot_use_other_organizations_stations(client_admin_a, org_a, sta
 
 
 def test_retire_keeps_the_history(client_admin_a, org_a, vehicle_a1):
-    damage_create(vehicle=vehicle_a1, actor=None, damage=Damage(area="front", description="Delle"))
+    damage_create(vehicle=vehicle_a1, actor=admin_of(vehicle_a1), damage=Damage(area="front", description="Delle"))
     response = client_admin_a.post(url("retire", org_a, pk=vehicle_a1.pk), {"reason": "Totalschaden"})
     assert response.status_code == 302
     vehicle_a1.refresh_from_db()
@@ -340,7 +343,9 @@ def test_incomplete_position_is_refused(client_staff_a1, org_a, vehicle_a1):
 
 def test_damage_status_history(client_staff_a1, org_a, vehicle_a1, staff_a1):
     damage = damage_create(
-        vehicle=vehicle_a1, actor=staff_a1, damage=Damage(area="rear", description="Delle", view="rear", x=50, y=50)
+        vehicle=vehicle_a1,
+        actor=membership_of(staff_a1, vehicle_a1),
+        damage=Damage(area="rear", description="Delle", view="rear", x=50, y=50),
     )
     response = client_staff_a1.post(
         url("damage_status", org_a, pk=damage.pk), {"status": "repaired", "date": _today(), "note": "Auftrag 4711"}
@@ -421,20 +426,22 @@ def test_station_staff_hand_over_to_another_station_but_keep_homes_their_own(
 
 
 def test_reactivate_only_when_the_plate_is_free(client_admin_a, org_a, station_a1, group_a, vehicle_a1):
-    vehicle_retire(vehicle=vehicle_a1, actor=None, reason="verkauft")
+    vehicle_retire(vehicle=vehicle_a1, actor=admin_of(vehicle_a1), reason="verkauft")
     successor = make_vehicle(org_a, station_a1, group_a, plate="M-AB 1234")
     response = client_admin_a.post(url("reactivate", org_a, pk=vehicle_a1.pk), follow=True)
     vehicle_a1.refresh_from_db()
     assert vehicle_a1.is_retired
     assert any(m.level_tag == "error" for m in response.context["messages"])
-    vehicle_retire(vehicle=successor, actor=None, reason="Unfall")
+    vehicle_retire(vehicle=successor, actor=admin_of(successor), reason="Unfall")
     client_admin_a.post(url("reactivate", org_a, pk=vehicle_a1.pk))
     vehicle_a1.refresh_from_db()
     assert vehicle_a1.status == "available" and vehicle_a1.retired_at is None
 
 
 def test_damage_edit_moves_the_mark(client_staff_a1, org_a, vehicle_a1):
-    damage = damage_create(vehicle=vehicle_a1, actor=None, damage=Damage(area="left", description="Kratzer"))
+    damage = damage_create(
+        vehicle=vehicle_a1, actor=admin_of(vehicle_a1), damage=Damage(area="left", description="Kratzer")
+    )
     assert client_staff_a1.get(url("damage_edit", org_a, pk=damage.pk)).status_code == 200
     response = client_staff_a1.post(
         url("damage_edit", org_a, pk=damage.pk),
@@ -462,13 +469,12 @@ def test_every_fleet_page_renders(client_admin_a, org_a, vehicle_a1, group_a, la
 
     client_admin_a.cookies["django_language"] = language
     damage = damage_create(
-        vehicle=vehicle_a1, actor=staff_a1, damage=Damage(area="left", description="Kratzer", view="left", x=1, y=2)
+        vehicle=vehicle_a1,
+        actor=membership_of(staff_a1, vehicle_a1),
+        damage=Damage(area="left", description="Kratzer", view="left", x=1, y=2),
     )
     record = condition_record_create(
-        vehicle=vehicle_a1,
-        actor=membership_of(staff_a1, vehicle_a1.organization),
-        note="ok",
-        photos=[process_image(jpeg_upload())],
+        vehicle=vehicle_a1, actor=membership_of(staff_a1, vehicle_a1), note="ok", photos=[process_image(jpeg_upload())]
     )
     pages = [
         url("list", org_a),

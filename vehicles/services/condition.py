@@ -13,13 +13,14 @@ from rentoffice.models import Membership, User
 
 from ..models import ConditionPhoto, ConditionRecord, KmReading, Vehicle
 from .km import km_reading_record
+from .rights import require_vehicle
 
 
 @transaction.atomic
 def condition_record_create(
     *,
+    actor: Membership,
     vehicle: Vehicle,
-    actor: Membership | None,
     photos: Iterable[ProcessedImage],
     note: str = "",
     km: int | None = None,
@@ -30,15 +31,15 @@ def condition_record_create(
 ) -> ConditionRecord:
     """Record the vehicle's condition (photos, note, km). A km given here is a reading like any other:
     it goes through `km_reading_record` (same rules, same history) and the record points to it."""
+    require_vehicle(actor, vehicle)
     photos = list(photos)
     if not photos and not note.strip():
         raise ValidationError(_("Add at least one photo or a note."))
     recorded_at = recorded_at or timezone.now()
-    user = actor.user if actor else None
     record = ConditionRecord(
         organization_id=vehicle.organization_id,
         vehicle=vehicle,
-        recorded_by=user,
+        recorded_by=actor.user,
         note=note.strip(),
         km=km,
         recorded_at=recorded_at,
@@ -56,19 +57,20 @@ def condition_record_create(
             note=_("Condition record"),
         )
     record.save()
-    _photos_add(record, user, photos)
+    _photos_add(record, actor.user, photos)
     return record
 
 
 @transaction.atomic
 def condition_photos_add(
-    *, record: ConditionRecord, actor: User | None, photos: Iterable[ProcessedImage]
+    *, actor: Membership, record: ConditionRecord, photos: Iterable[ProcessedImage]
 ) -> list[ConditionPhoto]:
     """Add photos to a condition record afterwards (one was forgotten, or a later angle)."""
-    return _photos_add(record, actor, photos)
+    require_vehicle(actor, record.vehicle)
+    return _photos_add(record, actor.user, photos)
 
 
-def _photos_add(record: ConditionRecord, actor: User | None, photos: Iterable[ProcessedImage]) -> list[ConditionPhoto]:
+def _photos_add(record: ConditionRecord, actor: User, photos: Iterable[ProcessedImage]) -> list[ConditionPhoto]:
     created = []
     for processed in photos:
         photo = ConditionPhoto(organization_id=record.organization_id, record=record, uploaded_by=actor)

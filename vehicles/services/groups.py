@@ -3,20 +3,26 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.utils.translation import ngettext
 
+from rentoffice.authorization import require
 from rentoffice.images import ProcessedImage
+from rentoffice.models import Membership
 
 from ..models import Vehicle, VehicleGroup
-from ..signals import vehicle_group_delete_requested
+from ..signals import vehicle_group_deletion
+from .rights import GROUPS
 
 
 @transaction.atomic
 def vehicle_group_save(
-    *, group: VehicleGroup, photo: ProcessedImage | None = None, remove_photo: bool = False
+    *, actor: Membership, group: VehicleGroup, photo: ProcessedImage | None = None, remove_photo: bool = False
 ) -> VehicleGroup:
     """Save a vehicle group; a new photo (already cleaned by the image pipeline) replaces the old one.
 
     Replaced files are deleted only after the transaction has committed, so a failed save keeps them.
     """
+    if group.pk is None:
+        group.organization = actor.organization
+    require(actor, GROUPS, organization_id=group.organization_id)
     group.full_clean()
     storage = group.photo.storage
     old_files = [field.name for field in (group.photo, group.photo_thumbnail) if field]
@@ -57,17 +63,18 @@ class VehicleGroupInUse(Exception):
 
 
 @transaction.atomic
-def vehicle_group_delete(*, group: VehicleGroup) -> None:
+def vehicle_group_delete(*, actor: Membership, group: VehicleGroup) -> None:
     """Delete a group no vehicle belongs to; its photo files go only after the transaction commits.
 
     The row lock (FOR UPDATE conflicts with the key-share lock a vehicle insert takes on the group)
     makes a vehicle saved into the group meanwhile either counted here or wait until the group is gone.
     """
+    require(actor, GROUPS, organization_id=group.organization_id)
     VehicleGroup.objects.select_for_update().filter(pk=group.pk).first()
     count = Vehicle.objects.filter(group_id=group.pk).count()
     if count:
         raise VehicleGroupInUse(count)
-    reasons = [reason for _receiver, reason in vehicle_group_delete_requested.send(VehicleGroup, group=group) if reason]
+    reasons = vehicle_group_deletion.reasons(group=group)
     if reasons:
         raise VehicleGroupDeleteRefused(" ".join(str(r) for r in reasons))
     storage = group.photo.storage

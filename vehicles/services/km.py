@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -21,9 +21,9 @@ from rentoffice.models import Membership
 from rentoffice.validators import date_in_window, window_q
 
 from ..models import KmReading, Vehicle
+from .rights import require_vehicle
 
 OVERRIDE_PERMISSION = "vehicles.km_override"
-RECORD_PERMISSION = "vehicles.change"
 
 
 def max_km_per_day() -> int:
@@ -83,22 +83,6 @@ def _when(moment: dt.datetime) -> str:
     return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
 
 
-def _check_actor(actor: Membership | None, vehicle: Vehicle) -> None:
-    """A person records a reading only for a vehicle of their organization and stations; None is a
-    source without a staff member (the customer portal)."""
-    if actor is None:
-        return
-    visible = actor.station_ids
-    if (
-        actor.organization_id != vehicle.organization_id
-        or not actor.is_active
-        or not actor.has_perm(RECORD_PERMISSION)
-        or visible is not None
-        and not {vehicle.home_station_id, vehicle.current_station_id} & set(visible)
-    ):
-        raise PermissionDenied
-
-
 @transaction.atomic
 def km_reading_record(
     *,
@@ -118,7 +102,8 @@ def km_reading_record(
     recorded_at = recorded_at or timezone.now()
     # Serialise readings of one vehicle so two check-ins cannot both pass the comparison.
     locked = Vehicle.objects.select_for_update().get(pk=vehicle.pk)
-    _check_actor(actor, locked)
+    if actor is not None:  # None: a source without a staff member (the customer portal)
+        require_vehicle(actor, locked)
     if km is None or km < 0:
         raise KmReadingRefused(_("Enter the km reading."), code="invalid")
     try:

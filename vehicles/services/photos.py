@@ -6,17 +6,25 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from rentoffice.models import User
+from rentoffice.models import Membership
 
 from ..models import ConditionPhoto, ConditionRecord, DamagePhoto, VehiclePhoto
+from .rights import require_vehicle
 
 
 @transaction.atomic
-def photo_delete(*, photo: VehiclePhoto | DamagePhoto | ConditionPhoto, actor: User | None) -> None:
+def photo_delete(*, actor: Membership, photo: VehiclePhoto | DamagePhoto | ConditionPhoto) -> None:
     """Delete the row now and its files once the transaction has committed (a rollback keeps both).
 
     A condition record must keep at least a photo or a note, like when it was created.
     """
+    if isinstance(photo, DamagePhoto):
+        vehicle = photo.damage.vehicle
+    elif isinstance(photo, ConditionPhoto):
+        vehicle = photo.record.vehicle
+    else:
+        vehicle = photo.vehicle
+    require_vehicle(actor, vehicle)
     if isinstance(photo, ConditionPhoto):
         # Locked, so two people deleting the last two photos at once cannot both succeed.
         record = ConditionRecord.objects.select_for_update().get(pk=photo.record_id)

@@ -6,11 +6,11 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from rentoffice.forms import form_errors_from
 from rentoffice.tenancy import requires
 
 from .. import selectors, services
 from ..forms import ConditionRecordForm, PhotosForm
-from . import form_errors_from
 
 PAGE_SIZE = 25
 
@@ -75,7 +75,7 @@ def condition_photos_add(request, org_slug, pk):
     record = selectors.condition_record_get(membership=request.membership, pk=pk)
     form = PhotosForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        services.condition_photos_add(record=record, actor=request.user, photos=form.cleaned_data["photos"])
+        services.condition_photos_add(record=record, actor=request.membership, photos=form.cleaned_data["photos"])
         messages.success(request, _("The photos have been added."))
         return redirect("vehicles:condition_detail", org_slug=org_slug, pk=record.pk)
     return render(

@@ -5,13 +5,13 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from rentoffice.forms import form_errors_from
 from rentoffice.tenancy import requires
 
 from .. import selectors, services
 from ..forms import DamageForm, DamageStatusForm, PhotosForm
 from ..models import Damage
 from ..sketch import BOXES, markers_for
-from . import form_errors_from
 
 
 def _sketch_context(vehicle, damage_being_edited=None) -> dict:
@@ -28,7 +28,7 @@ def damage_create(request, org_slug, pk):
             damage = services.damage_create(
                 vehicle=vehicle,
                 damage=form.save(commit=False),
-                actor=request.user,
+                actor=request.membership,
                 photos=form.cleaned_data["photos"],
             )
         except ValidationError as exc:
@@ -66,7 +66,7 @@ def damage_edit(request, org_slug, pk):
     form = DamageForm(request.POST or None, instance=damage, with_photos=False)
     if request.method == "POST" and form.is_valid():
         try:
-            services.damage_update(damage=form.save(commit=False), actor=request.user)
+            services.damage_update(damage=form.save(commit=False), actor=request.membership)
         except ValidationError as exc:
             form_errors_from(form, exc)
         else:
@@ -86,7 +86,7 @@ def damage_status(request, org_slug, pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         services.damage_status_set(
-            damage=damage, actor=request.user, status=data["status"], date=data["date"], note=data["note"]
+            damage=damage, actor=request.membership, status=data["status"], date=data["date"], note=data["note"]
         )
         messages.success(
             request,
@@ -103,7 +103,7 @@ def damage_photos_add(request, org_slug, pk):
     damage = selectors.damage_get(membership=request.membership, pk=pk)
     form = PhotosForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        services.damage_photos_add(damage=damage, actor=request.user, photos=form.cleaned_data["photos"])
+        services.damage_photos_add(damage=damage, actor=request.membership, photos=form.cleaned_data["photos"])
         messages.success(request, _("The photos have been added."))
         return redirect("vehicles:damage_detail", org_slug=org_slug, pk=damage.pk)
     return render(

@@ -6,13 +6,13 @@ from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from rentoffice.forms import form_errors_from
 from rentoffice.images import protected_file_response
 from rentoffice.tenancy import requires
 
 from .. import selectors, services
 from ..forms import VehicleGroupForm
 from ..models import Vehicle, VehicleGroup
-from . import form_errors_from
 
 
 def _check_may_see_groups(request) -> None:
@@ -37,6 +37,7 @@ def _group_form_page(request, org_slug, group):
         photos = form.cleaned_data.get("new_photo") or []
         try:
             group = services.vehicle_group_save(
+                actor=request.membership,
                 group=form.save(commit=False),
                 photo=photos[0] if photos else None,
                 remove_photo=form.cleaned_data.get("remove_photo", False),
@@ -71,7 +72,7 @@ def group_delete(request, org_slug, pk):
     group = selectors.group_get(membership=request.membership, pk=pk)
     if request.method == "POST":
         try:
-            services.vehicle_group_delete(group=group)
+            services.vehicle_group_delete(actor=request.membership, group=group)
         except (services.VehicleGroupInUse, services.VehicleGroupDeleteRefused) as exc:
             messages.error(request, str(exc))
             return redirect("vehicles:group_edit", org_slug=org_slug, pk=group.pk)

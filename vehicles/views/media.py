@@ -34,7 +34,7 @@ def photo_delete(request, org_slug, kind, pk):
     vehicle, damage, back = _owner(kind, stored, org_slug)
     if request.method == "POST":
         try:
-            services.photo_delete(photo=stored, actor=request.user)
+            services.photo_delete(photo=stored, actor=request.membership)
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)

@@ -6,13 +6,13 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from rentoffice.forms import form_errors_from
 from rentoffice.tenancy import requires
 
 from .. import selectors, services
 from ..forms import KmReadingForm, PhotosForm, RetireForm, VehicleFilterForm, VehicleForm
 from ..models import KmReading
 from ..sketch import BOXES, markers_for
-from . import form_errors_from
 
 PAGE_SIZE = 50
 
@@ -120,7 +120,7 @@ def vehicle_retire(request, org_slug, pk):
     vehicle = selectors.vehicle_get(membership=request.membership, pk=pk)
     form = RetireForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.vehicle_retire(vehicle=vehicle, actor=request.user, reason=form.cleaned_data["reason"])
+        services.vehicle_retire(vehicle=vehicle, actor=request.membership, reason=form.cleaned_data["reason"])
         messages.success(request, _("The vehicle has been retired. Its history is kept."))
         return redirect("vehicles:detail", org_slug=org_slug, pk=vehicle.pk)
     return render(request, "vehicles/vehicle_retire.html", {"vehicle": vehicle, "form": form})
@@ -131,7 +131,7 @@ def vehicle_reactivate(request, org_slug, pk):
     vehicle = selectors.vehicle_get(membership=request.membership, pk=pk)
     if request.method == "POST":
         try:
-            services.vehicle_reactivate(vehicle=vehicle, actor=request.user)
+            services.vehicle_reactivate(vehicle=vehicle, actor=request.membership)
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
@@ -188,7 +188,7 @@ def vehicle_photos_add(request, org_slug, pk):
     if request.method == "POST" and form.is_valid():
         services.vehicle_photos_add(
             vehicle=vehicle,
-            actor=request.user,
+            actor=request.membership,
             photos=form.cleaned_data["photos"],
             caption=form.cleaned_data["caption"],
         )

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('rentoffice', '0007_membership_role_restrict'),
+        ('rentoffice', '0008_default_grants'),
     ]
 
     operations = [

@@ -1,0 +1,52 @@
+"""Permissions of apps that do not exist yet, declared under the label the app will have.
+
+Roles of existing organizations already hold these keys, and the role editor shows them, so they
+stay declared until their app arrives. When it does, the app moves its block to
+`<app>/permissions.py` (same keys, same grants) and deletes it here; declaring an app twice
+raises, and tests/rentoffice/test_permissions.py fails while a planned app is installed.
+Nothing here is core's: core's own catalogue is in rentoffice/permissions.py.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+from .permissions import declare
+
+PLANNED_APPS = ("contracts", "billing", "protocols", "cases")
+
+declare(
+    "contracts",
+    {"contracts.view": _("View contracts"), "contracts.change": _("Create and edit contracts")},
+    grants={"station_staff": {"contracts.view", "contracts.change"}, "auditor": {"contracts.view"}},
+    planned=True,
+)
+declare(
+    "billing",
+    {"billing.view": _("View invoices and payments"), "billing.change": _("Issue invoices and take payments")},
+    grants={"station_staff": {"billing.view"}, "auditor": {"billing.view"}},
+    planned=True,
+)
+declare(
+    "protocols",
+    {"protocols.manage": _("Configure protocol types and portal profiles")},
+    planned=True,
+)
+# Dealer cases (the dealership product).
+declare(
+    "cases",
+    {
+        "cases.view": _("View dealer cases"),
+        "cases.change": _("Create and send dealer cases"),
+        "cases.sales_only": _("Restricted to sales cases"),
+        "cases.capture": _("Capture cases on a device"),
+        "cases.configure": _("Configure dealership settings"),
+    },
+    grants={
+        "dealer_manager": {"cases.view", "cases.change", "cases.configure"},
+        "back_office": {"cases.view", "cases.change"},
+        "sales": {"cases.view", "cases.change", "cases.sales_only"},
+        "technician": {"cases.capture"},
+        "auditor": {"cases.view"},
+    },
+    restrictions={"cases.sales_only"},
+    planned=True,
+)
