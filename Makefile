@@ -1,11 +1,12 @@
-# Two commands: `make run` (demo at http://127.0.0.1:8000) and `make test` (the whole suite).
+# Two commands: `make run` (demo at http://127.0.0.1:8000, as in production) and `make test` (the whole suite).
+# `make dev` serves the same demo with DEBUG and auto-reload for development.
 PY := .venv/bin/python
 PIP := .venv/bin/pip
 SERVICES := $(PY) scripts/devservices.py
 export PYTHONUNBUFFERED := 1
 export XDG_RUNTIME_DIR ?= /tmp/runtime-$(shell id -u)
 
-.PHONY: run test setup os-deps services lint messages clean stop
+.PHONY: run dev test setup os-deps services lint messages clean stop
 
 .venv/.installed: pyproject.toml constraints.txt
 	test -x $(PY) || python3.11 -m venv .venv || python3 -m venv .venv
@@ -18,8 +19,21 @@ os-deps:
 
 setup: os-deps .venv/.installed
 
+# Production settings over plain HTTP (rentoffice/settings/local.py): DEBUG off, gunicorn workers,
+# static files collected and served by whitenoise from the manifest.
 run: setup
 	@eval "$$($(SERVICES) start run)" && \
+	export DJANGO_SETTINGS_MODULE=rentoffice.settings.local SECRET_KEY="$$($(PY) scripts/secret_key.py)" && \
+	$(PY) manage.py migrate --noinput -v0 && \
+	$(PY) manage.py seed_demo && \
+	$(PY) manage.py collectstatic --noinput -v0 && \
+	$(PY) scripts/banner.py && \
+	exec .venv/bin/honcho -f Procfile start
+
+# Development: DEBUG on, Django's development server reloading on code changes.
+dev: setup
+	@eval "$$($(SERVICES) start run)" && \
+	export DJANGO_SETTINGS_MODULE=rentoffice.settings.dev && \
 	$(PY) manage.py migrate --noinput -v0 && \
 	$(PY) manage.py seed_demo && \
 	$(PY) scripts/banner.py && \

@@ -131,52 +131,34 @@ def setup() -> None:
     call_command("migrate", verbosity=0)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--count", type=int, default=1_000_000)
-    parser.add_argument("--setup", action="store_true")
-    parser.add_argument("--chunk", type=int, default=50_000)
-    args = parser.parse_args()
-    import django
-
-    django.setup()
-    if args.setup:
-        setup()
+def load(org, count: int, *, chunk: int = 50_000, rebuild_index: bool = True) -> None:
+    """Fill `org` up to `count` customers with COPY; numbers continue after the highest one in use."""
     from django.db import connection
+    from django.db.models import Max
     from django_scopes import scopes_disabled
 
     from customers.models import Customer
     from customers.search import build_search_text
-    from rentoffice.models import NumberSequence, Organization
+    from rentoffice.models import NumberSequence
 
     with scopes_disabled():
-        org = Organization.objects.filter(slug="bench").first()
-        if org is None:
-            from rentoffice.services import organization_create
-
-            org, _ = organization_create(
-                name="Bench",
-                slug="bench",
-                operator_code="BENCH",
-                admin_email="bench@example.com",
-                admin_name="Bench",
-                admin_password="x",
-            )
         start = Customer.objects.filter(organization=org).count()
+        first_number = (Customer.objects.filter(organization=org).aggregate(m=Max("number"))["m"] or 0) + 1 - start
     fields = [f for f in Customer._meta.concrete_fields if f.name != "id"]
     columns = ", ".join(f'"{f.column}"' for f in fields)
-    rng = random.Random(42)
+    rng = random.Random(42 + start)
     now = dt.datetime.now(dt.UTC)
     t0 = time.monotonic()
-    with connection.cursor() as cur:
-        cur.execute("DROP INDEX IF EXISTS customer_search_trgm")
-    for offset in range(start, args.count, args.chunk):
+    if rebuild_index:
+        with connection.cursor() as cur:
+            cur.execute("DROP INDEX IF EXISTS customer_search_trgm")
+    for offset in range(start, count, chunk):
         buf = io.StringIO()
-        for i in range(offset, min(offset + args.chunk, args.count)):
+        for i in range(offset, min(offset + chunk, count)):
             first, last = rng.choice(FIRST), rng.choice(LAST)
             c = Customer(
                 organization=org,
-                number=i + 1,
+                number=first_number + i,
                 first_name=first,
                 last_name=last,
                 email=f"{first}.{last}{i}@example.com".lower(),
@@ -203,14 +185,47 @@ def main() -> None:
         buf.seek(0)
         with connection.cursor() as cur:
             cur.cursor.copy_expert(f"COPY customers_customer ({columns}) FROM STDIN", buf)
-        print(f"{min(offset + args.chunk, args.count):>9} rows  {time.monotonic() - t0:6.1f}s", flush=True)
+        print(f"{min(offset + chunk, count):>9} rows  {time.monotonic() - t0:6.1f}s", flush=True)
     with scopes_disabled():
-        NumberSequence.objects.update_or_create(organization=org, name="customer", defaults={"last_value": args.count})
+        last_number = Customer.objects.filter(organization=org).aggregate(m=Max("number"))["m"] or 0
+        NumberSequence.objects.update_or_create(organization=org, name="customer", defaults={"last_value": last_number})
     with connection.cursor() as cur:
         cur.execute(
             "CREATE INDEX IF NOT EXISTS customer_search_trgm ON customers_customer USING gin (search_text gin_trgm_ops)"
         )
         cur.execute("ANALYZE customers_customer")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--count", type=int, default=1_000_000)
+    parser.add_argument("--setup", action="store_true")
+    parser.add_argument("--chunk", type=int, default=50_000)
+    args = parser.parse_args()
+    import django
+
+    django.setup()
+    if args.setup:
+        setup()
+    from django_scopes import scopes_disabled
+
+    from rentoffice.models import Organization
+
+    with scopes_disabled():
+        org = Organization.objects.filter(slug="bench").first()
+        if org is None:
+            from rentoffice.services import organization_create
+
+            org, _ = organization_create(
+                name="Bench",
+                slug="bench",
+                operator_code="BENCH",
+                admin_email="bench@example.com",
+                admin_name="Bench",
+                admin_password="x",
+            )
+    t0 = time.monotonic()
+    load(org, args.count, chunk=args.chunk)
     print(f"done in {time.monotonic() - t0:.1f}s")
 
 

@@ -7,12 +7,14 @@ class CustomersConfig(AppConfig):
     verbose_name = _("Customers")
 
     def ready(self):
-        from django.conf import settings
+        from celery.schedules import crontab
 
         from rentoffice import demo, navigation, record_kinds
+        from rentoffice.background import periodic_register
 
         from . import audit, permissions, receivers  # noqa: F401  (audited models, declared permissions, receivers)
         from .demo import seed_customers
+        from .demo_messages import seed_messages
         from .panels import register_panels
         from .selectors import customer_get
         from .services.customer_data import register_own_handlers
@@ -24,16 +26,12 @@ class CustomersConfig(AppConfig):
             navigation.NavItem(_("Customers"), "customers:list", "person-vcard", "customers.view", "main", 10)
         )
         demo.register(30, "customers", seed_customers)
-        # Fixed beat entries live in the settings dict (documented in docs/customers.md).
-        settings.CELERY_BEAT_SCHEDULE.setdefault(
-            "customers-licence-escalations", {"task": "customers.tasks.licence_escalations", "schedule": _daily(6, 30)}
+        demo.register(31, "customer messages", seed_messages)
+        periodic_register(
+            "customers-licence-escalations",
+            task="customers.tasks.licence_escalations",
+            schedule=crontab(hour=6, minute=30),
         )
-        settings.CELERY_BEAT_SCHEDULE.setdefault(
-            "customers-deletion-routine", {"task": "customers.tasks.deletion_routine", "schedule": _daily(3, 15)}
+        periodic_register(
+            "customers-deletion-routine", task="customers.tasks.deletion_routine", schedule=crontab(hour=3, minute=15)
         )
-
-
-def _daily(hour: int, minute: int):
-    from celery.schedules import crontab
-
-    return crontab(hour=hour, minute=minute)

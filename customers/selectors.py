@@ -71,7 +71,7 @@ def licence_due_expression():
 def licence_overdue(qs: QuerySet[Customer], *, today: dt.date) -> QuerySet[Customer]:
     """Customers whose periodic licence check is due on or before `today`."""
     return (
-        qs.filter(licence_check_interval_months__isnull=False)
+        qs.filter(licence_check_interval_months__gt=0)  # as the Python rule: 0 means no periodic check
         .annotate(licence_due_on=licence_due_expression())
         .filter(licence_due_on__lte=today)
     )

@@ -1,32 +1,25 @@
-"""Scheduled customer work; thin adapters around the services."""
+"""Scheduled customer work: tenant tasks (one organization each, in its scope) around the services.
 
-from celery import shared_task
-from django_scopes import scopes_disabled
+Both run daily for every active organization through the periodic-job registry (see `apps.py`).
+"""
 
+from rentoffice.background import tenant_task
 from rentoffice.models import Organization
 
 
-@shared_task
-def licence_escalations() -> int:
+@tenant_task()
+def licence_escalations(*, organization: Organization) -> int:
     from .services import licence_escalations_run
 
-    sent = 0
-    with scopes_disabled():
-        for organization in Organization.objects.filter(is_active=True):
-            sent += licence_escalations_run(organization=organization)
-    return sent
+    return licence_escalations_run(organization=organization)
 
 
-@shared_task
-def deletion_routine() -> int:
-    """Anonymises inactive customers of organizations that switched the routine on (not a dry run)."""
-    from .models import CustomerSettings
+@tenant_task()
+def deletion_routine(*, organization: Organization) -> int:
+    """Anonymises inactive customers if the organization switched the routine on (not a dry run)."""
+    from .selectors import settings_for
     from .services import deletion_routine as run
 
-    done = 0
-    with scopes_disabled():
-        for config in CustomerSettings.objects.filter(
-            deletion_routine_enabled=True, organization__is_active=True
-        ).select_related("organization"):
-            done += len(run(organization=config.organization, dry_run=False).anonymised)
-    return done
+    if not settings_for(organization=organization).deletion_routine_enabled:
+        return 0
+    return len(run(organization=organization, dry_run=False).anonymised)

@@ -26,3 +26,6 @@ class RentofficeConfig(AppConfig):
         )
         record_kinds.register("role", lambda membership, pk: selectors.role_get(membership=membership, role_id=pk))
         record_kinds.register("organization", selectors.organization_get)
+        from .background import periodic_register
+
+        periodic_register("outbox-sweep", task="rentoffice.tasks.outbox_sweep", schedule=60.0)

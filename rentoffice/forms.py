@@ -23,6 +23,13 @@ def form_errors_from(form: forms.BaseForm, exc: ValidationError) -> None:
 class LoginForm(AuthenticationForm):
     username = forms.EmailField(label=_("E-mail"), widget=forms.EmailInput(attrs={"autofocus": True}))
     remember_me = forms.BooleanField(label=_("Stay logged in on this device"), required=False)
+    # Django's text ("Bitte E-Mail und Passwort eingeben") reads as if the fields were left empty.
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _(
+            "The e-mail address or the password is not correct. Please check both; the password is case-sensitive."
+        ),
+    }
 
     def clean_username(self):
         # Axes counts failures per username as typed: "Admin@X" and "admin@x" must be one account,

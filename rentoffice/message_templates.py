@@ -19,7 +19,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.template.exceptions import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -63,17 +62,44 @@ def fill(text: str, values: dict[str, str]) -> str:
     return PLACEHOLDER.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), text)
 
 
+# A run of braces with what they enclose, or an unclosed/unopened brace with the word next to it.
+_BRACED = re.compile(r"\{+[^{}\n]{0,60}\}+|\{+[^{}\s]{0,60}|[^{}\s]{0,60}\}+")
+
+
+def placeholder_problems(text: str, known) -> tuple[list[str], list[str]]:
+    """(unknown, malformed) placeholders in a text, as written, in order of appearance.
+
+    Only `{name}` with a known name is filled; anything else with braces would reach the recipient
+    as written ("{unbekannt}", "{first name}", "{{name}}", "{name").
+    """
+    unknown, malformed = [], []
+    for match in _BRACED.finditer(text or ""):
+        fragment = match.group(0)
+        placeholder = PLACEHOLDER.fullmatch(fragment)
+        if placeholder is None:
+            target = malformed
+        elif placeholder.group(1) not in known:
+            target = unknown
+        else:
+            continue
+        if fragment not in target:
+            target.append(fragment)
+    return unknown, malformed
+
+
 def unknown_placeholders(kind: MessageKind, text: str) -> list[str]:
     return sorted({name for name in PLACEHOLDER_LIKE.findall(text) if name not in kind.placeholders})
 
 
 def built_in_text(kind: MessageKind, language: str, organization: Organization) -> tuple[str, str]:
     """The built-in subject and text in a language, with placeholders where the values go."""
+    from .outbox import render_text
+
     context = {"organization": {"name": "{organization_name}"}, **kind.token_context}
     with translation.override(language):
         try:
-            subject = get_template(f"messages/{kind.key}/subject.txt").render(context)
-            body = get_template(f"messages/{kind.key}/body.txt").render(context)
+            subject = render_text(f"messages/{kind.key}/subject.txt", context)
+            body = render_text(f"messages/{kind.key}/body.txt", context)
         except TemplateDoesNotExist:
             return "", ""
     return " ".join(subject.split()), body.strip() + "\n"

@@ -1,8 +1,8 @@
 """The outbox: every e-mail and SMS is a row first, sent by a Celery worker after commit.
 
 `message_queue` renders and stores the message in the caller's transaction and schedules the send
-on commit. If the broker is down the row simply stays queued; `outbox_sweep` (beat, every minute)
-hands queued rows to the workers again. `message_send` claims a row with a conditional UPDATE, so
+on commit. If the broker is down the row simply stays queued; `outbox_sweep` (a periodic job, every
+minute, per organization and once for system messages) hands queued rows to the workers again. `message_send` claims a row with a conditional UPDATE, so
 a message handed out twice is sent once.
 """
 
@@ -18,6 +18,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives
 from django.db import models, transaction
+from django.template import Context
 from django.template.exceptions import TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
@@ -50,13 +51,19 @@ def render_message(
             subject, text = adapted
             html = ""
         else:
-            subject = get_template(f"messages/{template}/subject.txt").render(context)
-            text = get_template(f"messages/{template}/body.txt").render(context)
+            subject = render_text(f"messages/{template}/subject.txt", context)
+            text = render_text(f"messages/{template}/body.txt", context)
             try:
                 html = get_template(f"messages/{template}/body.html").render(context)
             except TemplateDoesNotExist:
                 html = ""
     return " ".join(subject.split()), text.strip() + "\n", html
+
+
+def render_text(name: str, context: dict) -> str:
+    """A plain-text template rendered without HTML escaping: subjects and text parts are not HTML,
+    and the HTML part made from them escapes once (an autoescaped text part showed "M&amp;S")."""
+    return get_template(name).template.render(Context(context, autoescape=False))
 
 
 def message_queue(
@@ -105,7 +112,7 @@ def message_queue(
         message.related_id = str(related.pk)
     with scopes_disabled():
         message.save()
-    transaction.on_commit(lambda: enqueue_send(message.pk))
+    transaction.on_commit(lambda: enqueue_send(organization_id=message.organization_id, message_id=message.pk))
     return message
 
 
@@ -118,12 +125,12 @@ def html_from_text(*, text: str, subject: str, organization: Organization | None
         )
 
 
-def enqueue_send(message_id: int) -> bool:
+def enqueue_send(*, organization_id: int | None, message_id: int) -> bool:
     """Hand a message to the workers; a broker outage is logged, the sweep retries later."""
     from .tasks import send_message
 
     try:
-        send_message.apply_async(args=[message_id], retry=False)
+        send_message.apply_async(kwargs={"organization_id": organization_id, "message_id": message_id}, retry=False)
     except Exception:  # kombu raises several unrelated types when the broker is unreachable
         logger.warning("outbox: could not enqueue message %s; the sweep will retry", message_id, exc_info=True)
         return False
@@ -135,32 +142,32 @@ def retry_delay(attempt: int) -> timedelta:
     return timedelta(seconds=min(30 * 2 ** max(attempt - 1, 0), 3600))
 
 
-def message_send(*, message_id: int) -> bool:
-    """Send one queued message. Returns False if someone else already claimed or sent it."""
-    with scopes_disabled():
-        claimed = OutboundMessage.objects.filter(pk=message_id, status=OutboundMessage.Status.QUEUED).update(
-            status=OutboundMessage.Status.SENDING, attempts=models.F("attempts") + 1, updated_at=timezone.now()
+def message_send(*, organization: Organization | None, message_id: int) -> bool:
+    """Send one queued message of `organization` (None: a system message). Returns False if someone
+    else already claimed or sent it. Runs in the organization's scope, which the send task opens."""
+    # The explicit filter keeps a system send (no scope) to the rows that belong to no organization.
+    rows = OutboundMessage.objects.filter(organization=organization, pk=message_id)
+    claimed = rows.filter(status=OutboundMessage.Status.QUEUED).update(
+        status=OutboundMessage.Status.SENDING, attempts=models.F("attempts") + 1, updated_at=timezone.now()
+    )
+    if not claimed:
+        return False
+    message = rows.select_related("organization").get()
+    try:
+        _deliver(message)
+    except Exception as exc:
+        final = message.attempts >= settings.OUTBOX_MAX_ATTEMPTS
+        rows.update(
+            status=OutboundMessage.Status.FAILED if final else OutboundMessage.Status.QUEUED,
+            last_error=f"{type(exc).__name__}: {exc}"[:2000],
+            updated_at=timezone.now(),
+            next_attempt_at=timezone.now() + retry_delay(message.attempts),
         )
-        if not claimed:
+        if final:
+            logger.error("outbox: message %s failed for good: %s", message_id, exc)
             return False
-        message = OutboundMessage.objects.select_related("organization").get(pk=message_id)
-        try:
-            _deliver(message)
-        except Exception as exc:
-            final = message.attempts >= settings.OUTBOX_MAX_ATTEMPTS
-            OutboundMessage.objects.filter(pk=message_id).update(
-                status=OutboundMessage.Status.FAILED if final else OutboundMessage.Status.QUEUED,
-                last_error=f"{type(exc).__name__}: {exc}"[:2000],
-                updated_at=timezone.now(),
-                next_attempt_at=timezone.now() + retry_delay(message.attempts),
-            )
-            if final:
-                logger.error("outbox: message %s failed for good: %s", message_id, exc)
-                return False
-            raise TransientSendError(str(exc)) from exc
-        OutboundMessage.objects.filter(pk=message_id).update(
-            status=OutboundMessage.Status.SENT, sent_at=timezone.now(), last_error="", updated_at=timezone.now()
-        )
+        raise TransientSendError(str(exc)) from exc
+    rows.update(status=OutboundMessage.Status.SENT, sent_at=timezone.now(), last_error="", updated_at=timezone.now())
     return True
 
 
@@ -187,26 +194,26 @@ def _deliver(message: OutboundMessage) -> None:
     email.send(fail_silently=False)
 
 
-def outbox_sweep() -> int:
-    """Re-queue messages stuck unsent (broker outage, crashed worker). Safe to run twice."""
+def outbox_sweep(*, organization: Organization | None) -> int:
+    """Re-queue one organization's messages stuck unsent (broker outage, crashed worker); None sweeps
+    the system messages. Safe to run twice."""
     now = timezone.now()
-    with scopes_disabled():
-        # A worker that died mid-send leaves "sending" behind; give those back after a grace period.
-        OutboundMessage.objects.filter(
-            status=OutboundMessage.Status.SENDING, updated_at__lt=now - timedelta(minutes=15)
-        ).update(status=OutboundMessage.Status.QUEUED, updated_at=now)
-        # Rows waiting for a scheduled retry are left alone until that retry is overdue too.
-        stuck = list(
-            OutboundMessage.objects.filter(
-                models.Q(next_attempt_at__isnull=True)
-                | models.Q(next_attempt_at__lt=now - settings.OUTBOX_STUCK_AFTER),
-                status=OutboundMessage.Status.QUEUED,
-                updated_at__lt=now - settings.OUTBOX_STUCK_AFTER,
-            ).values_list("pk", flat=True)[:500]
-        )
-        handed = 0
-        for pk in stuck:
-            if enqueue_send(pk):
-                OutboundMessage.objects.filter(pk=pk, status=OutboundMessage.Status.QUEUED).update(updated_at=now)
-                handed += 1
+    rows = OutboundMessage.objects.filter(organization=organization)
+    # A worker that died mid-send leaves "sending" behind; give those back after a grace period.
+    rows.filter(status=OutboundMessage.Status.SENDING, updated_at__lt=now - timedelta(minutes=15)).update(
+        status=OutboundMessage.Status.QUEUED, updated_at=now
+    )
+    # Rows waiting for a scheduled retry are left alone until that retry is overdue too.
+    stuck = list(
+        rows.filter(
+            models.Q(next_attempt_at__isnull=True) | models.Q(next_attempt_at__lt=now - settings.OUTBOX_STUCK_AFTER),
+            status=OutboundMessage.Status.QUEUED,
+            updated_at__lt=now - settings.OUTBOX_STUCK_AFTER,
+        ).values_list("pk", flat=True)[:500]
+    )
+    handed = 0
+    for pk in stuck:
+        if enqueue_send(organization_id=organization.pk if organization else None, message_id=pk):
+            rows.filter(pk=pk, status=OutboundMessage.Status.QUEUED).update(updated_at=now)
+            handed += 1
     return handed

@@ -16,3 +16,9 @@ def register(kind: str, getter: Callable) -> None:
 
 def get(kind: str, *, membership, pk: int):
     return _getters[kind](membership=membership, pk=pk)
+
+
+def kind_of(model) -> str | None:
+    """The registered kind of a model's records (its `record_kind`, else its model name), or None."""
+    kind = getattr(model, "record_kind", model._meta.model_name)
+    return kind if kind in _getters else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
@@ -105,6 +106,37 @@ def messages_for_object(*, obj, limit: int | None = None) -> QuerySet[OutboundMe
         related_type=ContentType.objects.get_for_model(obj), related_id=str(obj.pk)
     ).order_by("-created_at")
     return qs[:limit] if limit else qs
+
+
+def message_get(*, membership: Membership, pk: int) -> tuple[OutboundMessage, object]:
+    """A message and the record it belongs to, for a member who may see that record; else 404.
+
+    A message is as private as its record: the record's own selector (registered as a record
+    kind) decides, so station scope and every other rule of that record apply unchanged. Messages
+    without a record (or of a kind nobody registered) are shown to nobody.
+    """
+    from . import record_kinds
+
+    message = (
+        OutboundMessage.objects.filter(organization=membership.organization, pk=pk)
+        .select_related("related_type")
+        .first()
+    )
+    model = message.related_type.model_class() if message is not None and message.related_type else None
+    if model is None or not message.related_id.isdigit():
+        raise Http404
+    kind = record_kinds.kind_of(model)
+    if kind is None:
+        raise Http404
+    related = record_kinds.get(kind, membership=membership, pk=int(message.related_id))
+    if not isinstance(related, model):
+        raise Http404
+    # The record's own permission, as on its activity and messages pages (record kinds declare it
+    # once the registry carries it; until then the selector's scope is the whole rule).
+    may_view = getattr(record_kinds, "may_view", None)
+    if may_view is not None and not may_view(kind, membership=membership, obj=related):
+        raise PermissionDenied
+    return message, related
 
 
 def organization_get(*, membership: Membership, pk: int):

@@ -32,7 +32,6 @@ from .models import (
     Station,
     User,
 )
-from .models.stations import Weekday
 from .permissions import DEFAULT_ROLES
 from .services_access import (
     MANAGE_STATION,
@@ -255,21 +254,14 @@ def station_save(
     )
     after = _hours_summary(station)
     changes = {
-        key: [before[key] if before else "", after[key]] for key in after if not before or before[key] != after[key]
+        key: [before[key] if before else [], after[key]] for key in after if not before or before[key] != after[key]
     }
     if changes and not (is_new and not any(after.values())):
         LogEntry.objects.log_create(station, action=LogEntry.Action.UPDATE, changes=changes)
     return station
 
 
-def _hours_summary(station: Station) -> dict[str, str]:
-    days = dict(Weekday.choices)
-    hours = "; ".join(
-        f"{days[h.weekday]} {h.opens:%H:%M}–{h.closes:%H:%M}"
-        for h in station.opening_hours.order_by("weekday", "opens")
-    )
-    exceptions = "; ".join(
-        f"{e.date:%d.%m.%Y} " + (str(_("closed")) if e.closed else f"{e.opens:%H:%M}–{e.closes:%H:%M}")
-        for e in station.opening_exceptions.filter(date__gte=timezone.localdate()).order_by("date")
-    )
-    return {"opening_hours": hours, "opening_exceptions": exceptions}
+def _hours_summary(station: Station) -> dict[str, list]:
+    from .audit import opening_hours_state
+
+    return opening_hours_state(station)

@@ -276,7 +276,7 @@ def _station_managers_set(*, membership: Membership, stations: Iterable[Station]
         LogEntry.objects.log_create(
             membership,
             action=LogEntry.Action.UPDATE,
-            changes={"managed_stations": [", ".join(before), ", ".join(after)]},
+            changes={"managed_stations": [before, after]},  # names as data, see rentoffice.audit
         )
 
 

@@ -1,11 +1,12 @@
-"""The one tenancy mechanism.
+"""The one tenancy mechanism, for requests.
 
-Back-office URLs carry the organization (`/o/<org_slug>/...`). `TenantMiddleware` resolves it once
-per request from the URL, finds the user's active membership there and answers 404 when there is
-none — an outsider cannot tell whether the organization exists. The view then runs inside
+URLs carry the organization (`/o/<org_slug>/...`, API: `/api/v1/o/<org_slug>/...`).
+`TenantMiddleware` resolves it once per request and runs the view inside
 `django_scopes.scope(organization=...)`, so a query on a tenant-owned model that forgets the
-organization raises instead of leaking. Station scope is applied by selectors through
-`scope_to_stations` (which also honours the top bar's `station_filter`).
+organization raises instead of leaking. Who may act there is decided by `rentoffice.access` (the
+membership/permission resolver shared with the API and tasks); outsiders get 404 — they cannot tell
+whether the organization exists. Station scope is applied by selectors through `scope_to_stations`
+(which also honours the top bar's `station_filter`). Background work: `rentoffice.background`.
 """
 
 from __future__ import annotations
@@ -16,12 +17,14 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, ResolverMatch, resolve
 from django.utils import translation
-from django_scopes import scope, scopes_disabled
+from django_scopes import scope
+from rest_framework.views import APIView
+
+from .access import membership_resolve, organization_by_slug, permission_check
 
 if TYPE_CHECKING:
     from .models import Membership
@@ -29,20 +32,21 @@ if TYPE_CHECKING:
 STATION_FILTER_SESSION_KEY = "station_filter"
 
 
-def membership_for(user, org_slug: str) -> Membership | None:
-    from .models import Membership
-
-    if not user.is_authenticated:
-        return None
-    with scopes_disabled():
-        return (
-            Membership.objects.select_related("organization", "role", "user")
-            .filter(user=user, organization__slug=org_slug, organization__is_active=True, is_active=True)
-            .first()
-        )
+def _is_api(match: ResolverMatch) -> bool:
+    view_class = getattr(match.func, "cls", None)
+    return isinstance(view_class, type) and issubclass(view_class, APIView)
 
 
 class TenantMiddleware:
+    """Resolves the organization of `/o/<org_slug>/...` URLs and runs the view inside its scope.
+
+    Back-office pages (session users): anonymous → login, outsider → 404, member →
+    `request.membership` and `request.station_filter` are set. API views (DRF) are only resolved and
+    scoped here: authentication and the membership check are DRF's (`OrganizationPermission`, which
+    uses the same resolver), so a request without a session reaches DRF's authentication and gets a
+    JSON 401 instead of a login redirect, and an unknown organization looks the same as a foreign one.
+    """
+
     def __init__(self, get_response: Callable):
         self.get_response = get_response
 
@@ -57,9 +61,16 @@ class TenantMiddleware:
         org_slug = match.kwargs.get("org_slug")
         if org_slug is None:
             return self.get_response(request)
+        if _is_api(match):
+            organization = organization_by_slug(org_slug)
+            if organization is None:
+                return self.get_response(request)  # the permission class answers (401 or 404)
+            request.organization = organization
+            with scope(organization=organization):
+                return self.get_response(request)
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
-        membership = membership_for(request.user, org_slug)
+        membership = membership_resolve(user=request.user, organization_slug=org_slug)
         if membership is None:
             raise Http404("organization not found")
         request.membership = membership
@@ -124,8 +135,7 @@ def requires(permission: str):
         def wrapper(request, *args, **kwargs):
             if request.membership is None:
                 raise Http404
-            if not request.membership.has_perm(permission):
-                raise PermissionDenied
+            permission_check(request.membership, permission)
             return view(request, *args, **kwargs)
 
         wrapper.required_permission = permission
@@ -142,8 +152,7 @@ class TenantViewMixin:
     def dispatch(self, request, *args, **kwargs):
         if request.membership is None:
             raise Http404
-        if self.permission and not request.membership.has_perm(self.permission):
-            raise PermissionDenied
+        permission_check(request.membership, self.permission)
         self.organization = request.organization
         self.membership = request.membership
         return super().dispatch(request, *args, **kwargs)

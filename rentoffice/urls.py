@@ -3,8 +3,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import health
+from .api import urls as api_urls
 from .forms import StaffPasswordResetForm
-from .views import account, message_templates, office, panels, system
+from .views import account, message_templates, messages, office, panels, system
 
 org_patterns = [
     path("", office.dashboard, name="org_dashboard"),
@@ -28,6 +29,9 @@ org_patterns = [
     path("activity/<slug:kind>/<int:pk>/", system.activity_all, name="activity_all"),
     path("messages/<slug:kind>/<int:pk>/", system.messages_all, name="messages_all"),
     path("panels/<slug:kind>/<slug:key>/<int:pk>/", panels.panel_body, name="panel_body"),
+    path("message/<int:pk>/", messages.message_detail, name="message_detail"),
+    path("message/<int:pk>/html/", messages.message_html, name="message_html"),
+    path("message/<int:pk>/attachment/", messages.message_attachment, name="message_attachment"),
     path("vehicles/", include("vehicles.urls")),
     path("customers/", include("customers.urls")),
 ]
@@ -54,6 +58,7 @@ urlpatterns = [
     path("profile/", account.profile, name="profile"),
     path("language/", account.set_language, name="set_language"),
     path("o/<slug:org_slug>/", include(org_patterns)),
+    path("api/v1/o/<slug:org_slug>/", include((api_urls.org_patterns, "api"))),
     path("portal/", include("customers.portal_urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -1,15 +1,21 @@
 """Shared fixtures: personas of two organizations and a real browser.
 
 Personas (healthchecks style): admin of organization A, station staff of station A1, staff of
-station A2, admin of organization B. Data is created with scopes disabled; requests made through
-the test client run inside the scope the tenant middleware opens.
+station A2, admin of organization B.
+
+Scopes work in tests as in production: fixtures and the data helpers below (`data_helper`) build
+their rows with scopes disabled, but a test body runs with no scope at all. Requests through the
+test client get the scope the tenant middleware opens; a test that queries tenant-owned models
+itself enters `scope(organization=...)` (or is decorated `@in_scope()`), like a task does. A service that forgets its
+organization filter therefore raises `ScopeError` in its test (tests/test_scoping.py).
 """
 
+import functools
 import os
 
 import pytest
 from django.test import Client
-from django_scopes import scopes_disabled
+from django_scopes import scope, scopes_disabled
 
 from rentoffice.models import Membership, Region, Station, User
 from rentoffice.services import organization_create, roles_ensure_defaults
@@ -19,14 +25,39 @@ PASSWORD = "Test-Passw0rd!"
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-@pytest.fixture(autouse=True)
-def _no_scope():
-    # Being removed (issue 8): STRICT_SCOPES=1 runs tests without it, as production code runs.
-    if os.environ.get("STRICT_SCOPES"):
-        yield
-        return
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    """Fixtures create their data with scopes disabled (only their setup; the test body is strict)."""
     with scopes_disabled():
-        yield
+        return (yield)
+
+
+def data_helper(helper):
+    """Mark a data-building helper that tests call in their bodies: it runs with scopes disabled."""
+
+    @functools.wraps(helper)
+    def wrapper(*args, **kwargs):
+        with scopes_disabled():
+            return helper(*args, **kwargs)
+
+    return wrapper
+
+
+def in_scope(organization_fixture: str = "org_a"):
+    """Run a test body inside its organization's scope, as a request or a task in it would run.
+
+    The organization comes from the test's fixture of that name (the test must take it).
+    """
+
+    def decorator(test):
+        @functools.wraps(test)
+        def wrapper(*args, **kwargs):
+            with scope(organization=kwargs[organization_fixture]):
+                return test(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
 
 
 @pytest.fixture(autouse=True)
@@ -34,6 +65,7 @@ def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@data_helper
 def make_org(slug: str, name: str, code: str, admin_email: str):
     org, admin = organization_create(
         name=name,
@@ -46,6 +78,7 @@ def make_org(slug: str, name: str, code: str, admin_email: str):
     return org, admin
 
 
+@data_helper
 def make_member(org, email: str, role_key: str = "station_staff", stations=(), scope=None) -> User:
     roles = roles_ensure_defaults(organization=org)
     user = User.objects.filter(email=email).first() or User.objects.create_user(email, PASSWORD, full_name=email)

@@ -23,6 +23,7 @@ from django.core.management import call_command
 from django.db import models
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django_scopes import scope, scopes_disabled
 
 from rentoffice.models import Organization, Station, User
 
@@ -183,6 +184,18 @@ def panel_leaks(client: Client, url: str, forbidden: set[str], who: str) -> list
     return [f"{who} sees {marker!r} in the panels of {url}" for marker in sorted(forbidden) if marker in content]
 
 
+def _content_markers(koenig, nord, augsburg, station_scoped) -> tuple[set[str], set[str]]:
+    """Markers of the other organization's rows, and of other stations' station-scoped rows."""
+    other_org = set().union(*(markers(_rows(m, nord)) for m in tenant_models())) - set().union(
+        *(markers(_rows(m, koenig)) for m in tenant_models())
+    )
+    other_station, own_station = set(), set()
+    for model in station_scoped:
+        for row in _rows(model, koenig):
+            (own_station if augsburg.pk in _station_ids_of(row) else other_station).update(markers([row]))
+    return other_org, other_station - own_station
+
+
 def client_for(email: str) -> Client:
     client = Client()
     client.force_login(User.objects.get(email=email))
@@ -195,14 +208,13 @@ def test_every_object_url_is_404_for_outsiders():
     nord = Organization.objects.get(slug="nord")
     assert _rows(Station, nord).exists()
     singles, pairs = _candidates(koenig)
-    augsburg = Station.objects.get(organization=koenig, code="AUG")
+    with scope(organization=koenig):
+        augsburg = Station.objects.get(code="AUG")
+        scoped_perms = set(User.objects.get(email="augsburg@koenig.example").memberships.get().role.permissions)
 
     insider = client_for("admin@koenig.example")
     outsider = client_for("admin@nord.example")
     scoped = client_for("augsburg@koenig.example")
-    scoped_perms = set(
-        User.objects.get(email="augsburg@koenig.example").memberships.get(organization=koenig).role.permissions
-    )
 
     patterns = object_url_patterns()
     assert patterns, "no object URLs found: the walker is broken"
@@ -244,7 +256,8 @@ def test_every_object_url_is_404_for_outsiders():
                 if status != 404 and not (post_only and method == "get" and status == 405):
                     leaks.append(f"outsider {method.upper()} {url} → {status}")
         stations = _station_ids_of(row)
-        if augsburg.pk in stations and len(int_kwargs) == 1 and not post_only:
+        named = _priority(route, name, view, model) <= -2  # the URL names the model: no id coincidence
+        if augsburg.pk in stations and len(int_kwargs) == 1 and not post_only and named:
             # Proven with an Augsburg row: check station staff with another station's row of the model.
             for alt_model, alt_row, alt_ids in options:
                 alt_stations = _station_ids_of(alt_row) if alt_model is model else set()
@@ -268,14 +281,8 @@ def test_every_object_url_is_404_for_outsiders():
 
     # Content: what the panels on the pages show.
     opened.append(reverse("org_dashboard", kwargs={"org_slug": "koenig"}))
-    other_org = set().union(*(markers(_rows(m, nord)) for m in tenant_models())) - set().union(
-        *(markers(_rows(m, koenig)) for m in tenant_models())
-    )
-    other_station, own_station = set(), set()
-    for model in station_scoped:
-        for row in _rows(model, koenig):
-            (own_station if augsburg.pk in _station_ids_of(row) else other_station).update(markers([row]))
-    other_station -= own_station
+    with scopes_disabled():  # str() of rows may follow scoped relations
+        other_org, other_station = _content_markers(koenig, nord, augsburg, station_scoped)
     assert other_org and other_station, "no markers to look for: the content check is vacuous"
     content_leaks = []
     for url in opened:

@@ -124,3 +124,13 @@ def test_lazy_panel_body_is_loaded_by_htmx_and_scoped(fleet, org_a, client_admin
     assert client_admin_b.get(other_org_url).status_code == 404
     not_lazy = body_url.replace("/messages/", "/documents/")
     assert client_admin_a.get(not_lazy).status_code == 404
+
+
+def test_lazy_panel_body_needs_the_panels_permission(fleet, org_a):
+    with scopes_disabled():
+        sales = client_for(make_member(org_a, "sales@a.example", role_key="sales"))  # no messages.view
+    body_url = reverse(
+        "panel_body", kwargs={"org_slug": org_a.slug, "kind": "customer", "key": "messages", "pk": fleet.pk}
+    )
+    assert body_url not in sales.get(card_url(org_a, fleet)).content.decode()
+    assert sales.get(body_url).status_code == 403

@@ -260,6 +260,9 @@ def customer_email_send(
     require_own(actor, [*documents, *templates])
     if any(d.customer_id != customer.pk for d in documents):
         raise PermissionDenied  # only this customer's own documents go to this customer
+    from .emails import customer_email_check
+
+    customer_email_check(subject=subject, body=body)
     recipient = customer.email_for(purpose)
     if not recipient:
         raise ValidationError(_("The customer has no e-mail address for this purpose."))

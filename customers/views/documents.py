@@ -17,6 +17,7 @@ from rentoffice.tenancy import requires
 from .. import selectors
 from ..models import CustomerDocument, DocumentTemplate, EmailTemplate
 from ..services import documents as doc_services
+from ..services import emails as email_services
 
 
 class DocumentForm(forms.Form):
@@ -147,10 +148,14 @@ def customer_email(request, org_slug, pk):
         template = None
         if template_pk.isascii() and template_pk.isdigit() and len(template_pk) < 10:
             template = selectors.email_templates_for(membership=request.membership).filter(pk=int(template_pk)).first()
-        initial = {k: request.POST.get(k, "").replace("\x00", "") for k in ("purpose", "reply_to", "subject", "body")}
+        # Attachments already chosen stay chosen (files from the computer cannot be re-filled by a
+        # page; with JavaScript the template loads without a round trip and keeps them too).
+        initial = _email_initial(request)
         if template:
             initial.update(template=template.pk, subject=template.subject, body=template.body)
         form = EmailForm(initial=initial, membership=request.membership, customer=customer)
+    elif request.method == "POST" and "preview" in request.POST:
+        form = EmailForm(initial=_email_initial(request), membership=request.membership, customer=customer)
     elif request.method == "POST" and form.is_valid():
         try:
             doc_services.customer_email_send(
@@ -170,16 +175,34 @@ def customer_email(request, org_slug, pk):
             messages.success(request, _("The e-mail has been queued for sending."))
             return redirect("customers:card", org_slug=org_slug, pk=customer.pk)
     recipients = {p: customer.email_for(p) for p in ("standard", "invoice", "booking")}
+    preview = None
+    if request.method == "POST":
+        # What the customer would get, with the placeholders that block sending named.
+        source = _email_initial(request) if form.is_bound else form.initial
+        preview = email_services.customer_email_preview(
+            customer=customer, subject=source.get("subject", ""), body=source.get("body", "")
+        )
     return render(
         request,
         "customers/email.html",
         {
             "customer": customer,
             "form": form,
+            "preview": preview,
+            "email_templates": {
+                str(t.pk): {"subject": t.subject, "body": t.body}
+                for t in selectors.email_templates_for(membership=request.membership)
+            },
             "placeholders": doc_services.placeholder_help(),
             "recipients": recipients,
         },
     )
+
+
+def _email_initial(request) -> dict:
+    initial = {k: request.POST.get(k, "").replace("\x00", "") for k in ("purpose", "reply_to", "subject", "body")}
+    initial.update(documents=request.POST.getlist("documents"), doc_templates=request.POST.getlist("doc_templates"))
+    return initial
 
 
 @requires("customers.view")

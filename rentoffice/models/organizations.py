@@ -2,6 +2,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
+from django_scopes import ScopedManager
 
 from ..fields import EncryptedTextField
 
@@ -67,6 +68,8 @@ class NumberSequence(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="sequences")
     name = models.CharField(max_length=50)
     last_value = models.PositiveBigIntegerField(default=0)
+
+    objects = ScopedManager(organization="organization")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organization", "name"], name="uniq_sequence_per_org")]

@@ -4,7 +4,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from django_scopes import scopes_disabled
+from django_scopes import ScopedManager, scopes_disabled
 
 from .organizations import Organization
 from .stations import Region, Station
@@ -72,6 +72,8 @@ class Role(models.Model):
     name = models.CharField(_("name"), max_length=100)
     permissions = ArrayField(models.CharField(max_length=50), default=list, blank=True, verbose_name=_("permissions"))
 
+    objects = ScopedManager(organization="organization")
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("role")
@@ -133,6 +135,8 @@ class Membership(models.Model):
     stations = models.ManyToManyField(Station, blank=True, related_name="memberships", verbose_name=_("stations"))
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(organization="organization")
 
     class Meta:
         ordering = ["organization__name"]

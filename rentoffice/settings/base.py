@@ -169,9 +169,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "inter
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE = {
-    "outbox-sweep": {"task": "rentoffice.tasks.outbox_sweep", "schedule": 60.0},
-}
+# Periodic jobs are not listed here: apps register them (rentoffice.background.periodic_register).
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")
@@ -189,8 +187,13 @@ SMS_SENDER = env("SMS_SENDER", default="Rentoffice")
 OUTBOX_STUCK_AFTER = timedelta(minutes=2)
 OUTBOX_MAX_ATTEMPTS = 8
 
+# Every API view is tenant-checked unless it says otherwise (rentoffice.api.permissions).
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rentoffice.api.authentication.ApiSessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rentoffice.api.permissions.OrganizationPermission"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
 }
 
 LOGGING = {

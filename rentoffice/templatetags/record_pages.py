@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .. import panels as panel_registry
+from ..models.stations import Weekday
 
 register = template.Library()
 
@@ -34,11 +35,35 @@ def panels(context, record_kind: str, obj):
     }
 
 
-# Entries services write as summaries of related rows: key in the log → label.
+def _hours_text(value) -> str:
+    """Weekly hours logged as [[weekday, "HH:MM", "HH:MM"], ...] in the reader's language."""
+    if not isinstance(value, list):  # entries written before summaries were data: as stored
+        return str(value or "")
+    days = dict(Weekday.choices)
+    return "; ".join(f"{days.get(row[0], row[0])} {row[1]}–{row[2]}" for row in value if len(row) == 3)
+
+
+def _exceptions_text(value) -> str:
+    if not isinstance(value, list):
+        return str(value or "")
+    parts = []
+    for row in value:
+        day = _local_date(str(row.get("date", "")), with_time=False)
+        hours = _("closed") if row.get("closed") else f"{row.get('opens')}–{row.get('closes')}"
+        note = f" ({row['note']})" if row.get("note") else ""
+        parts.append(f"{day} {hours}{note}")
+    return "; ".join(parts)
+
+
+def _names_text(value) -> str:
+    return ", ".join(str(v) for v in value) if isinstance(value, list) else str(value or "")
+
+
+# Entries services write as summaries of related rows (rentoffice.audit): key → (label, renderer).
 SUMMARY_FIELDS = {
-    "opening_hours": gettext_lazy("Opening hours"),
-    "opening_exceptions": gettext_lazy("Exceptions"),
-    "managed_stations": gettext_lazy("May edit details and opening hours of these stations"),
+    "opening_hours": (gettext_lazy("Opening hours"), _hours_text),
+    "opening_exceptions": (gettext_lazy("Exceptions"), _exceptions_text),
+    "managed_stations": (gettext_lazy("May edit details and opening hours of these stations"), _names_text),
 }
 
 
@@ -95,9 +120,10 @@ def activity_changes(entries, compact: bool = False) -> list[tuple[object, list[
             parsed.append((entry, rows))
             continue
         for name, change in (entry.changes_dict or {}).items():
-            if name in SUMMARY_FIELDS:  # written by a service as readable text (opening hours, grants)
+            if name in SUMMARY_FIELDS:  # written by a service as data (opening hours, grants)
+                label, render = SUMMARY_FIELDS[name]
                 old, new = (list(change) + ["", ""])[:2]
-                rows.append((SUMMARY_FIELDS[name], old, new))
+                rows.append((label, render(old), render(new)))
                 continue
             if isinstance(change, dict):  # many-to-many: {"type": "m2m", "operation": ..., "objects": [...]}
                 label = name

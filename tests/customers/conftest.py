@@ -3,8 +3,10 @@ import pytest
 from customers.models import Customer
 from customers.services import CardRow, customer_save
 from tests.actors import admin_of
+from tests.conftest import data_helper
 
 
+@data_helper
 def make_customer(org, *, cards=(), **fields) -> Customer:
     fields.setdefault("last_name", "Muster")
     return customer_save(

@@ -8,6 +8,7 @@ from auditlog.models import LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 from django.urls import reverse
+from django_scopes import scope, scopes_disabled
 
 from customers import signals
 from customers.models import AccessCard, Customer, CustomerAccount, CustomerDocument, LicenceEscalation
@@ -15,6 +16,7 @@ from customers.services import customer_merge
 from customers.services.documents import document_upload
 from rentoffice.models import OutboundMessage
 from tests.actors import membership_of
+from tests.conftest import in_scope
 
 from .conftest import make_customer
 
@@ -27,6 +29,7 @@ def url(name, org, **kwargs):
     return reverse(f"customers:{name}", kwargs={"org_slug": org.slug, **kwargs})
 
 
+@in_scope()
 def test_copy_terminate_block_unlock_time_limit(client_admin_a, org_a, customer_a):
     r = client_admin_a.post(url("copy", org_a, pk=customer_a.pk))
     copy = Customer.objects.exclude(pk=customer_a.pk).get(organization=org_a, last_name="Müller")
@@ -55,6 +58,7 @@ def test_copy_terminate_block_unlock_time_limit(client_admin_a, org_a, customer_
     assert customer_a.valid_until == dt.date(2029, 1, 1) and not customer_a.may_book_on(dt.date(2029, 1, 2))
 
 
+@in_scope()
 def test_merge_moves_everything_and_keeps_chosen_fields(client_admin_a, org_a, admin_a):
     survivor = make_customer(
         org_a, first_name="Anna", last_name="Schmidt", email="anna@old.example", city="Köln", cards=["M-1"]
@@ -126,6 +130,7 @@ def test_merge_across_organizations_is_refused(org_a, org_b, customer_a, custome
         )
 
 
+@in_scope()
 def test_delete_refusals(client_admin_a, org_a, customer_a):
     client_admin_a.cookies["django_language"] = "en"
     protected = make_customer(org_a, last_name="Geschützt", do_not_delete=True)
@@ -190,6 +195,7 @@ def test_export_contains_every_personal_field(client_admin_a, org_a, admin_a, cu
     assert archive.read(f"files/customerdocument-{doc.pk}-Vertrag.pdf") == PDF
 
 
+@in_scope()
 def test_licence_escalation_sends_once_per_step(org_a, customer_a):
     from customers.services import licence_escalations_run
 
@@ -214,6 +220,25 @@ def test_licence_escalation_sends_once_per_step(org_a, customer_a):
     assert licence_escalations_run(organization=org_a, today=due + dt.timedelta(days=30)) == 0
 
 
+@in_scope()
+def test_licence_escalations_are_chosen_in_sql_and_sent_in_batches(org_a, customer_a, django_assert_max_num_queries):
+    from customers.services import licence_escalations_run
+
+    due = dt.date(2026, 7, 10)
+    others = [make_customer(org_a, last_name=f"Kunde {i}", email=f"k{i}@example.com") for i in range(4)]
+    never = make_customer(org_a, last_name="Ohne Prüfung")  # no interval: never escalated
+    zero = make_customer(org_a, last_name="Null", licence_check_interval_months=0, licence_checked_at=due)
+    Customer.objects.exclude(pk__in=[never.pk, zero.pk]).update(
+        licence_check_interval_months=6, licence_checked_at=dt.date(2026, 1, 10)
+    )
+    assert licence_escalations_run(organization=org_a, today=due, batch_size=2) == 5
+    escalated = set(LicenceEscalation.objects.values_list("customer_id", flat=True))
+    assert escalated == {customer_a.pk, *(c.pk for c in others)}
+    # Nothing left to do: one query for the settings, one for the (empty) candidates.
+    with django_assert_max_num_queries(2):
+        assert licence_escalations_run(organization=org_a, today=due, batch_size=2) == 0
+
+
 def test_deletion_routine_dry_run_then_anonymise(org_a, customer_a):
     from django.core.management import call_command
 
@@ -221,16 +246,20 @@ def test_deletion_routine_dry_run_then_anonymise(org_a, customer_a):
 
     old = make_customer(org_a, last_name="Altkunde", email="alt@example.com")
     keep = make_customer(org_a, last_name="Behalten", do_not_delete=True)
-    Customer.objects.filter(pk__in=[old.pk, keep.pk]).update(last_activity_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
+    with scope(organization=org_a):
+        Customer.objects.filter(pk__in=[old.pk, keep.pk]).update(
+            last_activity_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+        )
     out = io.StringIO()
     call_command("customers_deletion_routine", "--dry-run", "--organization", org_a.slug, stdout=out)
     assert "would anonymise 1" in out.getvalue() and "Behalten" in out.getvalue()
-    assert Customer.objects.get(pk=old.pk).last_name == "Altkunde"
-    report = deletion_routine(organization=org_a, dry_run=False)
-    assert [c.pk for c in report.anonymised] == [old.pk]
-    old.refresh_from_db()
-    assert old.anonymised_at and old.email == "" and old.last_name == "–"
-    assert Customer.objects.get(pk=keep.pk).last_name == "Behalten"
+    with scope(organization=org_a):
+        assert Customer.objects.get(pk=old.pk).last_name == "Altkunde"
+        report = deletion_routine(organization=org_a, dry_run=False)
+        assert [c.pk for c in report.anonymised] == [old.pk]
+        old.refresh_from_db()
+        assert old.anonymised_at and old.email == "" and old.last_name == "–"
+        assert Customer.objects.get(pk=keep.pk).last_name == "Behalten"
 
 
 def test_licence_checked_button_records_date_and_checker(client_admin_a, org_a, admin_a, customer_a):
@@ -239,6 +268,7 @@ def test_licence_checked_button_records_date_and_checker(client_admin_a, org_a, 
     assert customer_a.licence_checked_at == dt.date.today() and customer_a.licence_checked_by == admin_a
 
 
+@in_scope()
 def test_anonymise_scrubs_history_and_messages(org_a, customer_a):
     from customers.services import customer_anonymise
     from rentoffice.outbox import message_queue
@@ -265,21 +295,30 @@ def test_export_contains_activity(client_admin_a, org_a, customer_a):
     assert payload["activity"] and "Müller" in json.dumps(payload["activity"], ensure_ascii=False)
 
 
-def test_beat_entries_and_tasks(settings, org_a, customer_a):
+def test_daily_jobs_are_registered_and_run_per_organization_in_its_scope(org_a, org_b, customer_a, customer_b):
     from customers import tasks
     from customers.models import CustomerSettings
+    from rentoffice.background import beat_schedule, periodic_jobs
 
-    assert (
-        settings.CELERY_BEAT_SCHEDULE["customers-licence-escalations"]["task"] == "customers.tasks.licence_escalations"
-    )
-    assert settings.CELERY_BEAT_SCHEDULE["customers-deletion-routine"]["task"] == "customers.tasks.deletion_routine"
-    Customer.objects.filter(pk=customer_a.pk).update(
-        licence_check_interval_months=1, licence_checked_at=dt.date(2020, 1, 1)
-    )
-    assert tasks.licence_escalations() == 1
-    assert tasks.licence_escalations() == 0
-    Customer.objects.filter(pk=customer_a.pk).update(last_activity_at=dt.datetime(2015, 1, 1, tzinfo=dt.UTC))
-    assert tasks.deletion_routine() == 0  # routine not enabled for the organization
-    CustomerSettings.objects.create(organization=org_a, deletion_routine_enabled=True)
-    assert tasks.deletion_routine() == 1
-    assert Customer.objects.get(pk=customer_a.pk).anonymised_at is not None
+    jobs = periodic_jobs()
+    assert jobs["customers-licence-escalations"].task == "customers.tasks.licence_escalations"
+    assert jobs["customers-deletion-routine"].task == "customers.tasks.deletion_routine"
+    assert beat_schedule()["customers-licence-escalations"]["args"] == ["customers-licence-escalations"]
+    for org in (org_a, org_b):
+        with scope(organization=org):
+            Customer.objects.update(licence_check_interval_months=1, licence_checked_at=dt.date(2020, 1, 1))
+    # The tasks are called as the workers call them: no scope around them, only ids.
+    assert tasks.licence_escalations(organization_id=org_a.pk) == 1
+    assert tasks.licence_escalations(organization_id=org_a.pk) == 0
+    with scope(organization=org_b):
+        assert not LicenceEscalation.objects.exists()  # org B is its own task's business
+    with scope(organization=org_a):
+        Customer.objects.update(last_activity_at=dt.datetime(2015, 1, 1, tzinfo=dt.UTC))
+    assert tasks.deletion_routine(organization_id=org_a.pk) == 0  # routine not enabled for the organization
+    with scopes_disabled():
+        CustomerSettings.objects.create(organization=org_a, deletion_routine_enabled=True)
+    assert tasks.deletion_routine(organization_id=org_a.pk) == 1
+    with scope(organization=org_a):
+        assert Customer.objects.get(pk=customer_a.pk).anonymised_at is not None
+    with scope(organization=org_b):
+        assert Customer.objects.get(pk=customer_b.pk).anonymised_at is None

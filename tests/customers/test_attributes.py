@@ -9,7 +9,7 @@ from customers.models import Customer, CustomerAttribute
 from customers.services import attribute_create
 from rentoffice.models import Membership, Role
 from tests.actors import admin_of
-from tests.conftest import make_member
+from tests.conftest import in_scope, make_member
 
 from .conftest import make_customer
 
@@ -30,6 +30,7 @@ def vip(org_a, customer_a):
     return attribute
 
 
+@in_scope()
 def test_list_shows_attributes_with_customer_counts(client_admin_a, org_a, vip):
     attribute_create(actor=admin_of(org_a), name="Student")
     make_customer(org_a, last_name="Zweiter").attributes.add(vip)
@@ -55,6 +56,7 @@ def test_pages_link_to_the_attributes_page(client_admin_a, org_a):
         assert url(org_a) in html
 
 
+@in_scope()
 def test_rename(client_admin_a, org_a, vip, customer_a):
     response = client_admin_a.post(url(org_a, "attribute_rename", vip.pk), {"name": "  Premium  "})
     assert response.status_code == 302
@@ -64,6 +66,7 @@ def test_rename(client_admin_a, org_a, vip, customer_a):
     assert "Premium" in client_admin_a.get(url(org_a)).content.decode()
 
 
+@in_scope()
 def test_rename_to_an_existing_name_in_other_case_is_a_field_error(client_admin_a, org_a, vip):
     attribute_create(actor=admin_of(org_a), name="Student")
     response = client_admin_a.post(url(org_a, "attribute_rename", vip.pk), {"name": "sTUDENT"})
@@ -73,6 +76,7 @@ def test_rename_to_an_existing_name_in_other_case_is_a_field_error(client_admin_
     assert vip.name == "VIP"
 
 
+@in_scope()
 def test_rename_may_change_only_the_case_and_same_name_elsewhere_is_fine(client_admin_a, org_a, org_b, vip):
     attribute_create(actor=admin_of(org_b), name="Premium")
     assert client_admin_a.post(url(org_a, "attribute_rename", vip.pk), {"name": "vip"}).status_code == 302
@@ -90,6 +94,7 @@ def test_rename_refuses_empty_and_too_long_names(client_admin_a, org_a, vip):
     assert vip.name == "VIP"
 
 
+@in_scope()
 def test_delete_asks_then_removes_the_tag_from_customers(client_admin_a, org_a, vip, customer_a):
     confirm = client_admin_a.get(url(org_a, "attribute_delete", vip.pk))
     assert confirm.status_code == 200
@@ -104,6 +109,7 @@ def test_delete_asks_then_removes_the_tag_from_customers(client_admin_a, org_a, 
     assert LogEntry.objects.count() == before + 1
 
 
+@in_scope()
 def test_permissions(org_a, vip, client_staff_a1):
     # Station staff may rename (customers.change) but not delete (customers.delete).
     assert client_staff_a1.get(url(org_a)).status_code == 200
@@ -133,6 +139,7 @@ def test_outsider_gets_404(client_admin_b, org_a, org_b, vip):
     assert "VIP" not in client_admin_b.get(url(org_b)).content.decode()
 
 
+@in_scope()
 def test_list_query_count_does_not_grow_with_attributes(client_admin_a, org_a, django_assert_max_num_queries):
     def fill(n):
         for i in range(CustomerAttribute.objects.filter(organization=org_a).count(), n):

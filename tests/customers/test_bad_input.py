@@ -7,6 +7,7 @@ from django.urls import reverse
 from customers.models import AccessCard, Customer, CustomerAccount, CustomerDocument, LicenceEscalation
 from rentoffice.models import OutboundMessage
 from tests.actors import membership_of
+from tests.conftest import in_scope
 
 from .test_access_documents_portal import _all_customer_urls, objects_a  # noqa: F401  (fixture)
 
@@ -99,6 +100,7 @@ def _hammer(client, name, address):
         assert response.status_code < 500, (name, q[:20])
 
 
+@in_scope()
 def test_garbage_posts_and_queries_never_500(client_admin_a, org_a, objects_a):  # noqa: F811
     urls = list(_all_customer_urls(org_a, objects_a))
     before = _counts()
@@ -111,6 +113,7 @@ def test_garbage_posts_and_queries_never_500(client_admin_a, org_a, objects_a): 
             _hammer(client_admin_a, name, address)
 
 
+@in_scope()
 def test_garbage_upload_is_refused_with_a_message(client_admin_a, org_a, customer_a):
     address = reverse("customers:document_upload", kwargs={"org_slug": org_a.slug, "pk": customer_a.pk})
     response = client_admin_a.post(
@@ -121,6 +124,7 @@ def test_garbage_upload_is_refused_with_a_message(client_admin_a, org_a, custome
     assert not CustomerDocument.objects.filter(customer=customer_a).exists()
 
 
+@in_scope()
 def test_invitation_with_a_broken_address_is_refused(client_admin_a, org_a, customer_a):
     address = reverse("customers:account_invite", kwargs={"org_slug": org_a.slug, "pk": customer_a.pk})
     for email in ("not-an-address", "a\x00b@example.com", "x" * 300 + "@example.com"):

@@ -7,6 +7,7 @@ from django.urls import reverse
 from customers.models import AccessCard, Customer
 from rentoffice.models import OutboundMessage
 from tests.actors import admin_of
+from tests.conftest import in_scope
 
 from .conftest import make_customer
 
@@ -64,6 +65,7 @@ def test_customer_numbers_come_from_the_sequence(org_a, org_b):
     assert b1.number == 1
 
 
+@in_scope()
 def test_create_customer_through_the_form(client_admin_a, org_a):
     url = reverse("customers:create", kwargs={"org_slug": org_a.slug})
     data = form_data(client_admin_a.get(url))
@@ -116,6 +118,7 @@ def test_errors_are_shown_on_their_tab(client_admin_a, org_a, customer_a):
     assert customer_a.iban == ""
 
 
+@in_scope()
 def test_card_assigned_elsewhere_is_refused(client_admin_a, org_a, customer_a):
     other = make_customer(org_a, last_name="Zweiter")
     url = card_url(org_a, other)
@@ -162,6 +165,7 @@ def _grow_card(org, customer, n, start):
         OutboundMessage.objects.create(organization=org, recipient="x@example.com", purpose="x", body_text="x")
 
 
+@in_scope()
 def test_card_query_count_does_not_grow(client_admin_a, org_a, customer_a, django_assert_max_num_queries):
     url = card_url(org_a, customer_a)
     _grow_card(org_a, customer_a, 1, 0)
@@ -180,6 +184,7 @@ def test_staff_of_any_station_sees_organization_customers(client_staff_a1, org_a
     assert client_staff_a1.get(card_url(org_a, customer)).status_code == 200
 
 
+@in_scope()
 def test_view_only_member_cannot_post(org_a, customer_a):
     from django.test import Client
 

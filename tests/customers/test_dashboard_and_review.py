@@ -6,13 +6,14 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
+from django_scopes import scope
 
 from customers import selectors
 from customers.models import Customer, CustomerAccount, LicenceEscalation
 from customers.services import customer_merge
 from rentoffice.models import Membership, Role
 from tests.actors import membership_of
-from tests.conftest import make_member
+from tests.conftest import in_scope, make_member
 
 from .conftest import make_customer
 
@@ -69,6 +70,7 @@ def test_dashboard_query_count_does_not_grow(client_admin_a, org_a, django_asser
     assert 'data-testid="stat-customers">16<' in response.content.decode()
 
 
+@in_scope()
 def test_dashboard_panel_needs_customers_view(org_a, customer_a):
     user = make_member(org_a, "fleet@a.example")
     role = Role.objects.create(organization=org_a, key="fleet", name="Fleet", permissions=["vehicles.view"])
@@ -78,6 +80,7 @@ def test_dashboard_panel_needs_customers_view(org_a, customer_a):
     assert 'data-testid="dashboard-customers"' not in _dashboard(client, org_a).content.decode()
 
 
+@in_scope()
 def test_licence_due_expression_matches_the_python_rule(org_a):
     for checked in (dt.date(2025, 1, 31), dt.date(2024, 8, 31), None):
         c = make_customer(org_a, licence_check_interval_months=1, licence_checked_at=checked)
@@ -85,19 +88,23 @@ def test_licence_due_expression_matches_the_python_rule(org_a):
         assert annotated.due == c.licence_check_due_on
 
 
+@in_scope()
 def test_all_organizations_offered_only_with_customers_view_in_two(org_a, org_b, customer_a, customer_b):
     user = make_member(org_a, "two@example.com", role_key="administrator")
     client = Client()
     client.force_login(user)
     search = reverse("customers:search", kwargs={"org_slug": org_a.slug})
-    role = Role.objects.create(organization=org_b, key="fleet", name="Fleet", permissions=["vehicles.view"])
-    membership = Membership.objects.create(user=user, organization=org_b, role=role)
+    with scope(organization=org_b):
+        role = Role.objects.create(organization=org_b, key="fleet", name="Fleet", permissions=["vehicles.view"])
+        membership = Membership.objects.create(user=user, organization=org_b, role=role)
     assert 'name="all"' not in client.get(search).content.decode()
-    membership.role = Role.objects.get(organization=org_b, key="administrator")
-    membership.save()
+    with scope(organization=org_b):
+        membership.role = Role.objects.get(key="administrator")
+        membership.save()
     assert 'name="all"' in client.get(search).content.decode()
 
 
+@in_scope()
 def test_merge_refuses_to_build_a_three_level_hierarchy(org_a, admin_a):
     main = make_customer(org_a, kind="legal_entity", company="Firma")
     sub = make_customer(org_a, last_name="Fahrer", main_customer=main)
@@ -108,6 +115,7 @@ def test_merge_refuses_to_build_a_three_level_hierarchy(org_a, admin_a):
     assert Customer.objects.filter(pk=other_main.pk).exists()
 
 
+@in_scope()
 def test_merge_keeps_one_escalation_per_step(org_a, admin_a):
     a = make_customer(org_a, last_name="Eins")
     b = make_customer(org_a, last_name="Zwei")
@@ -118,6 +126,7 @@ def test_merge_keeps_one_escalation_per_step(org_a, admin_a):
     assert sorted(LicenceEscalation.objects.filter(customer=a).values_list("step", flat=True)) == [1, 2]
 
 
+@in_scope()
 def test_merge_page_shows_the_refusal(client_admin_a, org_a):
     main = make_customer(org_a, kind="legal_entity", company="Firma")
     sub = make_customer(org_a, last_name="Fahrer", main_customer=main)
@@ -252,6 +261,7 @@ def test_no_text_of_the_other_language(client_admin_a, org_a, page):
     assert [en for en, de in pairs if en in german and en not in de] == []
 
 
+@in_scope()
 def test_list_count_is_capped(client_admin_a, org_a, monkeypatch):
     from customers.views import office
 

@@ -1,10 +1,11 @@
 import pytest
 from django.urls import reverse
+from django_scopes import scope
 
 from customers.search import fold
 from rentoffice.models import Membership
 from tests.actors import admin_of
-from tests.conftest import make_member
+from tests.conftest import in_scope, make_member
 
 from .conftest import make_customer
 
@@ -81,6 +82,7 @@ def test_search_does_not_cross_organizations(client_admin_a, org_a, customer_a, 
     assert "Hamburg" not in _search(client_admin_a, org_a, "hamburg", partial="1").content.decode()
 
 
+@in_scope()
 def test_all_organizations_only_where_customers_view(org_a, org_b, customer_a, customer_b):
     from django.test import Client
 
@@ -90,14 +92,16 @@ def test_all_organizations_only_where_customers_view(org_a, org_b, customer_a, c
     # A membership in B without customers.view (a role without it) must not widen the search.
     from rentoffice.models import Role
 
-    role = Role.objects.create(
-        organization=org_b, key="nocustomers", name="No customers", permissions=["vehicles.view"]
-    )
-    membership = Membership.objects.create(user=user, organization=org_b, role=role)
+    with scope(organization=org_b):
+        role = Role.objects.create(
+            organization=org_b, key="nocustomers", name="No customers", permissions=["vehicles.view"]
+        )
+        membership = Membership.objects.create(user=user, organization=org_b, role=role)
     html = _search(client, org_a, "hamburg", partial="1", all="1").content.decode()
     assert "Hans Hamburg" not in html
-    membership.role = Role.objects.get(organization=org_b, key="administrator")
-    membership.save()
+    with scope(organization=org_b):
+        membership.role = Role.objects.get(key="administrator")
+        membership.save()
     html = _search(client, org_a, "hamburg", partial="1", all="1").content.decode()
     assert "Hans Hamburg" in html
     assert f"/o/{org_b.slug}/customers/{customer_b.pk}/" in html
@@ -129,6 +133,7 @@ def _klein(org, start, stop):
 
 
 @pytest.mark.parametrize("params", [{}, {"q": "klein"}, {"licence": "overdue", "blocked": "0"}])
+@in_scope()
 def test_list_query_count_does_not_grow(client_admin_a, org_a, django_assert_max_num_queries, params):
     url = reverse("customers:list", kwargs={"org_slug": org_a.slug})
     _klein(org_a, 0, 4)

@@ -3,6 +3,7 @@
 import pytest
 
 from tests.actors import admin_of
+from tests.conftest import in_scope
 from tests.customers.conftest import make_customer
 from vehicles.models import VehicleGroup
 from vehicles.services import VehicleGroupDeleteRefused, vehicle_group_delete
@@ -10,6 +11,7 @@ from vehicles.services import VehicleGroupDeleteRefused, vehicle_group_delete
 pytestmark = pytest.mark.django_db
 
 
+@in_scope()
 def test_a_group_a_customer_is_restricted_to_is_not_deleted(org_a):
     group = VehicleGroup.objects.create(organization=org_a, name="Transporter", code="TRANS")
     customer = make_customer(org_a, first_name="Ann", last_name="Smith")
@@ -24,6 +26,7 @@ def test_a_group_a_customer_is_restricted_to_is_not_deleted(org_a):
     assert not VehicleGroup.objects.filter(pk=group.pk).exists()
 
 
+@in_scope()
 def test_other_organizations_customers_do_not_block(org_a, org_b):
     group = VehicleGroup.objects.create(organization=org_a, name="Transporter", code="TRANS")
     other = VehicleGroup.objects.create(organization=org_b, name="Transporter", code="TRANS")

@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from customers.models import Customer
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, in_scope
 from tests.customers.conftest import make_customer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -18,6 +18,7 @@ def login(page, live_server, email):
     page.wait_for_url(lambda url: "/login/" not in url)
 
 
+@in_scope()
 def test_search_edit_two_tabs_save_and_see_activity(page, live_server, org_a, admin_a):
     make_customer(org_a, first_name="Jürgen", last_name="Müller", email="juergen@example.com")
     make_customer(org_a, first_name="Petra", last_name="Peters")
@@ -63,6 +64,7 @@ def test_save_with_error_opens_the_tab_with_the_error(page, live_server, org_a, 
     expect(page.locator("#tab-billing")).to_contain_text("Leitweg-ID")
 
 
+@in_scope()
 def test_merge_two_customers_in_the_browser(page, live_server, org_a, admin_a):
     survivor = make_customer(
         org_a, first_name="Anna", last_name="Doppelt", email="anna@alt.example", city="Köln", cards=["CARD-A"]
@@ -86,6 +88,7 @@ def test_merge_two_customers_in_the_browser(page, live_server, org_a, admin_a):
     expect(page.locator("[data-testid=activity-list]")).to_contain_text("Doppelt-Neu")
 
 
+@in_scope()
 def test_upload_document_and_email_it(page, live_server, org_a, admin_a, tmp_path):
     from rentoffice.models import OutboundMessage
 

@@ -8,12 +8,13 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from rentoffice.models import Membership, Role, Station, User
-from tests.conftest import PASSWORD, make_member
+from tests.conftest import PASSWORD, in_scope, make_member
 from tests.e2e.conftest import login, logout
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@in_scope("org_b")
 def test_admin_sets_up_a_station_and_a_station_user(page: Page, live_server, org_a, org_b, station_b1):
     make_member(org_b, "admin@a.example", role_key="administrator")
 

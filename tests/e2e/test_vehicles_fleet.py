@@ -10,7 +10,7 @@ from PIL import Image
 from playwright.sync_api import Page, expect
 
 from tests.actors import admin_of
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, in_scope
 from tests.e2e.conftest import login
 from vehicles.models import Damage, Vehicle, VehicleGroup
 
@@ -25,6 +25,7 @@ def _jpeg(tmp_path) -> str:
     return str(path)
 
 
+@in_scope()
 def test_create_vehicle_and_mark_a_damage_on_the_sketch(page: Page, live_server, org_a, station_a1, staff_a1, tmp_path):
     VehicleGroup.objects.create(organization=org_a, name="Kompaktklasse", code="KOMPAKT")
     login(page, live_server, "staff1@a.example", PASSWORD)
@@ -76,6 +77,7 @@ def test_create_vehicle_and_mark_a_damage_on_the_sketch(page: Page, live_server,
     expect(page).to_have_url(re.compile(rf"/vehicles/damages/{damage.pk}/$"))
 
 
+@in_scope()
 def test_search_as_you_type(page: Page, live_server, org_a, station_a1, admin_a):
     from tests.vehicles.conftest import make_vehicle
 
@@ -91,6 +93,7 @@ def test_search_as_you_type(page: Page, live_server, org_a, station_a1, admin_a)
     expect(page).to_have_url(re.compile(r"q=pol"))
 
 
+@in_scope()
 def test_vehicle_page_on_a_phone(page: Page, live_server, org_a, station_a1, admin_a):
     from tests.vehicles.conftest import make_vehicle
 

@@ -9,7 +9,7 @@ from PIL import Image
 from playwright.sync_api import Page, expect
 
 from tests.actors import membership_of
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, in_scope
 from tests.e2e.conftest import login
 from vehicles.models import Damage, DamagePhoto, VehicleGroup
 
@@ -42,6 +42,7 @@ def _fits(page: Page) -> None:
 
 
 @pytest.mark.browser_context_args(has_touch=True, viewport=PHONE)
+@in_scope()
 def test_damage_with_photo_on_a_phone_and_delete_the_photo(
     page: Page, live_server, org_a, station_a1, staff_a1, tmp_path
 ):
@@ -87,6 +88,7 @@ def test_damage_with_photo_on_a_phone_and_delete_the_photo(
 
 
 @pytest.mark.parametrize("language", ["de", "en"])
+@in_scope()
 def test_every_fleet_page_fits_a_phone(page: Page, live_server, org_a, station_a1, admin_a, language, tmp_path):
     from rentoffice.images import process_image
     from tests.vehicles.conftest import grant, jpeg_upload, make_vehicle

@@ -1,6 +1,8 @@
 import pytest
 from django.urls import reverse
 
+from tests.conftest import in_scope
+
 pytestmark = pytest.mark.django_db
 
 
@@ -74,6 +76,7 @@ def test_opening_hours_changes_are_in_the_activity_log(client_admin_a, org_a):
     assert "08:00–12:00" in panel and "13:00–18:00" in panel
 
 
+@in_scope()
 def test_past_exceptions_are_kept_when_the_station_is_saved(client_admin_a, org_a):
     import datetime as dt
 

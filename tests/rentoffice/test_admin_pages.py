@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from django_scopes import scope
 
 from rentoffice.models import (
     Membership,
@@ -21,7 +22,7 @@ from rentoffice.models import (
     Station,
     User,
 )
-from tests.conftest import client_for, make_member
+from tests.conftest import client_for, in_scope, make_member
 
 pytestmark = pytest.mark.django_db
 
@@ -36,11 +37,13 @@ def english(client: Client) -> Client:
 
 
 def role(org, key: str) -> Role:
-    return Role.objects.get(organization=org, key=key)
+    with scope(organization=org):
+        return Role.objects.get(key=key)
 
 
 def membership(user, org) -> Membership:
-    return Membership.objects.get(user=user, organization=org)
+    with scope(organization=org):
+        return Membership.objects.get(user=user)
 
 
 def section(html: str, testid: str) -> str:
@@ -124,6 +127,7 @@ def test_organization_settings_invalid_input_shows_errors(client_admin_a, org_a,
 # --- regions --------------------------------------------------------------------------------------
 
 
+@in_scope()
 def test_regions_create_edit_delete(client_admin_a, org_a, station_a1, region_a):
     client = english(client_admin_a)
     response = client.post(url("region_list", org_a), {"name": "Nord"})
@@ -144,6 +148,7 @@ def test_regions_create_edit_delete(client_admin_a, org_a, station_a1, region_a)
     assert station_a1.region is None
 
 
+@in_scope()
 def test_duplicate_region_name_is_a_form_error(client_admin_a, org_a, region_a, org_b):
     Region.objects.create(organization=org_b, name="Nord")
     client = english(client_admin_a)
@@ -192,6 +197,7 @@ def station_data(hours=(), exceptions=(), **overrides) -> dict:
     return data
 
 
+@in_scope()
 def test_station_create_with_opening_hours_and_exception(client_admin_a, org_a, region_a):
     data = station_data(
         hours=[(0, "08:00", "12:00"), (0, "13:00", "18:00"), (5, "09:00", "12:00")],
@@ -233,6 +239,7 @@ def test_station_create_with_opening_hours_and_exception(client_admin_a, org_a, 
     assert [(h.weekday, h.opens) for h in station.opening_hours.all()] == [(0, dt.time(8))]
 
 
+@in_scope()
 def test_overlapping_intervals_are_refused_and_nothing_is_saved(client_admin_a, org_a):
     data = station_data(hours=[(0, "08:00", "12:00"), (0, "11:00", "18:00")])
     response = english(client_admin_a).post(url("station_create", org_a), data)
@@ -256,6 +263,7 @@ def test_same_times_on_different_days_do_not_overlap(client_admin_a, org_a):
     assert OpeningHours.objects.count() == 2
 
 
+@in_scope()
 def test_closing_before_opening_is_refused(client_admin_a, org_a):
     client = english(client_admin_a)
     response = client.post(url("station_create", org_a), station_data(hours=[(1, "18:00", "08:00")]))
@@ -271,6 +279,7 @@ def test_closing_before_opening_is_refused(client_admin_a, org_a):
     assert not OpeningException.objects.exists()
 
 
+@in_scope()
 def test_duplicate_station_code_is_a_form_error(client_admin_a, org_a, station_a1, station_b1):
     client = english(client_admin_a)
     response = client.post(url("station_create", org_a), station_data(code="A1"))
@@ -297,6 +306,7 @@ def invite_data(org, **overrides) -> dict:
     return data
 
 
+@in_scope()
 def test_invite_creates_user_membership_and_queues_invitation(client_admin_a, org_a, station_a1, station_a2):
     response = client_admin_a.post(url("user_invite", org_a), invite_data(org_a, stations=[station_a1.pk]))
     assert response.status_code == 302
@@ -316,6 +326,7 @@ def test_invite_creates_user_membership_and_queues_invitation(client_admin_a, or
     assert "Nora Neu" in client_admin_a.get(url("user_list", org_a)).content.decode()
 
 
+@in_scope()
 def test_invite_existing_member_is_a_form_error(client_admin_a, org_a, staff_a1):
     response = english(client_admin_a).post(
         url("user_invite", org_a), invite_data(org_a, email="STAFF1@a.example", scope="all")
@@ -326,6 +337,7 @@ def test_invite_existing_member_is_a_form_error(client_admin_a, org_a, staff_a1)
     assert not OutboundMessage.objects.exists()
 
 
+@in_scope()
 def test_invite_user_of_another_organization_adds_membership(client_admin_a, org_a, admin_b):
     response = client_admin_a.post(url("user_invite", org_a), invite_data(org_a, email="admin@b.example", scope="all"))
     assert response.status_code == 302
@@ -333,6 +345,7 @@ def test_invite_user_of_another_organization_adds_membership(client_admin_a, org
     assert OutboundMessage.objects.get().template == "staff_membership_added"
 
 
+@in_scope()
 def test_invite_requires_stations_for_station_scope_and_refuses_foreign_ones(client_admin_a, org_a, station_b1):
     client = english(client_admin_a)
     response = client.post(url("user_invite", org_a), invite_data(org_a))
@@ -342,6 +355,7 @@ def test_invite_requires_stations_for_station_scope_and_refuses_foreign_ones(cli
     assert not User.objects.filter(email="neu@a.example").exists()
 
 
+@in_scope()
 def test_membership_edit_changes_role_and_scope(client_admin_a, org_a, staff_a1, station_a1, station_a2):
     m = membership(staff_a1, org_a)
     data = {"role": role(org_a, "auditor").pk, "scope": "stations", "stations": [station_a2.pk], "is_active": "on"}
@@ -364,6 +378,7 @@ def test_membership_edit_changes_role_and_scope(client_admin_a, org_a, staff_a1,
     assert client_for(staff_a1).get(url("org_dashboard", org_a)).status_code == 404
 
 
+@in_scope()
 def test_admin_cannot_remove_their_own_user_management(client_admin_a, org_a, admin_a):
     own = membership(admin_a, org_a)
     client = english(client_admin_a)
@@ -387,6 +402,7 @@ def test_admin_cannot_remove_their_own_user_management(client_admin_a, org_a, ad
     assert "users.manage" in admin_role.permissions
 
 
+@in_scope()
 def test_role_change_takes_effect_immediately(client_admin_a, client_staff_a1, org_a, station_a1, station_a2):
     staff_role = role(org_a, "station_staff")
     assert client_staff_a1.get(url("station_list", org_a)).status_code == 403
@@ -414,6 +430,7 @@ def test_role_change_takes_effect_immediately(client_admin_a, client_staff_a1, o
     assert client_staff_a1.get(url("station_list", org_a)).status_code == 403
 
 
+@in_scope()
 def test_role_edit_ignores_unknown_permissions(client_admin_a, org_a):
     auditor = role(org_a, "auditor")
     response = client_admin_a.post(
@@ -452,6 +469,7 @@ def test_single_membership_switcher_lists_only_own_organization(client_admin_b, 
 # --- outsiders ------------------------------------------------------------------------------------
 
 
+@in_scope()
 def test_outsider_gets_404_everywhere_and_changes_nothing(client_admin_b, org_a, org_b, region_a, station_a1, staff_a1):
     staff_m = membership(staff_a1, org_a)
     admin_role = role(org_a, "administrator")
@@ -513,6 +531,7 @@ def test_outsider_gets_404_everywhere_and_changes_nothing(client_admin_b, org_a,
     assert Organization.objects.filter(operator_code="HACK").count() == 0
 
 
+@in_scope()
 def test_staff_of_another_station_gets_404_on_a_station(client_staff_a2, org_a, station_a1, station_a2):
     staff_role = role(org_a, "station_staff")
     staff_role.permissions = [*staff_role.permissions, "stations.manage"]
@@ -579,6 +598,7 @@ def test_station_staff_cannot_filter_to_a_station_outside_their_membership(
     assert "A1 München" in scope and "A2 Augsburg" not in scope
 
 
+@in_scope()
 def test_station_filter_is_dropped_when_the_membership_no_longer_covers_it(
     client_admin_a, admin_a, org_a, station_a1, station_a2
 ):
@@ -642,6 +662,7 @@ def test_station_edit_is_recorded_and_shown_in_activity(client_admin_a, client_a
     assert client.get(url("activity_all", org_a, kind="nonsense", pk=station_a1.pk)).status_code == 404
 
 
+@in_scope()
 def test_activity_is_readable(client_admin_a, org_a, region_a, station_a1):
     """Labels instead of column names, names instead of ids, no reverse relations."""
     client = english(client_admin_a)
@@ -657,6 +678,7 @@ def test_activity_is_readable(client_admin_a, org_a, region_a, station_a1):
     assert "organization" not in panel.lower() and "id:" not in panel
 
 
+@in_scope()
 def test_activity_of_many_to_many_changes_is_readable(client_admin_a, org_a, staff_a1, station_a1, station_a2):
     from django.utils import translation
 
@@ -683,6 +705,7 @@ def test_activity_of_many_to_many_changes_is_readable(client_admin_a, org_a, sta
     assert ("Role", "", role_name) in rows  # the name, not the id
 
 
+@in_scope()
 def test_interval_without_weekday_shows_the_error_on_the_row(client_admin_a, org_a):
     response = english(client_admin_a).post(url("station_create", org_a), station_data(hours=[("", "08:00", "12:00")]))
     assert response.status_code == 200
@@ -692,6 +715,7 @@ def test_interval_without_weekday_shows_the_error_on_the_row(client_admin_a, org
     assert not Station.objects.filter(code="C3").exists()
 
 
+@in_scope()
 def test_station_scoped_manager_creating_a_station_lands_on_the_list(client_staff_a1, org_a, station_a1):
     staff_role = role(org_a, "station_staff")
     staff_role.permissions = [*staff_role.permissions, "stations.manage"]
@@ -706,6 +730,7 @@ def test_station_scoped_manager_creating_a_station_lands_on_the_list(client_staf
 # --- roles and scopes that cannot escalate (lead) ---
 
 
+@in_scope()
 def test_admin_creates_and_deletes_a_role(client_admin_a, org_a):
     from rentoffice.models import Role
 
@@ -720,6 +745,7 @@ def test_admin_creates_and_deletes_a_role(client_admin_a, org_a):
     assert not Role.objects.filter(pk=role.pk).exists()
 
 
+@in_scope()
 def test_roles_in_use_and_the_administrator_role_are_not_deleted(client_admin_a, org_a, staff_a1):
     from rentoffice.models import Role
 
@@ -732,6 +758,7 @@ def test_roles_in_use_and_the_administrator_role_are_not_deleted(client_admin_a,
         assert response.status_code == 200
 
 
+@in_scope()
 def test_region_with_scoped_members_is_not_deleted(client_admin_a, org_a, region_a):
     from rentoffice.models import Membership, Region
 
@@ -741,6 +768,7 @@ def test_region_with_scoped_members_is_not_deleted(client_admin_a, org_a, region
     assert Region.objects.filter(pk=region_a.pk).exists()
 
 
+@in_scope()
 def test_station_limited_user_manager_cannot_grant_more_than_they_hold(org_a, station_a1, station_a2):
     from rentoffice.models import Membership, Role
     from tests.conftest import client_for
@@ -825,6 +853,7 @@ def test_logo_goes_through_the_image_pipeline_and_is_served_to_members_only(clie
     assert org_a.logo.name.endswith(".jpg")
 
 
+@in_scope()
 def test_station_lead_edits_only_the_station_granted_to_them(client_admin_a, org_a, staff_a1, station_a1, station_a2):
     """Object-level grant (django-guardian): no organization-wide stations.manage needed."""
     from tests.conftest import client_for
@@ -868,6 +897,7 @@ def test_operator_code_is_stored_in_capitals(client_admin_a, org_a):
     assert org_a.operator_code == "NEU-1"
 
 
+@in_scope()
 def test_pending_invitation_is_shown_and_can_be_sent_again(client_admin_a, org_a):
     from rentoffice.models import OutboundMessage
 

@@ -7,6 +7,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django_scopes import scopes_disabled
 
 from rentoffice.models import OutboundMessage, User
 from tests.conftest import PASSWORD, client_for
@@ -52,7 +53,7 @@ def test_wrong_password_shows_form_error(admin_a):
     client = english_client()
     response = login(client, "admin@a.example", "Wrong-Passw0rd!")
     assert response.status_code == 200
-    assert "Please enter a correct e-mail and password" in response.content.decode()
+    assert "The e-mail address or the password is not correct." in response.content.decode()
     assert "_auth_user_id" not in client.session
 
 
@@ -61,7 +62,7 @@ def test_five_failures_lock_the_account_for_15_minutes(admin_a, staff_a1):
     for _ in range(4):
         response = login(client, "admin@a.example", "Wrong-Passw0rd!")
         assert response.status_code == 200
-        assert "Please enter a correct e-mail and password" in response.content.decode()
+        assert "The e-mail address or the password is not correct." in response.content.decode()
     login(client, "admin@a.example", "Wrong-Passw0rd!")
 
     response = login(client, "admin@a.example", PASSWORD)  # the right password no longer helps
@@ -141,7 +142,8 @@ def test_set_password_with_a_strong_password_lets_the_user_log_in(admin_a):
 def test_password_reset_queues_an_email(admin_a):
     response = english_client().post(reverse("password_reset"), {"email": "ADMIN@a.example"})
     assert response.status_code == 302
-    message = OutboundMessage.objects.get(template="password_reset")
+    with scopes_disabled():  # system e-mails belong to no organization
+        message = OutboundMessage.objects.get(template="password_reset")
     assert message.recipient == "admin@a.example"
     assert message.status == OutboundMessage.Status.QUEUED
     assert "/password/reset/" in message.body_text
@@ -151,14 +153,16 @@ def test_password_reset_for_unknown_address_queues_nothing_and_looks_the_same(ad
     response = english_client().post(reverse("password_reset"), {"email": "nobody@a.example"})
     assert response.status_code == 302
     assert response.url == reverse("password_reset_done")
-    assert not OutboundMessage.objects.filter(template="password_reset").exists()
+    with scopes_disabled():
+        assert not OutboundMessage.objects.filter(template="password_reset").exists()
 
 
 def test_invited_user_without_password_can_request_a_new_link(org_a, admin_a):
     """An invitation link expires after three days; "forgotten password" must still work then."""
     User.objects.create_user("new@a.example", None, full_name="Neu")
     english_client().post(reverse("password_reset"), {"email": "new@a.example"})
-    assert OutboundMessage.objects.filter(template="password_reset", recipient="new@a.example").exists()
+    with scopes_disabled():
+        assert OutboundMessage.objects.filter(template="password_reset", recipient="new@a.example").exists()
 
 
 def test_without_remember_me_the_session_ends_with_the_browser(admin_a):
@@ -221,7 +225,8 @@ def test_language_switch_rejects_unknown_language(admin_a):
 def test_password_reset_ignores_lookalike_unicode_addresses(org_a):
     User.objects.create_user("mike@a.example", PASSWORD, full_name="Mike")
     english_client().post(reverse("password_reset"), {"email": "m\u0131ke@a.example"})  # dotless i
-    assert not OutboundMessage.objects.filter(template="password_reset").exists()
+    with scopes_disabled():
+        assert not OutboundMessage.objects.filter(template="password_reset").exists()
 
 
 def test_setting_a_new_password_by_e_mail_link_lifts_the_lock(admin_a):

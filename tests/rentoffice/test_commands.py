@@ -1,5 +1,6 @@
 import pytest
 from django.core.management import CommandError, call_command
+from django_scopes import scope
 
 from rentoffice.models import Membership, Organization, Role
 
@@ -24,11 +25,12 @@ def test_create_organization_with_its_first_admin():
     )
     org = Organization.objects.get(slug="sued")
     assert org.operator_code == "SUED"
-    membership = Membership.objects.get(organization=org)
-    assert membership.user.email == "chefin@sued.example"
-    assert membership.user.check_password("Sehr-Geheim-2026!")
-    assert membership.role.key == "administrator"
-    assert Role.objects.filter(organization=org).count() == 7
+    with scope(organization=org):
+        membership = Membership.objects.get()
+        assert membership.user.email == "chefin@sued.example"
+        assert membership.user.check_password("Sehr-Geheim-2026!")
+        assert membership.role.key == "administrator"
+        assert Role.objects.count() == 7
 
 
 def test_create_organization_refuses_a_taken_operator_code():

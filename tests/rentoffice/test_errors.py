@@ -3,6 +3,7 @@ from django.test import Client
 from django.urls import reverse
 
 from rentoffice.views.errors import server_error
+from tests.conftest import in_scope
 
 pytestmark = pytest.mark.django_db
 
@@ -23,6 +24,7 @@ def test_server_error_page_needs_no_database(django_assert_num_queries):
     assert "Rentoffice" in response.content.decode()
 
 
+@in_scope()
 def test_regions_are_left_to_members_covering_all_stations(org_a, station_a1, region_a):
     from rentoffice.models import Role
     from tests.conftest import client_for, make_member
@@ -39,6 +41,7 @@ def test_regions_are_left_to_members_covering_all_stations(org_a, station_a1, re
     assert region_a.name == "Süd"
 
 
+@in_scope()
 def test_station_lead_grant_must_lie_within_the_members_scope(client_admin_a, org_a, staff_a1, station_a1, station_a2):
     from rentoffice.models import Membership, Role
     from rentoffice.services import stations_managed_by

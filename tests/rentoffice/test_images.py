@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from rentoffice.images import ImageUploadField, process_image, protected_file_response
+from tests.conftest import in_scope
 
 
 def _upload(data: bytes, name: str, content_type: str = "image/jpeg") -> SimpleUploadedFile:
@@ -59,6 +60,7 @@ def test_phone_jpeg_is_stored_without_gps_and_upright():
 
 
 @pytest.mark.django_db
+@in_scope()
 def test_stored_file_on_disk_has_no_gps(client_admin_a, org_a, station_a1):
     """End to end through a view and the storage: read the file that was actually written."""
     from tests.vehicles.conftest import make_vehicle

@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from rentoffice.models import MessageTemplate, Role
 from rentoffice.outbox import message_queue
-from tests.conftest import client_for, make_member
+from tests.conftest import client_for, in_scope, make_member
 
 pytestmark = pytest.mark.django_db
 
@@ -46,6 +46,7 @@ def test_admin_adapts_a_template_and_messages_use_it(client_admin_a, org_a):
     assert _queue(org_a, language="en").subject == "Your access to Autohaus A"
 
 
+@in_scope()
 def test_adapted_texts_cannot_reach_secrets_or_template_tags(client_admin_a, org_a):
     org_a.stripe_secret_key = "sk_test_geheim"
     org_a.save()
@@ -65,6 +66,7 @@ def test_adapted_texts_cannot_reach_secrets_or_template_tags(client_admin_a, org
     assert message.body_text.strip() == "{{ organization.stripe_secret_key }} {% include 'x.txt' %} Kim"
 
 
+@in_scope()
 def test_preview_fills_sample_values(client_admin_a, org_a):
     response = client_admin_a.post(
         _url(org_a), {"subject": "Hi {user_name}", "body_text": "Link: {link}", "preview": "1"}
@@ -73,6 +75,7 @@ def test_preview_fills_sample_values(client_admin_a, org_a):
     assert not MessageTemplate.objects.filter(organization=org_a).exists()
 
 
+@in_scope()
 def test_unknown_placeholders_are_shown_and_nothing_is_saved(client_admin_a, org_a):
     response = client_admin_a.post(_url(org_a), {"subject": "Hallo {vorname}", "body_text": "ok"})
     assert response.status_code == 200
@@ -80,6 +83,7 @@ def test_unknown_placeholders_are_shown_and_nothing_is_saved(client_admin_a, org
     assert not MessageTemplate.objects.filter(organization=org_a).exists()
 
 
+@in_scope()
 def test_reset_returns_to_the_built_in_text(client_admin_a, org_a):
     MessageTemplate.objects.create(
         organization=org_a, template="staff_invitation", language="de", subject="x", body_text="y"
@@ -93,6 +97,7 @@ def test_unknown_template_or_language_is_404(client_admin_a, org_a):
     assert client_admin_a.get(_url(org_a, language="fr")).status_code == 404
 
 
+@in_scope()
 def test_access_e_mails_are_adapted_by_user_managers_only(org_a):
     manager = make_member(org_a, "manager@a.example", role_key="dealer_manager")
     assert "templates.manage" in Role.objects.get(organization=org_a, key="dealer_manager").permissions
@@ -108,6 +113,7 @@ def test_station_staff_may_not_edit_templates(client_staff_a1, org_a):
     assert client_staff_a1.get(_url(org_a)).status_code == 403
 
 
+@in_scope()
 def test_outsider_gets_404_and_cannot_change_templates(client_admin_b, org_a):
     assert client_admin_b.get(_url(org_a)).status_code == 404
     assert client_admin_b.post(_url(org_a), {"subject": "x", "body_text": "y"}).status_code == 404

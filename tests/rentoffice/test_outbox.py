@@ -14,11 +14,13 @@ from celery.contrib.testing.worker import start_worker
 from django.core import mail
 from django.db import connection, transaction
 from django.utils import timezone
+from django_scopes import scope
 
 from rentoffice import sms
 from rentoffice.celery import app as celery_app
 from rentoffice.models import MessageTemplate, OutboundMessage
 from rentoffice.outbox import TransientSendError, message_queue, message_send, outbox_sweep
+from tests.conftest import in_scope
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("celery")]
 
@@ -108,6 +110,7 @@ def _queue(org, recipient="kunde@example.com", **kwargs) -> OutboundMessage:
     )
 
 
+@in_scope()
 def test_committed_message_is_sent_by_the_worker(org_a, worker):
     with transaction.atomic():
         message = _queue(org_a)
@@ -120,6 +123,7 @@ def test_committed_message_is_sent_by_the_worker(org_a, worker):
     assert OutboundMessage.objects.get(pk=message.pk).attempts == 1
 
 
+@in_scope()
 def test_rolled_back_transaction_enqueues_nothing(org_a, broker):
     with pytest.raises(RuntimeError), transaction.atomic():
         _queue(org_a)
@@ -128,6 +132,7 @@ def test_rolled_back_transaction_enqueues_nothing(org_a, broker):
     assert broker.queue_length() == 0
 
 
+@in_scope()
 def test_message_survives_a_broker_outage(org_a, broker):
     broker.stop()  # the broker is down while the user saves
     started = time.monotonic()
@@ -140,19 +145,20 @@ def test_message_survives_a_broker_outage(org_a, broker):
 
     broker.start()  # the broker is back; the sweep finds the stuck row
     OutboundMessage.objects.filter(pk=message.pk).update(updated_at=timezone.now() - timedelta(minutes=5))
-    assert outbox_sweep() == 1
+    assert outbox_sweep(organization=org_a) == 1
     assert broker.queue_length() == 1
     with start_worker(celery_app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
         assert _wait_for(lambda: OutboundMessage.objects.get(pk=message.pk).status == "sent")
     assert len(mail.outbox) == 1
 
 
+@in_scope()
 def test_sending_twice_sends_once(org_a, broker):
     with transaction.atomic():
         message = _queue(org_a)
     # The on-commit enqueue plus a sweep hand the same message to the workers twice.
     OutboundMessage.objects.filter(pk=message.pk).update(updated_at=timezone.now() - timedelta(minutes=5))
-    outbox_sweep()
+    outbox_sweep(organization=org_a)
     assert broker.queue_length() == 2
     with start_worker(celery_app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
         assert _wait_for(lambda: broker.queue_length() == 0)
@@ -162,14 +168,16 @@ def test_sending_twice_sends_once(org_a, broker):
     assert OutboundMessage.objects.get(pk=message.pk).attempts == 1
 
 
+@in_scope()
 def test_concurrent_claims_send_once(org_a, broker):
     with transaction.atomic():
         message = _queue(org_a)
     results = []
 
-    def send():
+    def send():  # a thread starts without the test's scope, like a worker
         try:
-            results.append(message_send(message_id=message.pk))
+            with scope(organization=org_a):
+                results.append(message_send(organization=org_a, message_id=message.pk))
         finally:
             connection.close()
 
@@ -182,13 +190,14 @@ def test_concurrent_claims_send_once(org_a, broker):
     assert len(mail.outbox) == 1
 
 
+@in_scope()
 def test_failed_send_is_kept_for_retry_with_backoff(org_a, broker, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", _free_port(), 2
     with transaction.atomic():
         message = _queue(org_a)
     with pytest.raises(TransientSendError):
-        message_send(message_id=message.pk)
+        message_send(organization=org_a, message_id=message.pk)
     message.refresh_from_db()
     assert message.status == "queued"
     assert message.attempts == 1
@@ -196,20 +205,22 @@ def test_failed_send_is_kept_for_retry_with_backoff(org_a, broker, settings):
     assert message.next_attempt_at > timezone.now()
     # A sweep does not jump the back-off of a scheduled retry.
     OutboundMessage.objects.filter(pk=message.pk).update(updated_at=timezone.now() - timedelta(minutes=5))
-    assert outbox_sweep() == 0
+    assert outbox_sweep(organization=org_a) == 0
 
 
+@in_scope()
 def test_gives_up_after_max_attempts(org_a, broker, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", _free_port(), 2
     settings.OUTBOX_MAX_ATTEMPTS = 1
     with transaction.atomic():
         message = _queue(org_a)
-    assert message_send(message_id=message.pk) is False
+    assert message_send(organization=org_a, message_id=message.pk) is False
     message.refresh_from_db()
     assert message.status == "failed"
 
 
+@in_scope()
 def test_real_smtp_server_receives_the_message(org_a, broker, settings):
     from aiosmtpd.controller import Controller
     from aiosmtpd.handlers import Message
@@ -228,7 +239,7 @@ def test_real_smtp_server_receives_the_message(org_a, broker, settings):
         settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
         with transaction.atomic():
             message = _queue(org_a, recipient="real@example.com")
-        assert message_send(message_id=message.pk) is True
+        assert message_send(organization=org_a, message_id=message.pk) is True
         assert _wait_for(lambda: len(received) == 1, 5)
     finally:
         controller.stop()
@@ -236,6 +247,7 @@ def test_real_smtp_server_receives_the_message(org_a, broker, settings):
     assert received[0]["X-Rentoffice-Message"] == str(message.pk)
 
 
+@in_scope()
 def test_organization_override_of_a_template(org_a, broker):
     MessageTemplate.objects.create(
         organization=org_a,
@@ -250,6 +262,7 @@ def test_organization_override_of_a_template(org_a, broker):
     assert message.body_text.strip() == "Hallo Kim!"
 
 
+@in_scope()
 def test_sms_goes_through_the_configured_backend(org_a, broker):
     sms.outbox.clear()
     with transaction.atomic():
@@ -262,20 +275,22 @@ def test_sms_goes_through_the_configured_backend(org_a, broker):
             body_text="Ihr Fahrzeug ist bereit.",
             context={},
         )
-    assert message_send(message_id=message.pk)
+    assert message_send(organization=org_a, message_id=message.pk)
     assert [(m.to, m.body) for m in sms.outbox] == [("+491701234567", "Ihr Fahrzeug ist bereit.")]
 
 
+@in_scope()
 def test_e_mails_get_an_html_part_with_clickable_links(org_a, broker):
     with transaction.atomic():
         message = _queue(org_a)
     assert '<a href="https://x.example/"' in message.body_html
     assert "Autohaus A" in message.body_html
-    assert message_send(message_id=message.pk)
+    assert message_send(organization=org_a, message_id=message.pk)
     html, mime = mail.outbox[0].alternatives[0]
     assert mime == "text/html" and "https://x.example/" in html
 
 
+@in_scope()
 def test_html_part_escapes_what_people_typed(org_a, broker):
     with transaction.atomic():
         message = message_queue(

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from rentoffice.models import Membership, OpeningException, OpeningHours, Region, Role, Station
 from rentoffice.outbox import message_queue
-from tests.conftest import make_member
+from tests.conftest import in_scope, make_member
 
 pytestmark = pytest.mark.django_db
 
@@ -82,6 +82,7 @@ def test_role_list(client_admin_a, org_a, django_assert_max_num_queries):
     assert_flat(client_admin_a, url("role_list", org_a), add, django_assert_max_num_queries)
 
 
+@in_scope()
 def test_user_list(client_admin_a, org_a, django_assert_max_num_queries):
     def add(n):
         for k in range(n):
@@ -97,6 +98,7 @@ def test_user_list(client_admin_a, org_a, django_assert_max_num_queries):
     assert_flat(client_admin_a, url("user_list", org_a), add, django_assert_max_num_queries)
 
 
+@in_scope()
 def test_station_edit_page(client_admin_a, org_a, station_a1, django_assert_max_num_queries):
     # Names in activity entries cost one query per related model shown (not per entry); start without
     # the fixture's "created" entry (organization + region) so both measurements show the same models.
@@ -136,6 +138,7 @@ def test_dashboard_for_admin(client_admin_a, org_a, django_assert_max_num_querie
     )
 
 
+@in_scope()
 def test_dashboard_for_region_scoped_member(org_a, django_assert_max_num_queries):
     from tests.conftest import client_for
 

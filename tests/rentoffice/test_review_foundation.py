@@ -5,9 +5,10 @@ import re
 
 import pytest
 from django.urls import reverse
+from django_scopes import scope
 
 from rentoffice.models import Membership, OutboundMessage, Region, Role, Station, User
-from tests.conftest import client_for
+from tests.conftest import client_for, in_scope
 
 pytestmark = pytest.mark.django_db
 
@@ -16,12 +17,14 @@ def _url(name, org, **kwargs):
     return reverse(name, kwargs={"org_slug": org.slug, **kwargs})
 
 
+@in_scope()
 def test_membership_edit_refuses_ids_of_another_organization(
     client_admin_a, org_a, org_b, staff_a1, station_a1, station_b1
 ):
     region_b = Region.objects.create(organization=org_b, name="Nord-B")
     m = Membership.objects.get(user=staff_a1, organization=org_a)
-    foreign_role = Role.objects.get(organization=org_b, key="administrator")
+    with scope(organization=org_b):
+        foreign_role = Role.objects.get(key="administrator")
     base = {"role": m.role_id, "scope": "stations", "stations": [station_a1.pk], "is_active": "on"}
     for changes, field in (
         ({"role": foreign_role.pk, "scope": "all"}, "role"),
@@ -38,6 +41,7 @@ def test_membership_edit_refuses_ids_of_another_organization(
         assert list(m.stations.all()) == [station_a1]
 
 
+@in_scope()
 def test_station_form_refuses_a_region_of_another_organization(client_admin_a, org_a, org_b):
     region_b = Region.objects.create(organization=org_b, name="Nord-B")
     empty = {"hours-TOTAL_FORMS": 0, "hours-INITIAL_FORMS": 0, "exc-TOTAL_FORMS": 0, "exc-INITIAL_FORMS": 0}
@@ -49,6 +53,7 @@ def test_station_form_refuses_a_region_of_another_organization(client_admin_a, o
     assert not Station.objects.filter(code="X1").exists()
 
 
+@in_scope()
 def test_invitation_link_from_the_outbox_sets_the_password_once(client_admin_a, org_a, station_a1, station_a2):
     role = Role.objects.get(organization=org_a, key="station_staff")
     response = client_admin_a.post(

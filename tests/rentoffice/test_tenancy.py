@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from rentoffice.models import Station
-from tests.conftest import make_member
+from tests.conftest import in_scope, make_member
 
 pytestmark = pytest.mark.django_db
 
@@ -46,6 +46,7 @@ def test_unscoped_query_raises_outside_a_scope(org_a, station_a1):
         assert list(Station.objects.all()) == [station_a1]
 
 
+@in_scope()
 def test_station_scope_narrows_station_list(org_a, station_a1, station_a2):
     from rentoffice.models import Membership
     from rentoffice.selectors import stations_for
@@ -55,6 +56,7 @@ def test_station_scope_narrows_station_list(org_a, station_a1, station_a2):
     assert list(stations_for(membership=membership)) == [station_a1]
 
 
+@in_scope()
 def test_region_scope_covers_the_regions_stations(org_a, region_a, station_a1, station_a2):
     from rentoffice.models import Membership
 

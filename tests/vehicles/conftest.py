@@ -7,6 +7,7 @@ from django.utils import timezone
 from PIL import Image
 
 from tests.actors import membership_of
+from tests.conftest import data_helper
 from vehicles.models import Vehicle, VehicleGroup
 
 _counter = {"n": 0}
@@ -18,6 +19,7 @@ def jpeg_upload(name: str = "photo.jpg", size=(640, 480), color=(120, 130, 140))
     return SimpleUploadedFile(name, out.getvalue(), content_type="image/jpeg")
 
 
+@data_helper
 def make_vehicle(org, station, group, *, plate: str | None = None, km: int = 1000, current_station=None, **fields):
     from vehicles.services import km_reading_record
 
@@ -66,6 +68,7 @@ def vehicle_b1(org_b, station_b1, group_b):
     return make_vehicle(org_b, station_b1, group_b, plate="HH-B 1")
 
 
+@data_helper
 def grant(user, org, *permissions: str) -> None:
     """Give the user's role in `org` more permissions (e.g. vehicles.groups, which no default role of
     station staff holds)."""
@@ -74,6 +77,7 @@ def grant(user, org, *permissions: str) -> None:
     role.save(update_fields=["permissions"])
 
 
+@data_helper
 def revoke(user, org, *permissions: str) -> None:
     role = membership_of(user, org).role
     role.permissions = sorted(set(role.permissions) - set(permissions))

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from rentoffice.images import process_image
 from tests.actors import admin_of
+from tests.conftest import in_scope
 from vehicles.services import condition_record_create
 
 from .conftest import jpeg_upload
@@ -42,6 +43,7 @@ def test_older_records_are_on_the_full_list(client_staff_a1, org_a, vehicle_a1, 
     assert client_staff_a1.get(list_url, {"page": "abc"}).status_code == 200
 
 
+@in_scope()
 def test_photos_added_to_a_record_afterwards(client_staff_a1, client_staff_a2, client_admin_b, org_a, vehicle_a1):
     record = condition_record_create(vehicle=vehicle_a1, actor=admin_of(vehicle_a1), note="Sauber", photos=[])
     add_url = url("condition_photos_add", org_a, pk=record.pk)

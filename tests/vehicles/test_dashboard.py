@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.actors import admin_of
-from tests.conftest import client_for, make_member
+from tests.conftest import client_for, in_scope, make_member
 from vehicles.models import Damage, Vehicle
 from vehicles.services import damage_create, damage_status_set, vehicle_retire
 
@@ -87,7 +87,7 @@ def test_panel_shows_the_fleet_of_the_users_stations(client_staff_a1, client_adm
     assert _figure(panel, "fleet-hu-overdue") == 1
     assert _figure(panel, "fleet-open-damages") == 1  # not the repaired one, not A2's, not the retired car's
     assert "M-HU 1" in panel and "M-HU 2" in panel and "M-HU 3" not in panel and "A-HU 4" not in panel
-    assert "HU due within 30 days" in panel
+    assert "General inspection due within 30 days" in panel  # "HU" is German shorthand
 
     admin_panel = _panel(client_admin_a.get(dashboard(org_a)).content.decode())
     assert _figure(admin_panel, "fleet-total") == 4
@@ -126,6 +126,7 @@ def test_panel_needs_fleet_access(org_a, fleet):
     assert 'data-testid="fleet-panel"' not in html
 
 
+@in_scope()
 def test_panel_queries_do_not_grow(client_staff_a1, org_a, station_a1, group_a, django_assert_max_num_queries):
     def add(n):
         for i in range(n):

@@ -2,6 +2,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django_scopes import scope, scopes_disabled
 
 from rentoffice.models import Organization
 from vehicles.models import ConditionRecord, Damage, DamagePhoto, KmReading, Vehicle, VehicleGroup, VehiclePhoto
@@ -11,20 +12,21 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_fleet_in_both_organizations_and_idempotent():
     call_command("seed_demo", stdout=io.StringIO())
-    counts = {model: model.objects.count() for model in (Vehicle, Damage, KmReading, DamagePhoto, VehiclePhoto)}
+    counts = _counts()
     for slug in ("koenig", "nord"):
         org = Organization.objects.get(slug=slug)
-        for model in (VehicleGroup, Vehicle, Damage, ConditionRecord):
-            assert model.objects.filter(organization=org).exists(), (slug, model)
-        assert DamagePhoto.objects.filter(organization=org).exists()
-        assert VehiclePhoto.objects.filter(organization=org).exists()
+        with scope(organization=org):
+            for model in (VehicleGroup, Vehicle, Damage, ConditionRecord, DamagePhoto, VehiclePhoto):
+                assert model.objects.exists(), (slug, model)
     koenig = Organization.objects.get(slug="koenig")
-    assert Vehicle.objects.filter(organization=koenig).count() == 30
-    assert VehicleGroup.objects.filter(organization=koenig).count() == 3
-    assert set(Vehicle.objects.filter(organization=koenig).values_list("home_station__code", flat=True)) == {
-        "MUC",
-        "AUG",
-        "NUE",
-    }
+    with scope(organization=koenig):
+        assert Vehicle.objects.count() == 30
+        assert VehicleGroup.objects.count() == 3
+        assert set(Vehicle.objects.values_list("home_station__code", flat=True)) == {"MUC", "AUG", "NUE"}
     call_command("seed_demo", stdout=io.StringIO())
-    assert counts == {model: model.objects.count() for model in counts}
+    assert _counts() == counts
+
+
+def _counts():
+    with scopes_disabled():  # every organization's rows: seeding again adds nothing anywhere
+        return {model: model.objects.count() for model in (Vehicle, Damage, KmReading, DamagePhoto, VehiclePhoto)}

@@ -5,6 +5,7 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from tests.actors import membership_of
+from tests.conftest import in_scope
 from vehicles.models import VehicleGroup
 from vehicles.services import vehicle_retire
 
@@ -17,6 +18,7 @@ def url(name, org, **kwargs):
     return reverse(f"vehicles:{name}", kwargs={"org_slug": org.slug, **kwargs})
 
 
+@in_scope()
 def test_an_unused_group_is_deleted_after_confirmation_and_its_files_after_commit(
     client_admin_a, org_a, group_a, django_capture_on_commit_callbacks
 ):
@@ -41,6 +43,7 @@ def test_an_unused_group_is_deleted_after_confirmation_and_its_files_after_commi
     assert "The vehicle group has been deleted." in response.content.decode()
 
 
+@in_scope()
 def test_a_group_with_vehicles_even_retired_ones_is_refused(client_admin_a, org_a, station_a1, group_a, admin_a):
     client_admin_a.cookies["django_language"] = "en"
     active = make_vehicle(org_a, station_a1, group_a)
@@ -70,6 +73,7 @@ def test_german_refusal(client_admin_a, org_a, station_a1, group_a):
     assert "1 Fahrzeug gehört noch zu dieser Gruppe" in response.content.decode()
 
 
+@in_scope()
 def test_station_staff_without_the_permission_get_403_and_outsiders_404(
     client_staff_a1, client_admin_b, org_a, org_b, group_a, staff_a1, admin_b
 ):

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.conftest import client_for, make_member
+from tests.conftest import client_for, in_scope, make_member
 from vehicles.models import VehicleGroup
 
 from .conftest import grant, jpeg_upload, revoke
@@ -15,6 +15,7 @@ def url(name, org, **kwargs):
     return reverse(f"vehicles:{name}", kwargs={"org_slug": org.slug, **kwargs})
 
 
+@in_scope()
 def test_station_staff_see_groups_but_cannot_manage_them(client_staff_a1, org_a, group_a, staff_a1):
     revoke(staff_a1, org_a, "vehicles.groups")
     page = client_staff_a1.get(url("group_list", org_a)).content.decode()
@@ -38,6 +39,7 @@ def test_station_staff_see_groups_but_cannot_manage_them(client_staff_a1, org_a,
     assert url("list", org_a) in dashboard
 
 
+@in_scope()
 def test_the_permission_lets_a_role_manage_groups(client_staff_a1, org_a, group_a, staff_a1):
     grant(staff_a1, org_a, "vehicles.groups")
     page = client_staff_a1.get(url("group_list", org_a)).content.decode()

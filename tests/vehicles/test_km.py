@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
+from django_scopes import scope
 
 from rentoffice.models import Membership
 from tests.actors import membership_of
@@ -17,14 +18,16 @@ pytestmark = pytest.mark.django_db
 
 def _reading(vehicle, km, *, days_ago=0.0, actor=None, **kwargs):
     """`actor` is a user here for brevity; the service takes that user's membership."""
-    return km_reading_record(
-        vehicle=vehicle,
-        km=km,
-        source=KmReading.Source.STAFF,
-        actor=membership_of(actor, vehicle.organization) if actor else None,
-        recorded_at=timezone.now() - dt.timedelta(days=days_ago),
-        **kwargs,
-    )
+    membership = membership_of(actor, vehicle.organization) if actor else None
+    with scope(organization=vehicle.organization):
+        return km_reading_record(
+            vehicle=vehicle,
+            km=km,
+            source=KmReading.Source.STAFF,
+            actor=membership,
+            recorded_at=timezone.now() - dt.timedelta(days=days_ago),
+            **kwargs,
+        )
 
 
 @pytest.fixture
@@ -37,7 +40,8 @@ def test_a_higher_reading_is_stored_and_becomes_current(vehicle, admin_a):
     _reading(vehicle, 1500, actor=admin_a)
     vehicle.refresh_from_db()
     assert vehicle.current_km == 1500
-    latest = vehicle.km_readings.first()
+    with scope(organization=vehicle.organization):
+        latest = vehicle.km_readings.first()
     assert (latest.km, latest.source, latest.recorded_by) == (1500, "staff", admin_a)
 
 
@@ -48,7 +52,8 @@ def test_a_reading_below_the_last_one_is_refused(vehicle, staff_a1):
     assert "1.000 km" in exc.value.messages[0]  # the last reading, formatted for the reader
     vehicle.refresh_from_db()
     assert vehicle.current_km == 1000
-    assert vehicle.km_readings.count() == 1
+    with scope(organization=vehicle.organization):
+        assert vehicle.km_readings.count() == 1
 
 
 def test_override_needs_the_permission(vehicle, staff_a1):
@@ -66,9 +71,10 @@ def test_override_with_permission_and_reason(vehicle, admin_a):
 
 def test_override_permission_comes_from_the_role(org_a, vehicle, station_a1):
     user = make_member(org_a, "chef@a.example", stations=[station_a1])
-    role = Membership.objects.get(user=user).role
-    role.permissions = sorted({*role.permissions, "vehicles.km_override"})
-    role.save()
+    with scope(organization=org_a):
+        role = Membership.objects.get(user=user).role
+        role.permissions = sorted({*role.permissions, "vehicles.km_override"})
+        role.save()
     assert _reading(vehicle, 10, actor=user, override_reason="Tausch").km == 10
 
 
@@ -104,7 +110,7 @@ def test_backdated_reading_must_fit_between_its_neighbours(vehicle):
 
 
 def test_future_readings_are_refused(vehicle):
-    with pytest.raises(KmReadingRefused):
+    with scope(organization=vehicle.organization), pytest.raises(KmReadingRefused):
         km_reading_record(
             vehicle=vehicle, km=2000, source="staff", actor=None, recorded_at=timezone.now() + dt.timedelta(days=1)
         )
@@ -113,7 +119,7 @@ def test_future_readings_are_refused(vehicle):
 def test_the_service_uses_the_membership_it_is_given(vehicle, admin_a):
     membership = membership_of(admin_a, vehicle.organization)
     assert membership.has_perm("vehicles.km_override") and membership.station_ids is None  # loaded once
-    with CaptureQueriesContext(connection) as queries:
+    with scope(organization=vehicle.organization), CaptureQueriesContext(connection) as queries:
         reading = km_reading_record(
             vehicle=vehicle, km=900, source="staff", actor=membership, override_reason="Tacho getauscht"
         )
@@ -122,26 +128,28 @@ def test_the_service_uses_the_membership_it_is_given(vehicle, admin_a):
 
 
 def test_outsiders_cannot_record_readings(vehicle, org_b, admin_b, staff_a2, org_a):
-    for user, org in ((admin_b, org_b), (staff_a2, org_a)):  # other organization, other station
-        with pytest.raises(PermissionDenied):
-            km_reading_record(vehicle=vehicle, km=1100, source="staff", actor=membership_of(user, org))
     viewer = membership_of(make_member(org_a, "viewer@a.example", role_key="auditor"), org_a)
     assert not viewer.has_perm("vehicles.change")
-    with pytest.raises(PermissionDenied):
-        km_reading_record(vehicle=vehicle, km=1100, source="staff", actor=viewer)
+    # Another organization, another station, a member without vehicles.change.
+    for actor in (membership_of(admin_b, org_b), membership_of(staff_a2, org_a), viewer):
+        with scope(organization=org_a), pytest.raises(PermissionDenied):
+            km_reading_record(vehicle=vehicle, km=1100, source="staff", actor=actor)
     vehicle.refresh_from_db()
-    assert vehicle.current_km == 1000 and vehicle.km_readings.count() == 1
+    with scope(organization=org_a):
+        assert vehicle.current_km == 1000 and vehicle.km_readings.count() == 1
 
 
 @pytest.mark.parametrize("moment", [dt.datetime(1, 1, 1), dt.datetime(1899, 12, 31, 12), dt.datetime(2100, 1, 1)])
 def test_readings_outside_the_date_window_are_refused(vehicle, moment):
-    with translation.override("de"), pytest.raises(KmReadingRefused) as exc:
-        km_reading_record(
-            vehicle=vehicle,
-            km=900,
-            source="staff",
-            actor=None,
-            recorded_at=timezone.make_aware(moment),
-        )
-    assert exc.value.code in ("date_out_of_range", "future")
-    assert vehicle.km_readings.count() == 1
+    with scope(organization=vehicle.organization):
+        with translation.override("de"), pytest.raises(KmReadingRefused) as exc:
+            km_reading_record(
+                vehicle=vehicle,
+                km=900,
+                source="staff",
+                actor=None,
+                recorded_at=timezone.make_aware(moment),
+            )
+        assert exc.value.code in ("date_out_of_range", "future")
+        assert "Datum zwischen" in exc.value.messages[0] or "Zukunft" in exc.value.messages[0]
+        assert vehicle.km_readings.count() == 1

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from rentoffice.images import process_image
 from tests.actors import membership_of
+from tests.conftest import in_scope
 from vehicles.models import Damage
 from vehicles.services import condition_record_create, damage_create, damage_status_set, vehicle_photos_add
 
@@ -109,6 +110,7 @@ def _pages(org, vehicle, group, actor):
 
 
 @pytest.mark.parametrize("language", ["de", "en"])
+@in_scope()
 def test_no_mixed_languages_on_fleet_pages(client_admin_a, org_a, vehicle_a1, group_a, admin_a, language):
     grant(admin_a, org_a, "vehicles.groups")
     client_admin_a.cookies["django_language"] = language

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from rentoffice.images import process_image
 from tests.actors import admin_of, membership_of
-from tests.conftest import client_for, make_member
+from tests.conftest import client_for, data_helper, in_scope, make_member
 from vehicles.models import ConditionPhoto, Damage, DamagePhoto, VehiclePhoto
 from vehicles.services import condition_record_create, damage_create, vehicle_photos_add
 
@@ -19,6 +19,7 @@ def url(name, org, **kwargs):
     return reverse(f"vehicles:{name}", kwargs={"org_slug": org.slug, **kwargs})
 
 
+@data_helper
 def _photos(vehicle, actor=None):
     """One photo of each kind on the vehicle: (kind, photo, page that shows it)."""
     image = process_image(jpeg_upload())
@@ -39,6 +40,7 @@ def _photos(vehicle, actor=None):
     ]
 
 
+@in_scope()
 def test_staff_delete_a_photo_after_confirming(
     client_staff_a1, org_a, vehicle_a1, staff_a1, django_capture_on_commit_callbacks
 ):
@@ -61,6 +63,7 @@ def test_staff_delete_a_photo_after_confirming(
     assert DamagePhoto.objects.count() == 1 and ConditionPhoto.objects.count() == 1
 
 
+@in_scope()
 def test_outsiders_and_other_stations_get_404(client_admin_b, client_staff_a2, org_a, org_b, vehicle_a1):
     for kind, photo, _page in _photos(vehicle_a1):
         for client, orgs in ((client_admin_b, (org_a, org_b)), (client_staff_a2, (org_a,))):
@@ -71,6 +74,7 @@ def test_outsiders_and_other_stations_get_404(client_admin_b, client_staff_a2, o
         assert type(photo).objects.filter(pk=photo.pk).exists()
 
 
+@in_scope()
 def test_viewers_cannot_delete(org_a, vehicle_a1):
     auditor = make_member(org_a, "auditor@a.example", role_key="auditor")
     client = client_for(auditor)
@@ -80,6 +84,7 @@ def test_viewers_cannot_delete(org_a, vehicle_a1):
         assert type(photo).objects.filter(pk=photo.pk).exists()
 
 
+@in_scope()
 def test_a_condition_record_keeps_a_photo_or_a_note(client_staff_a1, org_a, vehicle_a1):
     record = condition_record_create(
         vehicle=vehicle_a1, actor=admin_of(vehicle_a1), photos=[process_image(jpeg_upload())], note=""
@@ -95,6 +100,7 @@ def test_a_condition_record_keeps_a_photo_or_a_note(client_staff_a1, org_a, vehi
     assert not record.photos.exists()
 
 
+@in_scope()
 def test_unknown_photo_kinds_and_ids_are_404(client_admin_a, org_a, vehicle_a1):
     photo = vehicle_photos_add(vehicle=vehicle_a1, actor=admin_of(vehicle_a1), photos=[process_image(jpeg_upload())])[0]
     # A vehicle photo's id under the damage kind is another table: not found, nothing deleted.

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from rentoffice.images import process_image
 from tests.actors import membership_of
+from tests.conftest import in_scope
 from vehicles.models import Damage
 from vehicles.services import condition_record_create, damage_create, km_reading_record, vehicle_photos_add
 
@@ -40,6 +41,7 @@ def test_vehicle_list_queries_do_not_grow(
         client_staff_a1.get(url, {"q": "golf", "sort": "-km"})
 
 
+@in_scope()
 def test_vehicle_page_queries_do_not_grow(
     client_staff_a1, org_a, station_a1, group_a, staff_a1, django_assert_max_num_queries
 ):
@@ -71,6 +73,7 @@ def test_vehicle_page_queries_do_not_grow(
     assert response.content.decode().count('data-testid="damage-marker"') == 8
 
 
+@in_scope()
 def test_damage_page_queries_do_not_grow(
     client_staff_a1, org_a, station_a1, group_a, staff_a1, django_assert_max_num_queries
 ):
@@ -109,6 +112,7 @@ def test_damage_page_queries_do_not_grow(
     assert response.content.decode().count('data-testid="photo-delete"') == 9
 
 
+@in_scope()
 def test_condition_record_and_km_history_queries_do_not_grow(
     client_staff_a1, org_a, station_a1, group_a, staff_a1, django_assert_max_num_queries
 ):

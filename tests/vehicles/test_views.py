@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from tests.actors import admin_of, membership_of
+from tests.conftest import in_scope
 from vehicles.models import Damage, KmReading, Vehicle, VehiclePhoto
 from vehicles.services import damage_create, vehicle_photos_add, vehicle_retire
 
@@ -34,6 +35,7 @@ def test_station_staff_see_only_their_stations_vehicles(
     assert client_staff_a1.get(url("detail", org_a, pk=visiting.pk)).status_code == 200
 
 
+@in_scope()
 def test_station_staff_get_404_for_other_stations_objects(client_staff_a1, client_staff_a2, org_a, vehicle_a2):
     from rentoffice.images import process_image
     from vehicles.services import condition_record_create
@@ -106,6 +108,7 @@ def test_search_finds_partial_matches(client_admin_a, org_a, vehicle_a1, vehicle
     assert "A-XY 99" not in page or query in ("volks", "golf")
 
 
+@in_scope()
 def test_filters_and_htmx_partial(client_admin_a, org_a, station_a2, vehicle_a1, vehicle_a2):
     response = client_admin_a.get(
         url("list", org_a), {"station": station_a2.pk}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="vehicle-results"
@@ -154,6 +157,7 @@ def _form_data(station, group, **overrides):
     return data
 
 
+@in_scope()
 def test_create_vehicle_normalises_plate_and_starts_km_history(client_staff_a1, org_a, station_a1, group_a, staff_a1):
     response = client_staff_a1.post(url("create", org_a), _form_data(station_a1, group_a))
     assert response.status_code == 302
@@ -163,6 +167,7 @@ def test_create_vehicle_normalises_plate_and_starts_km_history(client_staff_a1, 
     assert (reading.km, reading.source, reading.recorded_by) == (12000, "staff", staff_a1)
 
 
+@in_scope()
 def test_plate_must_be_unique_among_active_vehicles(
     client_admin_a, org_a, org_b, station_a1, group_a, vehicle_a1, station_b1, group_b
 ):
@@ -179,6 +184,7 @@ def test_plate_must_be_unique_among_active_vehicles(
     assert Vehicle.objects.filter(organization=org_a, plate="M-AB 1234").count() == 2
 
 
+@in_scope()
 def test_vin_is_checked(client_admin_a, org_a, station_a1, group_a):
     response = client_admin_a.post(url("create", org_a), _form_data(station_a1, group_a, vin="WVWZZZ1KZAW00000I"))
     assert response.status_code == 200
@@ -198,6 +204,7 @@ def test_form_cannot_use_other_organizations_stations(client_admin_a, org_a, sta
     assert response.status_code == 200 and "home_station" in response.context["form"].errors
 
 
+@in_scope()
 def test_retire_keeps_the_history(client_admin_a, org_a, vehicle_a1):
     damage_create(vehicle=vehicle_a1, actor=admin_of(vehicle_a1), damage=Damage(area="front", description="Delle"))
     response = client_admin_a.post(url("retire", org_a, pk=vehicle_a1.pk), {"reason": "Totalschaden"})
@@ -253,6 +260,7 @@ def test_km_form_refuses_lower_reading_and_admin_overrides(client_staff_a1, clie
     assert vehicle_a1.current_km == 500
 
 
+@in_scope()
 def test_km_form_asks_to_confirm_a_large_jump(client_staff_a1, org_a, vehicle_a1):
     data = {"km": 90_000, "note": "", "recorded_at": _now_local()}
     response = client_staff_a1.post(url("km_add", org_a, pk=vehicle_a1.pk), data)
@@ -278,6 +286,7 @@ def _now_local():
 # --- damages ---
 
 
+@in_scope()
 def test_damage_with_position_and_photos_shows_as_marker(client_staff_a1, org_a, vehicle_a1):
     response = client_staff_a1.post(
         url("damage_create", org_a, pk=vehicle_a1.pk),
@@ -341,6 +350,7 @@ def test_incomplete_position_is_refused(client_staff_a1, org_a, vehicle_a1):
     assert response.status_code == 200 and not Damage.objects.exists()
 
 
+@in_scope()
 def test_damage_status_history(client_staff_a1, org_a, vehicle_a1, staff_a1):
     damage = damage_create(
         vehicle=vehicle_a1,
@@ -362,6 +372,7 @@ def test_damage_status_history(client_staff_a1, org_a, vehicle_a1, staff_a1):
 # --- condition records, groups ---
 
 
+@in_scope()
 def test_condition_record_with_photos(client_staff_a1, org_a, vehicle_a1):
     response = client_staff_a1.post(
         url("condition_create", org_a, pk=vehicle_a1.pk),
@@ -376,6 +387,7 @@ def test_condition_record_with_photos(client_staff_a1, org_a, vehicle_a1):
     assert response.status_code == 200 and vehicle_a1.condition_records.count() == 1
 
 
+@in_scope()
 def test_vehicle_group_with_photo(client_admin_a, client_admin_b, org_a, org_b, admin_a):
     grant(admin_a, org_a, "vehicles.groups")
     response = client_admin_a.post(
@@ -395,6 +407,7 @@ def test_vehicle_group_with_photo(client_admin_a, client_admin_b, org_a, org_b, 
     assert response.status_code == 200 and "code" in response.context["form"].errors  # code already used
 
 
+@in_scope()
 def test_vehicle_photo_upload(client_staff_a1, org_a, vehicle_a1):
     response = client_staff_a1.post(
         url("photos_add", org_a, pk=vehicle_a1.pk), {"photos": [jpeg_upload()], "caption": "Front"}
@@ -425,6 +438,7 @@ def test_station_staff_hand_over_to_another_station_but_keep_homes_their_own(
     assert client_staff_a1.get(url("detail", org_a, pk=vehicle_a1.pk)).status_code == 200  # still their home
 
 
+@in_scope()
 def test_reactivate_only_when_the_plate_is_free(client_admin_a, org_a, station_a1, group_a, vehicle_a1):
     vehicle_retire(vehicle=vehicle_a1, actor=admin_of(vehicle_a1), reason="verkauft")
     successor = make_vehicle(org_a, station_a1, group_a, plate="M-AB 1234")

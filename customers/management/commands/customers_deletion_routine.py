@@ -1,7 +1,7 @@
 """GDPR deletion routine: report (with --dry-run) or anonymise inactive customers."""
 
 from django.core.management.base import BaseCommand, CommandError
-from django_scopes import scopes_disabled
+from django_scopes import scope
 
 from rentoffice.models import Organization
 
@@ -16,13 +16,13 @@ class Command(BaseCommand):
         parser.add_argument("--organization", help="Slug of one organization (default: all).")
 
     def handle(self, *args, dry_run=False, organization=None, **options):
-        with scopes_disabled():
-            orgs = Organization.objects.filter(is_active=True)
-            if organization:
-                orgs = orgs.filter(slug=organization)
-                if not orgs:
-                    raise CommandError(f"unknown organization {organization}")
-            for org in orgs:
+        orgs = Organization.objects.filter(is_active=True)
+        if organization:
+            orgs = orgs.filter(slug=organization)
+            if not orgs:
+                raise CommandError(f"unknown organization {organization}")
+        for org in orgs:
+            with scope(organization=org):  # each organization in its own scope, as the daily task runs
                 report = deletion_routine(organization=org, dry_run=dry_run)
                 verb = "would anonymise" if dry_run else "anonymised"
                 self.stdout.write(f"{org.slug}: {verb} {len(report.candidates)}, skipped {len(report.skipped)}")
