@@ -171,6 +171,7 @@ def load(org, count: int, *, chunk: int = 50_000, rebuild_index: bool = True) ->
             if i % 10 == 0:
                 c.kind, c.company = Customer.Kind.LEGAL_ENTITY, f"{rng.choice(COMPANY)} {last} GmbH"
             c.search_text = build_search_text(c, [f"K{i:07d}"] if i % 3 == 0 else [])
+            c.sort_name_refresh()  # COPY bypasses save()
             row = []
             for f in fields:
                 value = f.get_db_prep_save(getattr(c, f.attname), connection)

@@ -6,7 +6,7 @@ from .models import AccessCard, Customer, CustomerAccount, CustomerAttribute, Cu
 
 auditlog.register(
     Customer,
-    exclude_fields=["search_text", "updated_at", "last_activity_at"],
+    exclude_fields=["search_text", "sort_name", "updated_at", "last_activity_at"],
     m2m_fields={"attributes", "allowed_vehicle_groups", "allowed_stations"},
 )
 auditlog.register(AccessCard)

@@ -8,10 +8,12 @@ import re
 from django import forms
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 from django_scopes import scopes_disabled
 
 from rentoffice.models import Station, User
+from rentoffice.validators import date_in_window
 from vehicles.models import VehicleGroup
 
 from .models import Customer, CustomerAttribute, CustomerSettings
@@ -128,7 +130,9 @@ class PermissionSelect(forms.Select):
         super().__init__(attrs, choices=[("", _("Organization default")), ("true", _("Yes")), ("false", _("No"))])
 
     def format_value(self, value):
-        return {True: "true", False: "false"}.get(value, "")
+        # Select compares the options against a *list* of strings; a bare "true" would also "contain"
+        # the empty option's value, so "organization default" was marked selected whatever was stored.
+        return [{True: "true", False: "false"}.get(value, "")]
 
     def value_from_datadict(self, data, files, name):
         return {"true": True, "false": False}.get(data.get(name), None)
@@ -190,8 +194,15 @@ with scopes_disabled():
                     "hx-swap": "innerHTML",
                 }
             )
-            if self.instance.main_customer_id and not self.is_bound:
-                self.initial["main_customer"] = self.instance.main_customer.number
+            if self.instance.main_customer_id:
+                # The field holds only the number; the name next to it says who that is.
+                main_customer = self.instance.main_customer
+                field.help_text = _("%(name)s (customer no. %(number)s). Type a name or number to choose another.") % {
+                    "name": escape(main_customer.display_name),
+                    "number": main_customer.number,
+                }
+                if not self.is_bound:
+                    self.initial["main_customer"] = main_customer.number
             stations = Station.objects.filter(organization=organization)
             self.fields["home_station"].queryset = stations
             self.fields["allowed_stations"].queryset = stations
@@ -224,8 +235,8 @@ with scopes_disabled():
 
 class CardForm(forms.Form):
     number = forms.CharField(label=_("Card number"), max_length=40, required=False)
-    valid_from = forms.DateField(label=_("Valid from"), required=False, widget=DateInput)
-    valid_until = forms.DateField(label=_("Valid until"), required=False, widget=DateInput)
+    valid_from = forms.DateField(label=_("Valid from"), required=False, widget=DateInput, validators=[date_in_window])
+    valid_until = forms.DateField(label=_("Valid until"), required=False, widget=DateInput, validators=[date_in_window])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

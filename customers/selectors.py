@@ -42,7 +42,7 @@ from .models import (
     DocumentTemplate,
     EmailTemplate,
 )
-from .search import digits, fold
+from .search import digits, fold, phone_national
 
 SEARCH_LIMIT = 20
 SEARCH_CANDIDATES = 500
@@ -90,7 +90,7 @@ def customer_get(*, membership: Membership, pk: int) -> Customer:
             "allowed_vehicle_groups",
             "allowed_stations",
             Prefetch("access_cards", queryset=AccessCard.objects.order_by("number")),
-            Prefetch("sub_customers", queryset=Customer.objects.order_by("last_name", "first_name")),
+            Prefetch("sub_customers", queryset=Customer.objects.order_by("sort_name", "number")),
         )
         .first()
     )
@@ -130,9 +130,9 @@ def customer_list(
     if query:
         qs = _apply_search(qs, query)
     elif licence == "overdue":
-        qs = qs.order_by("licence_due_on", "last_name", "first_name", "number")
+        qs = qs.order_by("licence_due_on", "sort_name", "number")
     else:
-        qs = qs.order_by("last_name", "first_name", "company", "number")
+        qs = qs.order_by("sort_name", "number")
     if group:
         qs = qs.filter(customer_group=group)
     if blocked == "1":
@@ -151,6 +151,9 @@ def _apply_search(qs: QuerySet[Customer], query: str) -> QuerySet[Customer]:
     phone_like = bool(re.fullmatch(r"[\d\s+()/-]+", query.strip())) and len(number_digits) >= 3
     if phone_like and number_digits != term:
         condition |= Q(search_text__contains=number_digits)
+    national = phone_national(query) if phone_like else ""
+    if len(national) >= 3:  # "+49 89 …" finds "089 …" (stored numbers have their national form too)
+        condition |= Q(search_text__contains=national)
     whens = []
     if number_digits and number_digits == term and len(number_digits) < 19:
         whens.append(When(number=int(number_digits), then=Value(0)))
@@ -166,7 +169,7 @@ def _apply_search(qs: QuerySet[Customer], query: str) -> QuerySet[Customer]:
     candidates = list(qs.filter(condition).order_by().values_list("pk", flat=True)[:SEARCH_CANDIDATES])
     if number_digits and number_digits == term and len(number_digits) < 19:
         candidates += list(qs.filter(number=int(number_digits)).values_list("pk", flat=True)[:1])
-    return qs.filter(pk__in=candidates).annotate(rank=rank).order_by("rank", "last_name", "first_name", "number")
+    return qs.filter(pk__in=candidates).annotate(rank=rank).order_by("rank", "sort_name", "number")
 
 
 @dataclass
@@ -195,6 +198,17 @@ def customer_search(
         qs = Customer.objects.filter(organization__in=scope.organizations, anonymised_at__isnull=True)
         qs = _apply_search(qs, query).select_related("organization")
         return list(qs[:limit])
+
+
+def main_customer_suggest(*, membership: Membership, query: str, exclude_pk: int | None = None, limit: int = 10):
+    """Candidates for the card's main-customer field: customers that are not sub-customers themselves,
+    companies first (a main customer is usually one), then the search ranking."""
+    qs = customers_for(membership=membership).filter(main_customer__isnull=True)
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    company_first = Case(When(kind=Customer.Kind.LEGAL_ENTITY, then=Value(0)), default=Value(1))
+    ranked = _apply_search(qs, query)
+    return list(ranked.order_by(company_first, *ranked.query.order_by)[:limit])
 
 
 def multi_org_available(*, membership: Membership) -> bool:

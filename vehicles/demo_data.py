@@ -165,7 +165,7 @@ def _seed_org(org, key: str, per_station: int, stdout) -> None:
                     vehicle=vehicle,
                     km=km,
                     source=source,
-                    actor=actor.user,
+                    actor=actor,
                     recorded_at=now - dt.timedelta(days=days_ago, hours=rng.randint(0, 8)),
                 )
                 km += rng.randint(150, 2500)

@@ -7,6 +7,7 @@ from django_scopes import scopes_disabled
 from rentoffice.images import ImageUploadField
 from rentoffice.models import Station
 from rentoffice.selectors import stations_for
+from rentoffice.validators import date_in_window
 
 from .identifiers import plate_normalize, plate_validate, vin_check_digit_ok, vin_normalize
 from .models import Damage, DamageStatusChange, Vehicle, VehicleGroup
@@ -201,7 +202,10 @@ class DamageStatusForm(forms.ModelForm):
 class KmReadingForm(forms.Form):
     km = forms.IntegerField(label=_("Km reading"), min_value=0, max_value=9_999_999)
     recorded_at = forms.DateTimeField(
-        label=_("Read at"), widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M"]
+        label=_("Read at"),
+        widget=DATETIME,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M"],
+        validators=[date_in_window],
     )
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
     confirm_implausible = forms.BooleanField(
@@ -234,6 +238,14 @@ class ConditionRecordForm(forms.Form):
     km = forms.IntegerField(label=_("Km reading"), min_value=0, max_value=9_999_999, required=False)
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     photos = ImageUploadField(label=_("Photos"), required=False, max_files=30)
+    # The km goes into the km history, so the km service's confirmations apply here too.
+    confirm_implausible = KmReadingForm.base_fields["confirm_implausible"]
+    override_reason = KmReadingForm.base_fields["override_reason"]
+
+    def __init__(self, *args, may_override: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not may_override:
+            del self.fields["override_reason"]
 
     def clean(self):
         data = super().clean()

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from rentoffice.models import Membership
 from rentoffice.tenancy import scope_to_stations
+from rentoffice.validators import window_q
 
 from .identifiers import plate_compact
 from .models import (
@@ -134,7 +135,7 @@ def vehicle_get(*, membership: Membership, pk: int) -> Vehicle:
 
 def vehicle_damages(*, vehicle: Vehicle) -> QuerySet[Damage]:
     return (
-        Damage.objects.filter(vehicle=vehicle)
+        Damage.objects.filter(window_q("reported_at"), vehicle=vehicle)
         .select_related("reported_by")
         .prefetch_related(Prefetch("photos", queryset=DamagePhoto.objects.order_by("uploaded_at", "id")))
         .order_by("reported_at", "id")
@@ -146,7 +147,7 @@ def vehicle_condition_records(
 ) -> list[ConditionRecord] | QuerySet[ConditionRecord]:
     """Newest first; a list of at most `limit` records, or the whole queryset (for paging) without a limit."""
     qs = (
-        ConditionRecord.objects.filter(vehicle=vehicle)
+        ConditionRecord.objects.filter(window_q("recorded_at"), vehicle=vehicle)
         .select_related("recorded_by")
         .prefetch_related(Prefetch("photos", queryset=ConditionPhoto.objects.order_by("uploaded_at", "id")))
         .order_by("-recorded_at", "-id")
@@ -155,7 +156,13 @@ def vehicle_condition_records(
 
 
 def vehicle_km_history(*, vehicle: Vehicle, limit: int | None = KM_HISTORY_ON_PAGE) -> QuerySet[KmReading]:
-    qs = KmReading.objects.filter(vehicle=vehicle).select_related("recorded_by").order_by("-recorded_at", "-id")
+    # A row outside the date window (written past the validators) cannot be read back by psycopg2;
+    # leaving it out keeps the vehicle's pages up.
+    qs = (
+        KmReading.objects.filter(window_q("recorded_at"), vehicle=vehicle)
+        .select_related("recorded_by")
+        .order_by("-recorded_at", "-id")
+    )
     return qs[:limit] if limit else qs
 
 
@@ -222,6 +229,7 @@ def fleet_overview(*, membership: Membership, station_filter: int | None = None,
 def damage_get(*, membership: Membership, pk: int) -> Damage:
     damage = (
         damages_for(membership=membership)
+        .filter(window_q("reported_at"))
         .select_related("vehicle", "vehicle__current_station", "vehicle__group", "reported_by")
         .prefetch_related(
             Prefetch("photos", queryset=DamagePhoto.objects.order_by("uploaded_at", "id")),
@@ -237,7 +245,11 @@ def damage_get(*, membership: Membership, pk: int) -> Damage:
 
 def condition_record_get(*, membership: Membership, pk: int) -> ConditionRecord:
     record = (
-        _scoped(ConditionRecord.objects.filter(organization=membership.organization), membership, "vehicle__")
+        _scoped(
+            ConditionRecord.objects.filter(window_q("recorded_at"), organization=membership.organization),
+            membership,
+            "vehicle__",
+        )
         .select_related("vehicle", "recorded_by")
         .prefetch_related(Prefetch("photos", queryset=ConditionPhoto.objects.order_by("uploaded_at", "id")))
         .filter(pk=pk)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
@@ -15,6 +16,7 @@ from django_countries.fields import CountryField
 from django_scopes import ScopedManager
 
 from rentoffice.models import Organization, Station
+from rentoffice.validators import date_in_window
 
 
 class CustomerAttribute(models.Model):
@@ -111,25 +113,37 @@ class Customer(models.Model):
     licence_class = models.CharField(_("driving-licence class"), max_length=40, blank=True)
 
     # Contract, licence and identity
-    contract_start = models.DateField(_("contract start"), null=True, blank=True)
+    contract_start = models.DateField(_("contract start"), null=True, blank=True, validators=[date_in_window])
     contract_end = models.DateField(
-        _("contract end"), null=True, blank=True, help_text=_("No new bookings after this date.")
+        _("contract end"),
+        null=True,
+        blank=True,
+        help_text=_("No new bookings after this date."),
+        validators=[date_in_window],
     )
-    valid_until = models.DateField(_("valid until"), null=True, blank=True, help_text=_("Time limit of the customer."))
+    valid_until = models.DateField(
+        _("valid until"), null=True, blank=True, help_text=_("Time limit of the customer."), validators=[date_in_window]
+    )
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, blank=True)
     nationality = CountryField(_("nationality"), blank=True)
-    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True, validators=[date_in_window])
     licence_number = models.CharField(_("driving-licence number"), max_length=50, blank=True)
-    licence_issued_on = models.DateField(_("driving licence issued on"), null=True, blank=True)
+    licence_issued_on = models.DateField(
+        _("driving licence issued on"), null=True, blank=True, validators=[date_in_window]
+    )
     licence_authority = models.CharField(_("issuing authority (licence)"), max_length=120, blank=True)
-    licence_expires_on = models.DateField(_("driving licence valid until"), null=True, blank=True)
+    licence_expires_on = models.DateField(
+        _("driving licence valid until"), null=True, blank=True, validators=[date_in_window]
+    )
     id_document_type = models.CharField(_("ID document"), max_length=20, choices=IdDocumentType.choices, blank=True)
     id_document_number = models.CharField(_("ID document number"), max_length=50, blank=True)
     id_document_authority = models.CharField(_("issuing authority (ID)"), max_length=120, blank=True)
-    id_document_expires_on = models.DateField(_("ID document valid until"), null=True, blank=True)
+    id_document_expires_on = models.DateField(
+        _("ID document valid until"), null=True, blank=True, validators=[date_in_window]
+    )
     is_blocked = models.BooleanField(_("blocked"), default=False)
     blocked_reason = models.CharField(_("reason for blocking"), max_length=300, blank=True)
-    blocked_at = models.DateTimeField(_("blocked at"), null=True, blank=True)
+    blocked_at = models.DateTimeField(_("blocked at"), null=True, blank=True, validators=[date_in_window])
 
     # Licence check
     licence_check_interval_months = models.PositiveSmallIntegerField(
@@ -138,7 +152,9 @@ class Customer(models.Model):
         blank=True,
         help_text=_("Empty: no periodic licence check."),
     )
-    licence_checked_at = models.DateField(_("licence last checked on"), null=True, blank=True)
+    licence_checked_at = models.DateField(
+        _("licence last checked on"), null=True, blank=True, validators=[date_in_window]
+    )
     licence_checked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -168,7 +184,9 @@ class Customer(models.Model):
     bic = models.CharField(_("BIC"), max_length=11, blank=True)
     account_holder = models.CharField(_("account holder"), max_length=200, blank=True)
     sepa_mandate_reference = models.CharField(_("SEPA mandate reference"), max_length=35, blank=True)
-    sepa_mandate_date = models.DateField(_("SEPA mandate signed on"), null=True, blank=True)
+    sepa_mandate_date = models.DateField(
+        _("SEPA mandate signed on"), null=True, blank=True, validators=[date_in_window]
+    )
     invoice_recipient = models.TextField(
         _("invoice recipient"), blank=True, help_text=_("Different recipient address for invoices, if any.")
     )
@@ -177,7 +195,7 @@ class Customer(models.Model):
         _("payment method"), max_length=20, choices=PaymentMethod.choices, default=PaymentMethod.INVOICE
     )
     credit_check_result = models.CharField(_("credit check result"), max_length=200, blank=True)
-    credit_check_date = models.DateField(_("credit check date"), null=True, blank=True)
+    credit_check_date = models.DateField(_("credit check date"), null=True, blank=True, validators=[date_in_window])
     einvoice_mode = models.CharField(
         _("e-invoice mode"), max_length=10, choices=EInvoiceMode.choices, default=EInvoiceMode.NONE
     )
@@ -215,6 +233,8 @@ class Customer(models.Model):
     notes = models.TextField(_("notes"), blank=True)
 
     search_text = models.TextField(editable=False, default="")
+    # Last name, first name, company in German dictionary order (customers.search.sort_key).
+    sort_name = models.CharField(max_length=410, editable=False, default="")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     last_activity_at = models.DateTimeField(_("last activity"), default=timezone.now)
@@ -227,7 +247,7 @@ class Customer(models.Model):
     ACTIVITY_LABELS = {"merged_with": _("Merged with"), "moved_records": _("Records moved over")}
 
     class Meta:
-        ordering = ["last_name", "first_name", "company", "number"]
+        ordering = ["sort_name", "number"]
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         constraints = [
@@ -235,11 +255,9 @@ class Customer(models.Model):
         ]
         indexes = [
             GinIndex(OpClass("search_text", name="gin_trgm_ops"), name="customer_search_trgm"),
-            models.Index(fields=["organization", "last_name", "first_name"], name="customer_org_name"),
+            models.Index(fields=["organization", "sort_name"], name="customer_org_sort"),
             # The list's customer-group filter, already in the list's name order.
-            models.Index(
-                fields=["organization", "customer_group", "last_name", "first_name"], name="customer_org_group_name"
-            ),
+            models.Index(fields=["organization", "customer_group", "sort_name"], name="customer_org_group_sort"),
             # The dashboard's counts at a million customers: index-only instead of a full scan.
             models.Index(
                 fields=["organization"], condition=models.Q(anonymised_at__isnull=True), name="customer_org_current"
@@ -254,6 +272,21 @@ class Customer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.display_name} ({self.number})"
+
+    def save(self, *args, **kwargs):
+        self.sort_name_refresh()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "sort_name"}
+        super().save(*args, **kwargs)
+
+    def sort_name_refresh(self) -> None:
+        """Sorted by what the list shows first: the company of a legal entity, else the person's name."""
+        from ..search import sort_key
+
+        if self.kind == self.Kind.LEGAL_ENTITY and self.company.strip():
+            self.sort_name = sort_key(self.company, self.last_name, self.first_name)
+        else:
+            self.sort_name = sort_key(self.last_name, self.first_name, self.company)
 
     @property
     def display_name(self) -> str:
@@ -276,11 +309,52 @@ class Customer(models.Model):
             errors["main_customer"] = _("A customer cannot be its own main customer.")
         if self.main_customer_id and self.main_customer and self.main_customer.main_customer_id:
             errors["main_customer"] = _("A sub-customer cannot be a main customer.")
+        errors.update(self._clean_dates())
+        errors.update(self._clean_contact())
         errors.update(self._clean_bank())
         if self.is_blocked and not self.blocked_reason.strip():
             errors["blocked_reason"] = _("Give a reason for blocking the customer.")
         if errors:
             raise ValidationError(errors)
+
+    def _clean_contact(self) -> dict:
+        """German postcodes have five digits; phone numbers must be real numbers of the customer's
+        country (typed nationally or with +country code; stored as typed)."""
+        import phonenumbers
+
+        errors = {}
+        country = (getattr(self.country, "code", None) or str(self.country or "") or "DE").upper()
+        self.postal_code = self.postal_code.strip()
+        if country == "DE" and self.postal_code and not re.fullmatch(r"\d{5}", self.postal_code):
+            errors["postal_code"] = _("A German postcode has five digits.")
+        for field in ("phone", "mobile"):
+            value = getattr(self, field).strip()
+            if not value:
+                continue
+            try:
+                valid = phonenumbers.is_valid_number(phonenumbers.parse(value, country))
+            except phonenumbers.NumberParseException:
+                valid = False
+            if not valid:
+                errors[field] = _("Enter a valid phone number, e.g. 089 123456 or +49 89 123456.")
+        return errors
+
+    def _clean_dates(self) -> dict:
+        """Dates that cannot be true (issue 7): a future birth, a licence issued in the future or expiring
+        before it was issued, a check "done" in the future (it would silence the escalation e-mails)."""
+        today = timezone.localdate()
+        errors = {}
+        if self.date_of_birth and self.date_of_birth > today:
+            errors["date_of_birth"] = _("The date of birth cannot lie in the future.")
+        if self.licence_issued_on and self.licence_issued_on > today:
+            errors["licence_issued_on"] = _("The licence cannot have been issued in the future.")
+        elif self.licence_issued_on and self.date_of_birth and self.licence_issued_on <= self.date_of_birth:
+            errors["licence_issued_on"] = _("The licence cannot have been issued before the date of birth.")
+        if self.licence_expires_on and self.licence_issued_on and self.licence_expires_on < self.licence_issued_on:
+            errors["licence_expires_on"] = _("The licence cannot expire before it was issued.")
+        if self.licence_checked_at and self.licence_checked_at > today:
+            errors["licence_checked_at"] = _("The licence check cannot lie in the future.")
+        return errors
 
     def _clean_bank(self) -> dict:
         from schwifty import BIC, IBAN
@@ -370,8 +444,8 @@ class AccessCard(models.Model):
         verbose_name=_("customer"),
     )
     number = models.CharField(_("card number"), max_length=40)
-    valid_from = models.DateField(_("valid from"), null=True, blank=True)
-    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True, validators=[date_in_window])
+    valid_until = models.DateField(_("valid until"), null=True, blank=True, validators=[date_in_window])
 
     objects = ScopedManager(organization="organization")
 

@@ -30,6 +30,7 @@ NOT_MERGEABLE = {
     "organization",
     "number",
     "search_text",
+    "sort_name",
     "created_at",
     "updated_at",
     "anonymised_at",

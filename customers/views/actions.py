@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from rentoffice.tenancy import requires
+from rentoffice.validators import date_in_window
 
 from .. import selectors, services
 from ..forms import DateInput
@@ -27,13 +28,14 @@ class OptionalReasonForm(forms.Form):
 
 
 class EndDateForm(forms.Form):
-    end_date = forms.DateField(label=gettext_lazy("Contract end"), widget=DateInput)
+    end_date = forms.DateField(label=gettext_lazy("Contract end"), widget=DateInput, validators=[date_in_window])
 
 
 class ValidUntilForm(forms.Form):
     valid_until = forms.DateField(
         label=gettext_lazy("Valid until"),
         widget=DateInput,
+        validators=[date_in_window],
         required=False,
         help_text=gettext_lazy("Empty removes the time limit."),
     )

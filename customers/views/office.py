@@ -185,11 +185,7 @@ def main_suggest(request, org_slug):
     query = selectors.clean_query(request.GET.get("q", "") or request.GET.get("c-main_customer", ""))
     results = []
     if query:
-        results = [
-            c
-            for c in selectors.customer_search(membership=request.membership, query=query, limit=30)
-            if not c.main_customer_id
-        ][:10]
+        results = selectors.main_customer_suggest(membership=request.membership, query=query)
     return render(request, "customers/_main_suggestions.html", {"results": results})
 
 

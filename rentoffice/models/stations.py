@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 from phonenumber_field.modelfields import PhoneNumberField
 
+from ..validators import date_in_window
 from .organizations import Organization
 
 
@@ -88,7 +89,7 @@ class OpeningException(models.Model):
     """A date on which the station is closed or has special hours (holidays, events)."""
 
     station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="opening_exceptions")
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date"), validators=[date_in_window])
     closed = models.BooleanField(_("closed all day"), default=True)
     opens = models.TimeField(_("opens"), null=True, blank=True)
     closes = models.TimeField(_("closes"), null=True, blank=True)

@@ -69,7 +69,7 @@ def test_merge_moves_everything_and_keeps_chosen_fields(client_admin_a, org_a, a
         last_name="Schmidt",
         email="anna@new.example",
         city="Bonn",
-        phone="0228 1",
+        phone="0228 123456",
         cards=["M-2"],
     )
     sub = make_customer(org_a, last_name="Fahrer", main_customer=other)
@@ -100,7 +100,7 @@ def test_merge_moves_everything_and_keeps_chosen_fields(client_admin_a, org_a, a
 
     survivor.refresh_from_db()
     assert not Customer.objects.filter(pk=other.pk).exists()
-    assert survivor.email == "anna@new.example" and survivor.phone == "0228 1" and survivor.city == "Köln"
+    assert survivor.email == "anna@new.example" and survivor.phone == "0228 123456" and survivor.city == "Köln"
     assert set(AccessCard.objects.filter(customer=survivor).values_list("number", flat=True)) == {"M-1", "M-2"}
     assert CustomerDocument.objects.get(pk=doc.pk).customer == survivor
     assert CustomerAccount.objects.get(organization=org_a).customer == survivor

@@ -139,3 +139,27 @@ def test_top_bar_search_with_the_keyboard_on_a_phone(page, live_server, org_a, a
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
     expect(page.locator("[data-testid=customer-header]")).to_contain_text("Anna Müller")
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1366, "height": 800}, {"width": 390, "height": 800}])
+def test_top_bar_dropdown_shows_long_names_and_e_mails(page, live_server, org_a, admin_a, viewport):
+    make_customer(
+        org_a,
+        kind="legal_entity",
+        company="Müller & Söhne Transporte GmbH",
+        last_name="Müller-Lüdenscheidt",
+        email="buchhaltung.mueller-soehne@transporte-example.com",
+    )
+    login(page, live_server, admin_a.email)
+    page.set_viewport_size(viewport)
+    page.goto(f"{live_server.url}/o/{org_a.slug}/")
+    if viewport["width"] < 768:
+        page.click("[data-bs-target='#topbar-menu']")
+    page.fill("#global-search", "söhne")
+    hit = page.locator("#global-search-results [data-testid=search-hit]")
+    expect(hit).to_have_count(1)
+    box = page.locator("#global-search-results").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"]  # fully on screen
+    # Neither the name nor the e-mail is cut off (a long e-mail wraps on a phone).
+    assert hit.evaluate("e => [...e.querySelectorAll('span, div')].every(x => x.scrollWidth <= x.clientWidth + 1)")
+    expect(hit).to_contain_text("buchhaltung.mueller-soehne@transporte-example.com")

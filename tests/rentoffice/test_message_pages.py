@@ -10,12 +10,11 @@ from django.db import transaction
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
-from rentoffice.services import membership_update
-from tests.actors import admin_of
-
 from rentoffice.message_display import MASK, mask_secrets
 from rentoffice.models import OutboundMessage
 from rentoffice.outbox import message_queue
+from rentoffice.services import membership_update
+from tests.actors import admin_of
 from tests.conftest import client_for, make_member
 from tests.customers.conftest import make_customer
 

@@ -58,3 +58,48 @@ def test_photos_added_to_a_record_afterwards(client_staff_a1, client_staff_a2, c
         assert client.post(add_url, {"photos": [jpeg_upload()]}).status_code == 404
     assert client_staff_a2.get(url("condition_list", org_a, pk=vehicle_a1.pk)).status_code == 404
     assert record.photos.count() == 2
+
+
+def test_a_condition_record_km_goes_through_the_km_rules(client_staff_a1, org_a, station_a1, group_a):
+    from django_scopes import scope, scopes_disabled
+
+    from vehicles.models import ConditionRecord, KmReading
+
+    from .conftest import make_vehicle
+
+    with scopes_disabled():
+        vehicle = make_vehicle(org_a, station_a1, group_a, km=12_650)
+    target = url("condition_create", org_a, pk=vehicle.pk)
+    client_staff_a1.cookies["django_language"] = "de"
+    response = client_staff_a1.post(target, {"km": "12000", "note": "Kratzer hinten"})
+    assert response.status_code == 200
+    assert "unter dem letzten Stand" in " ".join(response.context["form"].errors["km"])
+    with scope(organization=org_a):
+        assert not ConditionRecord.objects.filter(vehicle=vehicle).exists()
+    response = client_staff_a1.post(target, {"km": "12700", "note": "Sauber"})
+    assert response.status_code == 302
+    with scope(organization=org_a):
+        record = ConditionRecord.objects.get(vehicle=vehicle)
+        reading = KmReading.objects.filter(vehicle=vehicle).order_by("-recorded_at").first()
+        vehicle.refresh_from_db()
+    assert (reading.km, reading.source, record.km_reading_id) == (12_700, "condition", reading.pk)
+    assert vehicle.current_km == 12_700
+
+
+def test_an_implausible_condition_km_asks_for_confirmation(client_staff_a1, org_a, station_a1, group_a):
+    from django_scopes import scope, scopes_disabled
+
+    from vehicles.models import ConditionRecord
+
+    from .conftest import make_vehicle
+
+    with scopes_disabled():
+        vehicle = make_vehicle(org_a, station_a1, group_a, km=1000)  # read 30 days ago
+    target = url("condition_create", org_a, pk=vehicle.pk)
+    response = client_staff_a1.post(target, {"km": "900000", "note": "x"})
+    assert response.status_code == 200 and response.context["needs_confirmation"]
+    assert 'name="confirm_implausible"' in response.content.decode()
+    response = client_staff_a1.post(target, {"km": "900000", "note": "x", "confirm_implausible": "on"})
+    assert response.status_code == 302
+    with scope(organization=org_a):
+        assert ConditionRecord.objects.get(vehicle=vehicle).km_reading.implausible_confirmed

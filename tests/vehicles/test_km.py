@@ -1,10 +1,14 @@
 import datetime as dt
 
 import pytest
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 from django_scopes import scope
 
 from rentoffice.models import Membership
+from tests.actors import membership_of
 from tests.conftest import make_member
 from vehicles.models import KmReading
 from vehicles.services import KmReadingRefused, km_reading_record
@@ -13,12 +17,14 @@ pytestmark = pytest.mark.django_db
 
 
 def _reading(vehicle, km, *, days_ago=0.0, actor=None, **kwargs):
+    """`actor` is a user here for brevity; the service takes that user's membership."""
+    membership = membership_of(actor, vehicle.organization) if actor else None
     with scope(organization=vehicle.organization):
         return km_reading_record(
             vehicle=vehicle,
             km=km,
             source=KmReading.Source.STAFF,
-            actor=actor,
+            actor=membership,
             recorded_at=timezone.now() - dt.timedelta(days=days_ago),
             **kwargs,
         )
@@ -108,3 +114,42 @@ def test_future_readings_are_refused(vehicle):
         km_reading_record(
             vehicle=vehicle, km=2000, source="staff", actor=None, recorded_at=timezone.now() + dt.timedelta(days=1)
         )
+
+
+def test_the_service_uses_the_membership_it_is_given(vehicle, admin_a):
+    membership = membership_of(admin_a, vehicle.organization)
+    assert membership.has_perm("vehicles.km_override") and membership.station_ids is None  # loaded once
+    with scope(organization=vehicle.organization), CaptureQueriesContext(connection) as queries:
+        reading = km_reading_record(
+            vehicle=vehicle, km=900, source="staff", actor=membership, override_reason="Tacho getauscht"
+        )
+    assert reading.recorded_by == admin_a
+    assert not [q for q in queries.captured_queries if "rentoffice_membership" in q["sql"]]
+
+
+def test_outsiders_cannot_record_readings(vehicle, org_b, admin_b, staff_a2, org_a):
+    viewer = membership_of(make_member(org_a, "viewer@a.example", role_key="auditor"), org_a)
+    assert not viewer.has_perm("vehicles.change")
+    # Another organization, another station, a member without vehicles.change.
+    for actor in (membership_of(admin_b, org_b), membership_of(staff_a2, org_a), viewer):
+        with scope(organization=org_a), pytest.raises(PermissionDenied):
+            km_reading_record(vehicle=vehicle, km=1100, source="staff", actor=actor)
+    vehicle.refresh_from_db()
+    with scope(organization=org_a):
+        assert vehicle.current_km == 1000 and vehicle.km_readings.count() == 1
+
+
+@pytest.mark.parametrize("moment", [dt.datetime(1, 1, 1), dt.datetime(1899, 12, 31, 12), dt.datetime(2100, 1, 1)])
+def test_readings_outside_the_date_window_are_refused(vehicle, moment):
+    with scope(organization=vehicle.organization):
+        with translation.override("de"), pytest.raises(KmReadingRefused) as exc:
+            km_reading_record(
+                vehicle=vehicle,
+                km=900,
+                source="staff",
+                actor=None,
+                recorded_at=timezone.make_aware(moment),
+            )
+        assert exc.value.code in ("date_out_of_range", "future")
+        assert "Datum zwischen" in exc.value.messages[0] or "Zukunft" in exc.value.messages[0]
+        assert vehicle.km_readings.count() == 1

@@ -61,7 +61,9 @@ def test_vehicle_page_queries_do_not_grow(
                 vehicle=vehicle, actor=membership_of(staff_a1, vehicle), photos=[photo, photo], note="ok"
             )
             vehicle_photos_add(vehicle=vehicle, actor=membership_of(staff_a1, vehicle), photos=[photo])
-            km_reading_record(vehicle=vehicle, km=vehicle.current_km + 10, source="checkin", actor=staff_a1)
+            km_reading_record(
+                vehicle=vehicle, km=vehicle.current_km + 10, source="checkin", actor=membership_of(staff_a1, vehicle)
+            )
 
     add(2)
     few = _count(client_staff_a1, url)
@@ -128,7 +130,9 @@ def test_condition_record_and_km_history_queries_do_not_grow(
             extra.set_processed(photo)
             extra.save()
             km_reading_record(vehicle=vehicle, km=vehicle.current_km + 10, source="portal", actor=None)
-            km_reading_record(vehicle=vehicle, km=vehicle.current_km + 10, source="checkin", actor=staff_a1)
+            km_reading_record(
+                vehicle=vehicle, km=vehicle.current_km + 10, source="checkin", actor=membership_of(staff_a1, vehicle)
+            )
 
     add(2)
     few_record, few_history = _count(client_staff_a1, record_url), _count(client_staff_a1, history_url)

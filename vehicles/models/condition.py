@@ -6,6 +6,7 @@ from django_scopes import ScopedManager
 
 from rentoffice.images import StoredImage
 from rentoffice.models import Organization
+from rentoffice.validators import date_in_window
 
 from .vehicles import Vehicle
 
@@ -20,7 +21,7 @@ class ConditionRecord(models.Model):
     vehicle = models.ForeignKey(
         Vehicle, on_delete=models.PROTECT, related_name="condition_records", verbose_name=_("vehicle")
     )
-    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now, validators=[date_in_window])
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -30,6 +31,16 @@ class ConditionRecord(models.Model):
         verbose_name=_("recorded by"),
     )
     km = models.PositiveIntegerField(_("km"), null=True, blank=True)
+    # The reading this record's km went into the history as (the km service's rules apply to it).
+    km_reading = models.OneToOneField(
+        "vehicles.KmReading",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="condition_record",
+        verbose_name=_("km reading"),
+    )
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -11,6 +11,7 @@ from django_scopes import ScopedManager
 
 from rentoffice.images import StoredImage
 from rentoffice.models import Organization
+from rentoffice.validators import date_in_window
 
 from .vehicles import Vehicle
 
@@ -80,7 +81,7 @@ class Damage(models.Model):
     description = models.TextField(_("description"))
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, default=Severity.MINOR)
     source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.STAFF)
-    reported_at = models.DateTimeField(_("reported at"), default=timezone.now)
+    reported_at = models.DateTimeField(_("reported at"), default=timezone.now, validators=[date_in_window])
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -90,7 +91,7 @@ class Damage(models.Model):
         verbose_name=_("reported by"),
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
-    status_changed_at = models.DateTimeField(_("status changed at"), default=timezone.now)
+    status_changed_at = models.DateTimeField(_("status changed at"), default=timezone.now, validators=[date_in_window])
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -137,7 +138,7 @@ class DamageStatusChange(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     damage = models.ForeignKey(Damage, on_delete=models.CASCADE, related_name="status_changes")
     status = models.CharField(_("status"), max_length=20, choices=Damage.Status.choices)
-    date = models.DateField(_("date"), default=timezone.localdate)
+    date = models.DateField(_("date"), default=timezone.localdate, validators=[date_in_window])
     note = models.CharField(_("note"), max_length=500, blank=True)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -10,6 +10,7 @@ from django_scopes import ScopedManager
 
 from rentoffice.images import StoredImage
 from rentoffice.models import Organization, Station
+from rentoffice.validators import date_in_window
 
 from ..identifiers import plate_compact, plate_normalize, plate_validate, vin_normalize, vin_validate
 from .groups import VehicleGroup
@@ -59,7 +60,7 @@ class Vehicle(models.Model):
     current_station = models.ForeignKey(
         Station, on_delete=models.PROTECT, related_name="current_vehicles", verbose_name=_("current station")
     )
-    first_registration = models.DateField(_("first registration"), null=True, blank=True)
+    first_registration = models.DateField(_("first registration"), null=True, blank=True, validators=[date_in_window])
     fuel_type = models.CharField(_("fuel type"), max_length=20, choices=Fuel.choices, default=Fuel.PETROL)
     transmission = models.CharField(
         _("transmission"), max_length=20, choices=Transmission.choices, default=Transmission.MANUAL
@@ -76,10 +77,10 @@ class Vehicle(models.Model):
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.AVAILABLE)
     status_reason = models.CharField(_("reason for the status"), max_length=200, blank=True)
-    status_changed_at = models.DateTimeField(_("status changed at"), default=timezone.now)
-    next_inspection = models.DateField(_("next inspection (HU)"), null=True, blank=True)
+    status_changed_at = models.DateTimeField(_("status changed at"), default=timezone.now, validators=[date_in_window])
+    next_inspection = models.DateField(_("next inspection (HU)"), null=True, blank=True, validators=[date_in_window])
     notes = models.TextField(_("notes"), blank=True)
-    retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
+    retired_at = models.DateTimeField(_("retired at"), null=True, blank=True, validators=[date_in_window])
     # Lower-cased plate (also without separators), VIN, make, model and variant for the trigram index.
     search_text = models.TextField(editable=False, default="")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -145,6 +146,10 @@ class Vehicle(models.Model):
             related = getattr(self, field, None) if getattr(self, f"{field}_id") else None
             if related is not None and related.organization_id != self.organization_id:
                 errors[field] = _("Choose one of your organization's entries.")
+        if self.first_registration and self.first_registration > timezone.localdate():
+            errors["first_registration"] = _("The first registration cannot lie in the future.")
+        elif self.first_registration and self.next_inspection and self.next_inspection < self.first_registration:
+            errors["next_inspection"] = _("The next inspection (HU) cannot lie before the first registration.")
         if errors:
             raise ValidationError(errors)
 
@@ -166,12 +171,13 @@ class KmReading(models.Model):
         CHECKIN = "checkin", _("check-in")
         PORTAL = "portal", _("customer portal")
         PROTOCOL = "protocol", _("protocol")
+        CONDITION = "condition", _("condition record")
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, related_name="km_readings")
     km = models.PositiveIntegerField(_("km"))
     source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.STAFF)
-    recorded_at = models.DateTimeField(_("read at"), default=timezone.now)
+    recorded_at = models.DateTimeField(_("read at"), default=timezone.now, validators=[date_in_window])
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from rentoffice.images import ProcessedImage
 from rentoffice.models import Membership, User
 
-from ..models import ConditionPhoto, ConditionRecord, Vehicle
+from ..models import ConditionPhoto, ConditionRecord, KmReading, Vehicle
+from .km import km_reading_record
 from .rights import require_vehicle
 
 
@@ -24,22 +25,37 @@ def condition_record_create(
     note: str = "",
     km: int | None = None,
     recorded_at: dt.datetime | None = None,
+    source: str = KmReading.Source.CONDITION,
+    override_reason: str = "",
+    confirmed_implausible: bool = False,
 ) -> ConditionRecord:
-    """Record the vehicle's condition (photos, note, km). The km is kept as stated on the record; a
-    caller that also wants it in the km history calls `km_reading_record` itself."""
+    """Record the vehicle's condition (photos, note, km). A km given here is a reading like any other:
+    it goes through `km_reading_record` (same rules, same history) and the record points to it."""
     require_vehicle(actor, vehicle)
     photos = list(photos)
     if not photos and not note.strip():
         raise ValidationError(_("Add at least one photo or a note."))
+    recorded_at = recorded_at or timezone.now()
     record = ConditionRecord(
         organization_id=vehicle.organization_id,
         vehicle=vehicle,
         recorded_by=actor.user,
         note=note.strip(),
         km=km,
-        recorded_at=recorded_at or timezone.now(),
+        recorded_at=recorded_at,
     )
     record.full_clean()
+    if km is not None:
+        record.km_reading = km_reading_record(
+            vehicle=vehicle,
+            km=km,
+            source=source,
+            actor=actor,
+            recorded_at=recorded_at,
+            override_reason=override_reason,
+            confirmed_implausible=confirmed_implausible,
+            note=_("Condition record"),
+        )
     record.save()
     _photos_add(record, actor.user, photos)
     return record

@@ -17,9 +17,11 @@ from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from rentoffice.models import Membership, User
+from rentoffice.models import Membership
+from rentoffice.validators import date_in_window, window_q
 
 from ..models import KmReading, Vehicle
+from .rights import require_vehicle
 
 OVERRIDE_PERMISSION = "vehicles.km_override"
 
@@ -33,7 +35,8 @@ class KmReadingRefused(ValidationError):
 
     - "below_previous" / "above_next": needs an override (permission + reason),
     - "implausible": needs `confirmed_implausible=True`,
-    - "override_not_allowed" / "reason_missing": the override itself was not acceptable.
+    - "override_not_allowed" / "reason_missing": the override itself was not acceptable,
+    - "future" / "date_out_of_range": the time of the reading (shown at that field).
     """
 
 
@@ -53,7 +56,8 @@ class KmCheck:
 
 def km_reading_check(*, vehicle: Vehicle, km: int, recorded_at: dt.datetime) -> KmCheck:
     """Compare a reading with its neighbours in time without saving anything."""
-    readings = KmReading.objects.filter(vehicle=vehicle)
+    # Rows outside the date window cannot be read back (see rentoffice.validators); they are not neighbours.
+    readings = KmReading.objects.filter(window_q("recorded_at"), vehicle=vehicle)
     previous = readings.filter(recorded_at__lte=recorded_at).order_by("-recorded_at", "-id").first()
     following = readings.filter(recorded_at__gt=recorded_at).order_by("recorded_at", "id").first()
     implausible, allowed = False, None
@@ -79,35 +83,33 @@ def _when(moment: dt.datetime) -> str:
     return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
 
 
-def _may_override(actor: User | None, vehicle: Vehicle) -> bool:
-    if actor is None:
-        return False
-    membership = (
-        Membership.objects.filter(user=actor, organization_id=vehicle.organization_id, is_active=True)
-        .select_related("role")
-        .first()
-    )
-    return membership is not None and membership.has_perm(OVERRIDE_PERMISSION)
-
-
 @transaction.atomic
 def km_reading_record(
     *,
     vehicle: Vehicle,
     km: int,
     source: str,
-    actor: User | None,
+    actor: Membership | None,
     recorded_at: dt.datetime | None = None,
     override_reason: str = "",
     confirmed_implausible: bool = False,
     note: str = "",
 ) -> KmReading:
-    """Validate and store a reading; keeps `vehicle.current_km` at the latest reading."""
+    """Validate and store a reading; keeps `vehicle.current_km` at the latest reading.
+
+    `actor` is the membership of the person recording it (None for the customer portal, which can
+    never override)."""
     recorded_at = recorded_at or timezone.now()
     # Serialise readings of one vehicle so two check-ins cannot both pass the comparison.
     locked = Vehicle.objects.select_for_update().get(pk=vehicle.pk)
+    if actor is not None:  # None: a source without a staff member (the customer portal)
+        require_vehicle(actor, locked)
     if km is None or km < 0:
         raise KmReadingRefused(_("Enter the km reading."), code="invalid")
+    try:
+        date_in_window(recorded_at)
+    except ValidationError as exc:
+        raise KmReadingRefused(exc.messages[0], code="date_out_of_range")
     if recorded_at > timezone.now() + dt.timedelta(minutes=5):
         raise KmReadingRefused(_("A km reading cannot lie in the future."), code="future")
     check = km_reading_check(vehicle=locked, km=km, recorded_at=recorded_at)
@@ -127,7 +129,7 @@ def km_reading_record(
                     "date": _when(check.following.recorded_at),
                 }
             raise KmReadingRefused(message, code="below_previous" if check.below_previous else "above_next")
-        if not _may_override(actor, locked):
+        if actor is None or not actor.has_perm(OVERRIDE_PERMISSION):
             raise KmReadingRefused(
                 _("Only users with the permission to override km readings may save this reading."),
                 code="override_not_allowed",
@@ -149,14 +151,18 @@ def km_reading_record(
         km=km,
         source=source,
         recorded_at=recorded_at,
-        recorded_by=actor,
+        recorded_by=actor.user if actor else None,
         override_reason=override_reason,
         implausible_confirmed=check.implausible and confirmed_implausible,
         note=note,
     )
     reading.full_clean()
     reading.save()
-    latest = KmReading.objects.filter(vehicle=locked).order_by("-recorded_at", "-id").values_list("km", flat=True)[0]
+    latest = (
+        KmReading.objects.filter(window_q("recorded_at"), vehicle=locked)
+        .order_by("-recorded_at", "-id")
+        .values_list("km", flat=True)[0]
+    )
     if latest != locked.current_km:
         Vehicle.objects.filter(pk=locked.pk).update(current_km=latest)
     vehicle.current_km = latest

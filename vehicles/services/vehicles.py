@@ -53,7 +53,7 @@ def vehicle_save(*, actor: Membership, vehicle: Vehicle, initial_km: int | None 
             vehicle=vehicle,
             km=initial_km or 0,
             source=KmReading.Source.STAFF,
-            actor=actor.user,
+            actor=actor,
             note=_("Initial reading"),
         )
     return vehicle

@@ -18,19 +18,41 @@ PAGE_SIZE = 25
 @requires("vehicles.change")
 def condition_record_create(request, org_slug, pk):
     vehicle = selectors.vehicle_get(membership=request.membership, pk=pk)
-    form = ConditionRecordForm(request.POST or None, request.FILES or None, initial={"km": vehicle.current_km})
+    may_override = request.membership.has_perm("vehicles.km_override")
+    form = ConditionRecordForm(
+        request.POST or None, request.FILES or None, initial={"km": vehicle.current_km}, may_override=may_override
+    )
+    km_refusal = ""
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             record = services.condition_record_create(
-                vehicle=vehicle, actor=request.membership, photos=data["photos"], note=data["note"], km=data["km"]
+                vehicle=vehicle,
+                actor=request.membership,
+                photos=data["photos"],
+                note=data["note"],
+                km=data["km"],
+                override_reason=data.get("override_reason", ""),
+                confirmed_implausible=data["confirm_implausible"],
             )
+        except services.KmReadingRefused as exc:
+            km_refusal = exc.code
+            form.add_error("km", exc.messages)
         except ValidationError as exc:
             form_errors_from(form, exc)
         else:
             messages.success(request, _("The condition record has been saved."))
             return redirect("vehicles:condition_detail", org_slug=org_slug, pk=record.pk)
-    return render(request, "vehicles/condition_form.html", {"vehicle": vehicle, "form": form})
+    return render(
+        request,
+        "vehicles/condition_form.html",
+        {
+            "vehicle": vehicle,
+            "form": form,
+            "needs_confirmation": km_refusal == "implausible",
+            "needs_override": km_refusal in ("below_previous", "above_next"),
+        },
+    )
 
 
 @requires("vehicles.view")

@@ -153,7 +153,7 @@ def km_reading_add(request, org_slug, pk):
                 vehicle=vehicle,
                 km=data["km"],
                 source=KmReading.Source.STAFF,
-                actor=request.user,
+                actor=request.membership,
                 recorded_at=data["recorded_at"],
                 override_reason=data.get("override_reason", ""),
                 confirmed_implausible=data["confirm_implausible"],
@@ -162,7 +162,7 @@ def km_reading_add(request, org_slug, pk):
         except services.KmReadingRefused as exc:
             needs_confirmation = exc.code == "implausible"
             needs_override = exc.code in ("below_previous", "above_next")
-            form.add_error("km", exc.messages)
+            form.add_error("recorded_at" if exc.code in ("future", "date_out_of_range") else "km", exc.messages)
             if needs_override and not may_override:
                 form.add_error(None, _("Ask a colleague with the permission to override km readings."))
         else:
