@@ -121,6 +121,19 @@ def _station_ids_of(row) -> set[int]:
     return ids
 
 
+def _spread_over_stations(rows, scan: int = 300) -> list:
+    """The first rows of a model, plus the first row of every other station among the first `scan`:
+    the station-staff check needs a row of another station whatever order the demo seeds them in."""
+    chosen = list(rows[:MAX_PER_MODEL])
+    covered = set().union(*(_station_ids_of(row) for row in chosen)) if chosen else set()
+    for row in rows[MAX_PER_MODEL:scan]:
+        stations = _station_ids_of(row)
+        if stations and not stations <= covered:
+            chosen.append(row)
+            covered |= stations
+    return chosen
+
+
 def _candidates(org):
     """Ids of the organization's objects, single and as (parent, child) pairs.
 
@@ -129,7 +142,7 @@ def _candidates(org):
     """
     singles, pairs = [(Organization, org)], []  # the organization itself is a record too
     for model in tenant_models():
-        for row in _rows(model, org)[:MAX_PER_MODEL]:
+        for row in _spread_over_stations(_rows(model, org)):
             singles.append((model, row))
             for field in model._meta.get_fields():
                 if isinstance(field, models.ForeignKey) and _org_path(field.related_model):
