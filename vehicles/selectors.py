@@ -248,7 +248,7 @@ def condition_record_get(*, membership: Membership, pk: int) -> ConditionRecord:
     return record
 
 
-PHOTO_KINDS = {
+PHOTO_KINDS: dict[str, tuple[type[VehiclePhoto | DamagePhoto | ConditionPhoto], str, tuple[str, ...]]] = {
     # kind: (model, path to the vehicle for the station scope, rows to load with the photo)
     "vehicle": (VehiclePhoto, "vehicle__", ("vehicle",)),
     "damage": (DamagePhoto, "damage__vehicle__", ("damage", "damage__vehicle")),

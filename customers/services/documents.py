@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import filetype
@@ -66,13 +67,18 @@ ACTIVE_MARKERS = re.compile(rb"<\s*(script|html|!doctype\s+html|iframe|object|em
 MAX_EMAIL_ATTACHMENTS = 20 * 1024 * 1024
 
 
+def _upload_size(upload: UploadedFile) -> int:
+    assert upload.size is not None  # files parsed from a request (and ContentFile) always know their size
+    return upload.size
+
+
 def document_check(upload: UploadedFile) -> str:
     """The content type of an acceptable upload; raises ValidationError for anything unsafe or too big."""
     limit = settings.MAX_DOCUMENT_UPLOAD_SIZE
-    if upload.size > limit:
+    if _upload_size(upload) > limit:
         raise ValidationError(
             _("The file is too large (%(size)s); the limit is %(limit)s.")
-            % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
+            % {"size": filesizeformat(_upload_size(upload)), "limit": filesizeformat(limit)}
         )
     if upload.size == 0:
         raise ValidationError(_("The file is empty."))
@@ -112,7 +118,7 @@ def document_upload(
         note=note,
         original_name=(upload.name or "file")[-255:],
         content_type=content_type,
-        size=upload.size,
+        size=_upload_size(upload),
         uploaded_by=actor.user,
     )
     document.file.save(upload.name or "file", upload, save=False)
@@ -251,9 +257,9 @@ def customer_email_send(
     body: str,
     reply_to: str = "",
     purpose: str = "standard",
-    documents: list[CustomerDocument] = (),
-    templates: list[DocumentTemplate] = (),
-    uploads: list[UploadedFile] = (),
+    documents: Sequence[CustomerDocument] = (),
+    templates: Sequence[DocumentTemplate] = (),
+    uploads: Sequence[UploadedFile] = (),
 ) -> OutboundMessage:
     """A staff-written e-mail to the customer's address for the purpose (fallback rule), via the outbox."""
     require_customer(actor, customer)
@@ -272,7 +278,8 @@ def customer_email_send(
         attachments.append(Attachment(f"{template.name}.pdf", "application/pdf", content=pdf, size=len(pdf)))
     for upload in uploads:
         content_type = document_check(upload)
-        attachments.append(Attachment(upload.name, content_type, content=upload.read(), size=upload.size))
+        assert upload.name is not None  # as the size: a parsed upload always has its file name
+        attachments.append(Attachment(upload.name, content_type, content=upload.read(), size=_upload_size(upload)))
     total = sum(a.size for a in attachments)
     if total > MAX_EMAIL_ATTACHMENTS:
         raise ValidationError(
