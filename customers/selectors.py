@@ -106,7 +106,7 @@ def pending_invitations(*, organization: Organization) -> QuerySet[CustomerAccou
         organization=organization,
         is_active=True,
         customer__anonymised_at__isnull=True,
-    ).filter(Q(password="") | Q(password__startswith="!"))
+    ).filter(Q(password="") | Q(password__startswith="!"))  # noqa: S106  ("!" marks an unusable password)
 
 
 def customer_list(
@@ -244,7 +244,7 @@ def effective_permissions(*, customer: Customer, defaults: CustomerSettings) -> 
         if value is None:
             value = getattr(defaults, field)
         model_field = Customer._meta.get_field(field)
-        assert isinstance(model_field, Field)  # the permission fields are columns of Customer
+        assert isinstance(model_field, Field)  # noqa: S101  invariant: the permission fields are columns of Customer
         result.append((field, model_field.verbose_name, value, inherited))
     return result
 

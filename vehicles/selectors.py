@@ -106,10 +106,7 @@ def vehicle_search(
         qs = qs.filter(Q(current_station_id=station) | Q(home_station_id=station))
     if group:
         qs = qs.filter(group_id=group)
-    if status:
-        qs = qs.filter(status=status)
-    else:
-        qs = qs.exclude(status=Vehicle.Status.RETIRED)
+    qs = qs.filter(status=status) if status else qs.exclude(status=Vehicle.Status.RETIRED)
     today = timezone.localdate()
     if attention == "hu_due":  # due within the next 30 days, overdue ones included
         qs = qs.filter(next_inspection__lte=today + dt.timedelta(days=HU_DUE_WITHIN_DAYS))

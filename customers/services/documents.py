@@ -68,7 +68,7 @@ MAX_EMAIL_ATTACHMENTS = 20 * 1024 * 1024
 
 
 def _upload_size(upload: UploadedFile) -> int:
-    assert upload.size is not None  # files parsed from a request (and ContentFile) always know their size
+    assert upload.size is not None  # noqa: S101  invariant: files parsed from a request (and ContentFile) always know their size
     return upload.size
 
 
@@ -278,7 +278,7 @@ def customer_email_send(
         attachments.append(Attachment(f"{template.name}.pdf", "application/pdf", content=pdf, size=len(pdf)))
     for upload in uploads:
         content_type = document_check(upload)
-        assert upload.name is not None  # as the size: a parsed upload always has its file name
+        assert upload.name is not None  # noqa: S101  invariant: a parsed upload always has its file name
         attachments.append(Attachment(upload.name, content_type, content=upload.read(), size=_upload_size(upload)))
     total = sum(a.size for a in attachments)
     if total > MAX_EMAIL_ATTACHMENTS:

@@ -12,8 +12,8 @@ from ..tenancy import requires
 def _record(request, kind: str, pk: int):
     try:
         return record_kinds.get(kind, membership=request.membership, pk=pk)
-    except KeyError:
-        raise Http404
+    except KeyError as exc:
+        raise Http404 from exc
 
 
 @requires("activity.view")

@@ -115,14 +115,14 @@ def km_reading_record(
     if check.needs_override:
         if not override_reason:
             if check.below_previous:
-                assert check.previous is not None  # below_previous means there is a previous reading
+                assert check.previous is not None  # noqa: S101  invariant: below_previous means there is a previous reading
                 message = _("%(km)s km is below the last reading of %(last)s km (%(date)s).") % {
                     "km": _km(km),
                     "last": _km(check.previous.km),
                     "date": _when(check.previous.recorded_at),
                 }
             else:
-                assert check.following is not None  # above_next means there is a later reading
+                assert check.following is not None  # noqa: S101  invariant: above_next means there is a later reading
                 message = _("%(km)s km is above a later reading of %(next)s km (%(date)s).") % {
                     "km": _km(km),
                     "next": _km(check.following.km),
@@ -138,7 +138,7 @@ def km_reading_record(
         override_reason = ""
     if check.implausible and not confirmed_implausible:
         # implausible is only computed against a previous reading, with its allowance
-        assert check.previous is not None and check.allowed_km is not None
+        assert check.previous is not None and check.allowed_km is not None  # noqa: S101
         raise KmReadingRefused(
             _(
                 "%(delta)s km since the last reading is more than plausible (at most %(allowed)s km for the time "
