@@ -43,9 +43,14 @@ test: setup
 	@eval "$$($(SERVICES) start test)" && \
 	DJANGO_ALLOW_ASYNC_UNSAFE=true .venv/bin/pytest -n $${PYTEST_WORKERS:-2} --dist loadgroup $(PYTEST_ARGS)
 
+# The same checks `make test` runs (tests/test_code_style.py, tests/test_import_contract.py), on their own.
 lint: setup
 	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/djlint templates */templates --lint
 	.venv/bin/djlint templates */templates --check --quiet
+	.venv/bin/mypy $$($(PY) -c "from tests.test_code_style import TYPED_PATHS; print(*TYPED_PATHS)")
+	.venv/bin/lint-imports --no-cache
 
 messages: setup
 	$(PY) scripts/translations.py make && $(PY) scripts/translations.py compile

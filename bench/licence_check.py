@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-print = functools.partial(print, flush=True)  # noqa: A001  (progress shows while it runs)
+print = functools.partial(print, flush=True)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rentoffice.settings.dev")
 
 

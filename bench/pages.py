@@ -220,7 +220,7 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({model}), {platform.system()} {platform.release()}, load before {load[0]:.2f}"
 
 
-def main() -> None:
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per page")
     parser.add_argument("--connections", type=int, default=20, help="concurrent clients")
@@ -230,7 +230,76 @@ def main() -> None:
     parser.add_argument("--profile", default="", help="comma-separated page keys to profile in-process, then stop")
     parser.add_argument("--port", type=int, default=8799)
     parser.add_argument("--out", default="", help="also write the result block to this file")
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def _server_wait(port: int) -> None:
+    for _ in range(100):
+        try:
+            if get(port, "/bench/bare-view/", None)[0] == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+    sys.exit("gunicorn did not start")
+
+
+def _row(page: Page, limit: float) -> str:
+    load = page.load
+    share = load["rps"] / limit
+    single = statistics.median(page.single)
+    target, met = "–", ""
+    if page.target:
+        need_share, need_p95 = TARGETS[page.target]
+        target = f"≥ {need_share:.0%}, p95 < {need_p95}, single < {SINGLE_P50_MS}"
+        ok = share >= need_share and load["p95_us"] / 1000 < need_p95 and single < SINGLE_P50_MS
+        met = "yes" if ok else "**no**"
+    errors = load["socket_errors"] + load["bad_status"]
+    cpu, queries = (f"{page.cpu_ms:.1f}", str(page.queries)) if page.cookies else ("–", "–")
+    return (
+        f"| {page.label}{f' ({errors} errors)' if errors else ''}{' (no answer within 10 s)' if not load['requests'] else ''} | {load['rps']:.1f} | {share:.1%} "
+        f"| {load['p50_us'] / 1000:.0f} | {load['p95_us'] / 1000:.0f} | {load['p99_us'] / 1000:.0f} "
+        f"| {single:.1f} | {cpu} | {queries} | {target} | {met} |"
+    )
+
+
+def _pages_check(port: int, todo: list[Page]) -> None:
+    """Every page answers 200 through gunicorn for every user of its mix, or the bench stops."""
+    for page in todo:
+        for cookie in page.cookies:
+            status, _ms = get(port, page.path, cookie)
+            if status != 200:
+                sys.exit(f"{page.path}: {status} through gunicorn")
+
+
+def _single_times(port: int, page: Page, count: int) -> list[float]:
+    """Sorted times of `count` sequential requests, after warming every worker's caches."""
+    for _ in range(3):
+        get(port, page.path, page.cookies[0] if page.cookies else None)
+    return sorted(
+        get(port, page.path, page.cookies[i % len(page.cookies)] if page.cookies else None)[1] for i in range(count)
+    )
+
+
+def _pages_counted(only: str) -> list[Page]:
+    """The pages to measure (all, or the `--only` keys), with their queries and CPU time counted."""
+    from django_scopes import scopes_disabled
+
+    from rentoffice.models import Organization
+
+    with scopes_disabled():
+        org = Organization.objects.get(slug="koenig")
+        todo = pages(org)
+    if only:
+        keep = only.split(",")
+        todo = [p for p in todo if p.key in keep]
+    session_by_user = sessions()
+    for page in todo:
+        count_queries(page, session_by_user)
+    return todo
+
+
+def main() -> None:
+    args = _arguments()
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install -y wrk")
 
@@ -240,22 +309,10 @@ def main() -> None:
     django.setup()
     import logging
 
-    from django_scopes import scopes_disabled
-
-    from rentoffice.models import Organization
-
     # Users of the mix who may not open a page get 403/404 while the mix is sorted out: expected.
     logging.getLogger("django.request").setLevel(logging.ERROR)
 
-    with scopes_disabled():
-        org = Organization.objects.get(slug="koenig")
-        todo = pages(org)
-    if args.only:
-        keep = args.only.split(",")
-        todo = [p for p in todo if p.key in keep]
-    session_by_user = sessions()
-    for page in todo:
-        count_queries(page, session_by_user)
+    todo = _pages_counted(args.only)
     if args.profile:
         for page in todo:
             if page.key in args.profile.split(","):
@@ -281,19 +338,8 @@ def main() -> None:
         env=os.environ.copy(),
     )
     try:
-        for _ in range(100):
-            try:
-                if get(args.port, "/bench/bare-view/", None)[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            sys.exit("gunicorn did not start")
-        for page in todo:
-            for cookie in page.cookies:
-                status, _ms = get(args.port, page.path, cookie)
-                if status != 200:
-                    sys.exit(f"{page.path}: {status} through gunicorn")
+        _server_wait(args.port)
+        _pages_check(args.port, todo)
         bare = Page("bare", "bare Django view behind all middleware (the limit)", "/bench/bare-view/")
         refs = [
             bare,
@@ -301,12 +347,7 @@ def main() -> None:
             Page("healthz", "/healthz: database + broker ping (the issue's reference)", "/healthz"),
         ]
         for page in [*refs, *todo]:
-            for _ in range(3):  # warm every worker's caches
-                get(args.port, page.path, page.cookies[0] if page.cookies else None)
-            page.single = sorted(
-                get(args.port, page.path, page.cookies[i % len(page.cookies)] if page.cookies else None)[1]
-                for i in range(args.single)
-            )
+            page.single = _single_times(args.port, page, args.single)
         for page in refs:
             page.load = wrk(args.port, page.path, [], duration=args.duration, connections=args.connections)
         for page in todo:
@@ -328,23 +369,7 @@ def main() -> None:
         "| page | req/s | share of bare | p50 ms | p95 ms | p99 ms | single p50 ms | CPU ms | queries | target | met |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
-    for page in [*refs, *todo]:
-        load = page.load
-        share = load["rps"] / limit
-        single = statistics.median(page.single)
-        target, met = "–", ""
-        if page.target:
-            need_share, need_p95 = TARGETS[page.target]
-            target = f"≥ {need_share:.0%}, p95 < {need_p95}, single < {SINGLE_P50_MS}"
-            ok = share >= need_share and load["p95_us"] / 1000 < need_p95 and single < SINGLE_P50_MS
-            met = "yes" if ok else "**no**"
-        errors = load["socket_errors"] + load["bad_status"]
-        cpu, queries = (f"{page.cpu_ms:.1f}", str(page.queries)) if page.cookies else ("–", "–")
-        lines.append(
-            f"| {page.label}{f' ({errors} errors)' if errors else ''}{' (no answer within 10 s)' if not load['requests'] else ''} | {load['rps']:.1f} | {share:.1%} "
-            f"| {load['p50_us'] / 1000:.0f} | {load['p95_us'] / 1000:.0f} | {load['p99_us'] / 1000:.0f} "
-            f"| {single:.1f} | {cpu} | {queries} | {target} | {met} |"
-        )
+    lines += [_row(page, limit) for page in [*refs, *todo]]
     block = "\n".join(lines)
     print(block)
     if args.out:

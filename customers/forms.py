@@ -135,7 +135,7 @@ class PermissionSelect(forms.Select):
         return [{True: "true", False: "false"}.get(value, "")]
 
     def value_from_datadict(self, data, files, name):
-        return {"true": True, "false": False}.get(data.get(name), None)
+        return {"true": True, "false": False}.get(data.get(name))
 
 
 with scopes_disabled():
@@ -254,7 +254,7 @@ class BaseCardFormSet(forms.BaseFormSet):
     def clean(self):
         seen = set()
         for form in self.forms:
-            if not hasattr(form, "cleaned_data") or self.can_delete and self._should_delete_form(form):
+            if not hasattr(form, "cleaned_data") or (self.can_delete and self._should_delete_form(form)):
                 continue
             number = (form.cleaned_data.get("number") or "").strip().upper()
             if number and number in seen:

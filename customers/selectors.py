@@ -17,6 +17,7 @@ from django.db.models import (
     DurationField,
     Exists,
     F,
+    Field,
     Func,
     IntegerField,
     OuterRef,
@@ -105,7 +106,7 @@ def pending_invitations(*, organization: Organization) -> QuerySet[CustomerAccou
         organization=organization,
         is_active=True,
         customer__anonymised_at__isnull=True,
-    ).filter(Q(password="") | Q(password__startswith="!"))
+    ).filter(Q(password="") | Q(password__startswith="!"))  # noqa: S106  ("!" marks an unusable password)
 
 
 def customer_list(
@@ -195,7 +196,9 @@ def customer_search(
 ) -> list[Customer]:
     scope = search_organizations(membership=membership, all_organizations=all_organizations)
     with scopes_disabled():  # organizations are filtered explicitly just below
-        qs = Customer.objects.filter(organization__in=scope.organizations, anonymised_at__isnull=True)
+        qs: QuerySet[Customer] = Customer.objects.filter(
+            organization__in=scope.organizations, anonymised_at__isnull=True
+        )
         qs = _apply_search(qs, query).select_related("organization")
         return list(qs[:limit])
 
@@ -246,7 +249,7 @@ def settings_for(*, organization: Organization) -> CustomerSettings:
 def effective_permissions(*, customer: Customer, defaults: CustomerSettings) -> list[tuple[str, object, bool, bool]]:
     """(field, label, value, is_default) for each customer permission, inherited from the main customer
     and then from the organization's defaults."""
-    result = []
+    result: list[tuple[str, object, bool, bool]] = []
     for field in Customer.PERMISSION_FIELDS:
         value = getattr(customer, field)
         inherited = value is None
@@ -254,7 +257,9 @@ def effective_permissions(*, customer: Customer, defaults: CustomerSettings) -> 
             value = getattr(customer.main_customer, field)
         if value is None:
             value = getattr(defaults, field)
-        result.append((field, Customer._meta.get_field(field).verbose_name, value, inherited))
+        model_field = Customer._meta.get_field(field)
+        assert isinstance(model_field, Field)  # noqa: S101  invariant: the permission fields are columns of Customer
+        result.append((field, model_field.verbose_name, value, inherited))
     return result
 
 

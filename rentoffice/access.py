@@ -21,10 +21,9 @@ from django.core.exceptions import PermissionDenied
 from django_scopes import scope, scopes_disabled
 
 if TYPE_CHECKING:
-    from django.contrib.auth.base_user import AbstractBaseUser
     from django.contrib.auth.models import AnonymousUser
 
-    from .models import Membership, Organization
+    from .models import Membership, Organization, User
 
 
 def organization_by_slug(slug: str) -> Organization | None:
@@ -36,7 +35,7 @@ def organization_by_slug(slug: str) -> Organization | None:
 
 def membership_resolve(
     *,
-    user: AbstractBaseUser | AnonymousUser | None,
+    user: User | AnonymousUser | None,
     organization: Organization | None = None,
     organization_slug: str | None = None,
 ) -> Membership | None:

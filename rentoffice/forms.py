@@ -1,3 +1,4 @@
+import itertools
 import unicodedata
 
 from django import forms
@@ -219,7 +220,7 @@ def _no_overlap(forms_with_data, key_fields):
         by_key.setdefault(key, []).append(form)
     for forms_of_day in by_key.values():
         ordered = sorted(forms_of_day, key=lambda f: f.cleaned_data["opens"])
-        for before, after in zip(ordered, ordered[1:], strict=False):
+        for before, after in itertools.pairwise(ordered):
             if after.cleaned_data["opens"] < before.cleaned_data["closes"]:
                 after.add_error("opens", _("This interval overlaps another one on the same day."))
 

@@ -125,6 +125,18 @@ def _encode(image: Image.Image) -> bytes:
     return out.getvalue()
 
 
+def _decoded(image: Image.Image) -> Image.Image:
+    """The pixels, upright and in RGB; a bomb or a broken file becomes a ValidationError."""
+    try:
+        with _strict_loading():
+            image.load()
+        return _to_rgb(ImageOps.exif_transpose(image))
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise _bomb_error() from exc
+    except (OSError, ValueError, SyntaxError) as exc:
+        raise ValidationError(_("The image is damaged or incomplete."), code="damaged") from exc
+
+
 def process_image(uploaded_file) -> ProcessedImage:
     """Validate and clean an uploaded photo. Raises ValidationError with a message for the user."""
     limit = max_upload_size()
@@ -143,10 +155,10 @@ def process_image(uploaded_file) -> ProcessedImage:
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             image = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise _bomb_error()
-        except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
-            raise unsupported
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            raise _bomb_error() from exc
+        except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
+            raise unsupported from exc
         if image.format not in ACCEPTED_FORMATS:
             raise unsupported
         width, height = image.size
@@ -158,15 +170,7 @@ def process_image(uploaded_file) -> ProcessedImage:
                 code="active_content",
             )
         source_format = image.format
-        try:
-            with _strict_loading():
-                image.load()
-            image = ImageOps.exif_transpose(image)
-            image = _to_rgb(image)
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise _bomb_error()
-        except (OSError, ValueError, SyntaxError):
-            raise ValidationError(_("The image is damaged or incomplete."), code="damaged")
+        image = _decoded(image)
     content = _encode(image)
     thumb = image.copy()
     thumb.thumbnail(THUMBNAIL_SIZE)
@@ -256,8 +260,8 @@ def protected_file_response(
         raise Http404
     try:
         handle = fieldfile.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404
+    except (FileNotFoundError, OSError) as exc:
+        raise Http404 from exc
     name = download_name or PurePosixPath(fieldfile.name).name
     response = FileResponse(handle, as_attachment=as_attachment, filename=name, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"

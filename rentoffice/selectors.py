@@ -122,7 +122,9 @@ def message_get(*, membership: Membership, pk: int) -> tuple[OutboundMessage, ob
         .select_related("related_type")
         .first()
     )
-    model = message.related_type.model_class() if message is not None and message.related_type else None
+    if message is None or message.related_type is None:
+        raise Http404
+    model = message.related_type.model_class()
     if model is None or not message.related_id.isdigit():
         raise Http404
     kind = record_kinds.kind_of(model)

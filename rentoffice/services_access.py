@@ -109,7 +109,8 @@ def _check_access_ceiling(
     """The role and station scope handed out lie within the actor's own."""
     if role.organization_id != actor.organization_id or role.pk not in selectors.grantable_role_ids(membership=actor):
         raise ValidationError({"role": _("You cannot give a role with permissions you do not hold yourself.")})
-    foreign = [o for o in [*regions, *stations] if o.organization_id != actor.organization_id]
+    handed_out: list[Region | Station] = [*regions, *stations]
+    foreign = [o for o in handed_out if o.organization_id != actor.organization_id]
     if foreign:
         raise PermissionDenied
     own = actor.station_ids

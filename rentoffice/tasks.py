@@ -13,7 +13,7 @@ def send_message(self, *, organization: Organization | None, message_id: int) ->
         return outbox.message_send(organization=organization, message_id=message_id)
     except outbox.TransientSendError as exc:
         delay = outbox.retry_delay(self.request.retries + 1).total_seconds()
-        raise self.retry(exc=exc, countdown=delay)
+        raise self.retry(exc=exc, countdown=delay) from exc
 
 
 @tenant_task(system=True)

@@ -13,23 +13,40 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.urls import Resolver404, ResolverMatch, resolve
 from django.utils import translation
+from django.views import View
 from django_scopes import scope
 from rest_framework.views import APIView
 
 from .access import membership_resolve, organization_by_slug, permission_check
 
 if TYPE_CHECKING:
-    from .models import Membership
+    from .models import Membership, Organization
 
 STATION_FILTER_SESSION_KEY = "station_filter"
+
+
+class TenantRequest(HttpRequest):
+    """What `TenantMiddleware` adds to every request (for type checking: annotate views with it)."""
+
+    organization: Organization | None
+    membership: Membership | None
+    station_filter: int | None
+
+
+class PermissionView(Protocol):
+    """A view wrapped by `requires`: the outsider walker reads `required_permission` from it."""
+
+    required_permission: str
+
+    def __call__(self, request: TenantRequest, *args: Any, **kwargs: Any) -> HttpResponse: ...
 
 
 def _is_api(match: ResolverMatch) -> bool:
@@ -50,7 +67,7 @@ class TenantMiddleware:
     def __init__(self, get_response: Callable):
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest):
+    def __call__(self, request: TenantRequest):
         request.organization = None
         request.membership = None
         request.station_filter = None
@@ -127,34 +144,36 @@ def scope_to_stations(
     return qs.filter(condition)
 
 
-def requires(permission: str):
+def requires(permission: str) -> Callable[[Callable[..., HttpResponse]], PermissionView]:
     """Decorator for views under /o/<org_slug>/: the membership must hold `permission` (else 403)."""
 
-    def decorator(view):
+    def decorator(view: Callable[..., HttpResponse]) -> PermissionView:
         @wraps(view)
-        def wrapper(request, *args, **kwargs):
+        def wrapper(request: TenantRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if request.membership is None:
                 raise Http404
             permission_check(request.membership, permission)
             return view(request, *args, **kwargs)
 
-        wrapper.required_permission = permission
-        return wrapper
+        marked = cast("PermissionView", wrapper)
+        marked.required_permission = permission
+        return marked
 
     return decorator
 
 
-class TenantViewMixin:
+class TenantViewMixin(View):
     """Class-based view counterpart of `requires`."""
 
     permission: str | None = None
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.membership is None:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        tenant = cast("TenantRequest", request)  # TenantMiddleware set the attributes on every request
+        if tenant.membership is None:
             raise Http404
-        permission_check(request.membership, self.permission)
-        self.organization = request.organization
-        self.membership = request.membership
+        permission_check(tenant.membership, self.permission)
+        self.organization = tenant.organization
+        self.membership = tenant.membership
         return super().dispatch(request, *args, **kwargs)
 
 

@@ -10,6 +10,7 @@ a database. Services already given through DATABASE_URL / REDIS_URL are left alo
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import shutil
@@ -183,10 +184,8 @@ def stop(name: str) -> None:
         subprocess.run([str(_pg_bin() / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"], **_as_pg_user())
     pidfile = ROOT / "var" / name / "redis" / "redis.pid"
     if pidfile.exists():
-        try:
+        with contextlib.suppress(ProcessLookupError, ValueError):
             os.kill(int(pidfile.read_text().strip()), 15)
-        except (ProcessLookupError, ValueError):
-            pass
 
 
 def main() -> None:

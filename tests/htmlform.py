@@ -25,7 +25,7 @@ class _FormParser(HTMLParser):
         if tag == "form":
             self.inside = attrs.get("id") == self.form_id
             return
-        if not self.inside or "disabled" in attrs and tag in ("input", "select", "textarea"):
+        if not self.inside or ("disabled" in attrs and tag in ("input", "select", "textarea")):
             return
         name = attrs.get("name")
         if tag == "input" and name:

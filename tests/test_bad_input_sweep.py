@@ -14,6 +14,7 @@ The assertion lists every response >= 500 with the exception it came from.
 
 from __future__ import annotations
 
+import io
 import re
 import time
 from html.parser import HTMLParser
@@ -62,7 +63,7 @@ class _Page(HTMLParser):
         self._form: dict | None = None
         self._select: str | None = None
 
-    def handle_starttag(self, tag, attrs):
+    def handle_starttag(self, tag, attrs):  # noqa: C901  one flat dispatch over the tags a form is made of
         a = dict(attrs)
         if tag == "a" and a.get("href"):
             self.links.append(a["href"])
@@ -209,7 +210,7 @@ def _form_data(form: dict, value: str, label: str) -> dict:
     return data
 
 
-def _sweep_page(client: Client, url: str, errors: list[str], seen: set) -> int:
+def _sweep_page(client: Client, url: str, errors: list[str], seen: set) -> int:  # noqa: C901  one pass per form and field kind
     """Send every hostile value through every form of the page and its query string; number of requests."""
     count = 0
 
@@ -266,7 +267,7 @@ def _patterns() -> set[str]:
 
 def test_no_hostile_input_answers_500():
     started = time.monotonic()
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", stdout=io.StringIO())
     koenig = Organization.objects.get(slug="koenig")
     admin = Client(raise_request_exception=False)
     admin.force_login(User.objects.get(email="admin@koenig.example"))

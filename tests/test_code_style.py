@@ -1,4 +1,5 @@
-"""The code stays lint-clean: ruff for Python, djlint (lint + format) for templates."""
+"""The code stays lint-clean: ruff for Python, djlint (lint + format) for templates, mypy (with
+django-stubs) where the rules live: services, selectors and the tenancy parts."""
 
 import subprocess
 import sys
@@ -28,6 +29,21 @@ def test_templates_pass_djlint():
     assert lint.returncode == 0, lint.stdout[-3000:]
     check = _run("djlint", *folders, "--check")
     assert check.returncode == 0, check.stdout[-3000:]
+
+
+# Services (files and packages), selectors and the tenancy parts; `make lint` checks the same paths.
+TYPED_PATHS = [
+    *sorted(str(p.relative_to(ROOT)) for p in ROOT.glob("*/services*")),
+    *sorted(str(p.relative_to(ROOT)) for p in ROOT.glob("*/selectors.py")),
+    "rentoffice/tenancy.py",
+    "rentoffice/access.py",
+    "rentoffice/authorization.py",
+]
+
+
+def test_services_selectors_and_tenancy_pass_mypy():
+    result = _run("mypy", *TYPED_PATHS)
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
 
 
 def test_migrations_match_the_models():

@@ -15,6 +15,7 @@ an insider can open it with some object id (so the check is not vacuous), then a
 from __future__ import annotations
 
 import html as html_lib
+import io
 import re
 
 import pytest
@@ -99,25 +100,25 @@ def _rows(model, org):
     return model._base_manager.filter(**{_org_path(model): org}).order_by("pk")
 
 
-def _station_ids_of(row) -> set[int]:
-    """Stations a row belongs to, directly or through its parent row."""
+def _own_station_ids(row) -> set[int]:
     ids = set()
     for field in row._meta.get_fields():
-        if isinstance(field, models.ForeignKey):
-            if field.related_model is Station:
-                value = getattr(row, field.attname)
-                if value:
-                    ids.add(value)
+        if isinstance(field, models.ForeignKey) and field.related_model is Station:
+            value = getattr(row, field.attname)
+            if value:
+                ids.add(value)
+    return ids
+
+
+def _station_ids_of(row) -> set[int]:
+    """Stations a row belongs to, directly or through its parent row."""
+    ids = _own_station_ids(row)
     if not ids:
         for field in row._meta.get_fields():
             if isinstance(field, models.ForeignKey) and field.related_model is not Organization:
                 parent = getattr(row, field.name)
                 if parent is not None and parent._meta.app_label != "auth":
-                    for pf in parent._meta.get_fields():
-                        if isinstance(pf, models.ForeignKey) and pf.related_model is Station:
-                            value = getattr(parent, pf.attname)
-                            if value:
-                                ids.add(value)
+                    ids |= _own_station_ids(parent)
     return ids
 
 
@@ -215,8 +216,67 @@ def client_for(email: str) -> Client:
     return client
 
 
+def _options_for(int_kwargs, singles, pairs, *, route, name, view) -> list:
+    if len(int_kwargs) == 1:
+        options = [(model, row, (row.pk,)) for model, row in singles]
+    else:
+        options = [p for p in pairs if len(p[2]) == len(int_kwargs)]
+    options.sort(key=lambda o: _priority(route, name, view, o[0]))
+    return options
+
+
+def _proven_option(insider, name, fixed, int_kwargs, options):
+    """The first option whose URL opens for the insider, and whether the URL takes POST only."""
+    for model, row, ids in options:
+        url = reverse(name, kwargs={"org_slug": "koenig", **fixed, **dict(zip(int_kwargs, ids, strict=True))})
+        status = insider.get(url).status_code
+        if status == 405:
+            return (model, row, ids), True  # cannot prove without changing data; still check outsiders
+        if status in (200, 302):
+            return (model, row, ids), False
+    return None, False
+
+
+def _outsider_leaks(outsider, name, kwargs, *, post_only: bool) -> list[str]:
+    leaks = []
+    for slug in ("koenig", "nord"):
+        url = reverse(name, kwargs={"org_slug": slug, **kwargs})
+        for method in ("get", "post"):
+            status = getattr(outsider, method)(url).status_code
+            if status != 404 and not (post_only and method == "get" and status == 405):
+                leaks.append(f"outsider {method.upper()} {url} → {status}")
+    return leaks
+
+
+def _other_station_row(insider, name, fixed, int_kwargs, options, *, model, station):
+    """Another station's row of the model that opens for the insider: (row, its stations, URL kwargs)."""
+    for alt_model, alt_row, alt_ids in options:
+        alt_stations = _station_ids_of(alt_row) if alt_model is model else set()
+        if alt_stations and station.pk not in alt_stations:
+            alt_kwargs = {**fixed, **dict(zip(int_kwargs, alt_ids, strict=True))}
+            alt_url = reverse(name, kwargs={"org_slug": "koenig", **alt_kwargs})
+            if insider.get(alt_url).status_code in (200, 302):
+                return alt_row, alt_stations, alt_kwargs
+    return None
+
+
+def _station_staff_leaks(scoped, name, kwargs, view, *, model, post_only, scoped_perms, station_scoped) -> list[str]:
+    """Station staff (Augsburg) get 404 (or 403 without the view's permission) for another station's row."""
+    url = reverse(name, kwargs={"org_slug": "koenig", **kwargs})
+    required = getattr(view, "required_permission", None)
+    allowed = {404} if (required is None or required in scoped_perms) else {403, 404}
+    leaks = []
+    for method in ("get", "post"):
+        status = getattr(scoped, method)(url).status_code
+        if method == "get" and status == 404 and required in scoped_perms | {None}:
+            station_scoped.add(model)
+        if status not in allowed and not (post_only and method == "get" and status == 405):
+            leaks.append(f"station staff (Augsburg) {method.upper()} {url} [{model.__name__}] → {status}")
+    return leaks
+
+
 def test_every_object_url_is_404_for_outsiders():
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", stdout=io.StringIO())
     koenig = Organization.objects.get(slug="koenig")
     nord = Organization.objects.get(slug="nord")
     assert _rows(Station, nord).exists()
@@ -238,23 +298,8 @@ def test_every_object_url_is_404_for_outsiders():
         if fixed is None:
             unproven.append(f"{name} ({route}): the walker cannot fill its non-numeric URL arguments")
             continue
-        if len(int_kwargs) == 1:
-            options = [(model, row, (row.pk,)) for model, row in singles]
-        else:
-            options = [p for p in pairs if len(p[2]) == len(int_kwargs)]
-        options.sort(key=lambda o: _priority(route, name, view, o[0]))
-        proven = None
-        post_only = False
-        for model, row, ids in options:
-            url = reverse(name, kwargs={"org_slug": "koenig", **fixed, **dict(zip(int_kwargs, ids, strict=True))})
-            status = insider.get(url).status_code
-            if status == 405:
-                post_only = True
-                proven = (model, row, ids)  # cannot prove without changing data; still check outsiders
-                break
-            if status in (200, 302):
-                proven = (model, row, ids)
-                break
+        options = _options_for(int_kwargs, singles, pairs, route=route, name=name, view=view)
+        proven, post_only = _proven_option(insider, name, fixed, int_kwargs, options)
         if proven is None:
             unproven.append(f"{name} ({route}) {fixed or ''}")
             continue
@@ -262,34 +307,25 @@ def test_every_object_url_is_404_for_outsiders():
         kwargs = {**fixed, **dict(zip(int_kwargs, ids, strict=True))}
         if not post_only:
             opened.append(reverse(name, kwargs={"org_slug": "koenig", **kwargs}))
-        for slug in ("koenig", "nord"):
-            url = reverse(name, kwargs={"org_slug": slug, **kwargs})
-            for method in ("get", "post"):
-                status = getattr(outsider, method)(url).status_code
-                if status != 404 and not (post_only and method == "get" and status == 405):
-                    leaks.append(f"outsider {method.upper()} {url} → {status}")
+        leaks += _outsider_leaks(outsider, name, kwargs, post_only=post_only)
         stations = _station_ids_of(row)
         named = _priority(route, name, view, model) <= -2  # the URL names the model: no id coincidence
         if augsburg.pk in stations and len(int_kwargs) == 1 and not post_only and named:
             # Proven with an Augsburg row: check station staff with another station's row of the model.
-            for alt_model, alt_row, alt_ids in options:
-                alt_stations = _station_ids_of(alt_row) if alt_model is model else set()
-                if alt_stations and augsburg.pk not in alt_stations:
-                    alt_kwargs = {**fixed, **dict(zip(int_kwargs, alt_ids, strict=True))}
-                    alt_url = reverse(name, kwargs={"org_slug": "koenig", **alt_kwargs})
-                    if insider.get(alt_url).status_code in (200, 302):
-                        row, stations, kwargs = alt_row, alt_stations, alt_kwargs
-                        break
+            alternative = _other_station_row(insider, name, fixed, int_kwargs, options, model=model, station=augsburg)
+            if alternative is not None:
+                row, stations, kwargs = alternative
         if stations and augsburg.pk not in stations:
-            url = reverse(name, kwargs={"org_slug": "koenig", **kwargs})
-            required = getattr(view, "required_permission", None)
-            allowed = {404} if (required is None or required in scoped_perms) else {403, 404}
-            for method in ("get", "post"):
-                status = getattr(scoped, method)(url).status_code
-                if method == "get" and status == 404 and required in scoped_perms | {None}:
-                    station_scoped.add(model)
-                if status not in allowed and not (post_only and method == "get" and status == 405):
-                    leaks.append(f"station staff (Augsburg) {method.upper()} {url} [{model.__name__}] → {status}")
+            leaks += _station_staff_leaks(
+                scoped,
+                name,
+                kwargs,
+                view,
+                model=model,
+                post_only=post_only,
+                scoped_perms=scoped_perms,
+                station_scoped=station_scoped,
+            )
     assert not leaks, "objects reachable by outsiders:\n" + "\n".join(leaks)
 
     # Content: what the panels on the pages show.

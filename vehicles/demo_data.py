@@ -101,9 +101,7 @@ def _admin(org):
     return Membership.objects.filter(organization=org, role__key="administrator").select_related("user", "role").first()
 
 
-def _seed_org(org, key: str, per_station: int, stdout) -> None:
-    rng = random.Random(f"fleet-{key}")
-    actor = _admin(org)
+def _seed_groups(org, key: str) -> dict[str, VehicleGroup]:
     groups = {}
     for code, name, description, order, color in GROUPS[key]:
         group, created = VehicleGroup.objects.get_or_create(
@@ -115,6 +113,13 @@ def _seed_org(org, key: str, per_station: int, stdout) -> None:
             group.photo_thumbnail.save("group-thumb.jpg", photo.thumbnail_file(), save=False)
             group.save()
         groups[code] = group
+    return groups
+
+
+def _seed_org(org, key: str, per_station: int, stdout) -> None:
+    rng = random.Random(f"fleet-{key}")
+    actor = _admin(org)
+    groups = _seed_groups(org, key)
     stations = list(Station.objects.filter(organization=org, code__in=PLATE_PREFIX).order_by("code"))
     now = timezone.now()
     damage_index = 0

@@ -26,9 +26,7 @@ class VehicleFilterForm(forms.Form):
     )
     station = forms.ModelChoiceField(label=_("Station"), queryset=None, required=False, empty_label=_("All stations"))
     group = forms.ModelChoiceField(label=_("Group"), queryset=None, required=False, empty_label=_("All groups"))
-    status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("Active"))] + list(Vehicle.Status.choices)
-    )
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Active")), *Vehicle.Status.choices])
     attention = forms.ChoiceField(
         label=_("Needs attention"),
         required=False,
@@ -182,7 +180,7 @@ with scopes_disabled():
         def clean(self):
             data = super().clean()
             view, x, y = data.get("view"), data.get("x"), data.get("y")
-            if view and (x is None or y is None) or not view and (x is not None or y is not None):
+            if (view and (x is None or y is None)) or (not view and (x is not None or y is not None)):
                 raise forms.ValidationError(_("Mark the position on the sketch or leave it out completely."))
             return data
 

@@ -107,10 +107,7 @@ def vehicle_search(
         qs = qs.filter(Q(current_station_id=station) | Q(home_station_id=station))
     if group:
         qs = qs.filter(group_id=group)
-    if status:
-        qs = qs.filter(status=status)
-    else:
-        qs = qs.exclude(status=Vehicle.Status.RETIRED)
+    qs = qs.filter(status=status) if status else qs.exclude(status=Vehicle.Status.RETIRED)
     today = timezone.localdate()
     if attention == "hu_due":  # due within the next 30 days, overdue ones included
         qs = qs.filter(next_inspection__lte=today + dt.timedelta(days=HU_DUE_WITHIN_DAYS))
@@ -260,7 +257,7 @@ def condition_record_get(*, membership: Membership, pk: int) -> ConditionRecord:
     return record
 
 
-PHOTO_KINDS = {
+PHOTO_KINDS: dict[str, tuple[type[VehiclePhoto | DamagePhoto | ConditionPhoto], str, tuple[str, ...]]] = {
     # kind: (model, path to the vehicle for the station scope, rows to load with the photo)
     "vehicle": (VehiclePhoto, "vehicle__", ("vehicle",)),
     "damage": (DamagePhoto, "damage__vehicle__", ("damage", "damage__vehicle")),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
@@ -17,6 +19,13 @@ from ..models import Customer
 from ..signals import customer_deletion
 from .core import customer_save
 from .rights import DELETE, require_customer
+
+
+def files_delete(names: Iterable[str]) -> None:
+    """Remove stored files (run on commit, once the rows pointing at them are gone for good)."""
+    for name in names:
+        default_storage.delete(name)
+
 
 COPY_EXCLUDE = {
     "id",
@@ -121,4 +130,4 @@ def customer_delete(*, actor: Membership, customer: Customer) -> None:
             _("Records still refer to the customer: %(names)s.") % {"names": ", ".join(names)}
         ) from exc
     # Files go only once the deletion is certain.
-    transaction.on_commit(lambda: [default_storage.delete(name) for name in files])
+    transaction.on_commit(partial(files_delete, files))

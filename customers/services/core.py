@@ -47,7 +47,7 @@ def _sync_cards(customer: Customer, cards: Iterable[CardRow]) -> None:
         number = row.number.strip()
         if not number:
             continue
-        card = (
+        card: AccessCard | None = (
             AccessCard.objects.select_for_update()
             .annotate(upper=Upper("number"))
             .filter(organization=customer.organization_id, upper=number.upper())

@@ -49,7 +49,11 @@ def _rows(qs) -> list[dict]:
     return [serialize(obj) for obj in qs]
 
 
-def _move(model: type[models.Model], *, survivor: Customer, other: Customer, field: str = "customer") -> int:
+# The customer-owned rows that follow a merge onto the surviving customer.
+_Moved = LicenceEscalation | CustomerAccount | AccessCard | CustomerDocument
+
+
+def _move(model: type[_Moved], *, survivor: Customer, other: Customer, field: str = "customer") -> int:
     return model.objects.filter(organization=survivor.organization_id, **{field: other}).update(**{field: survivor})
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -168,9 +169,9 @@ def customer_email_send(
     body: str,
     reply_to: str = "",
     purpose: str = "standard",
-    documents: list[CustomerDocument] = (),
-    templates: list[DocumentTemplate] = (),
-    uploads: list[UploadedFile] = (),
+    documents: Sequence[CustomerDocument] = (),
+    templates: Sequence[DocumentTemplate] = (),
+    uploads: Sequence[UploadedFile] = (),
 ) -> OutboundMessage:
     """A staff-written e-mail to the customer's address for the purpose (fallback rule), via the outbox."""
     require_customer(actor, customer)

@@ -6,6 +6,8 @@ import io
 import json
 import zipfile
 from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
 
 from auditlog.models import LogEntry
 from dateutil.relativedelta import relativedelta
@@ -22,7 +24,7 @@ from rentoffice.models import Organization, OutboundMessage, User
 from .. import data_handlers
 from ..models import AccessCard, Customer, CustomerAccount
 from ..selectors import settings_for
-from .actions import deletion_refusals
+from .actions import deletion_refusals, files_delete
 from .core import search_text_refresh
 from .customer_data import serialize
 
@@ -59,7 +61,7 @@ def customer_export(*, customer: Customer) -> tuple[str, bytes]:
             for e in LogEntry.objects.filter(content_type=ct, object_pk=str(customer.pk)).select_related("actor")
         ]
         parts = {handler.key: handler.export(customer=customer) for handler in data_handlers.handlers()}
-        payload = {
+        payload: dict[str, Any] = {
             "exported_at": timezone.now().isoformat(),
             "organization": customer.organization.name,
             "customer": customer_row,
@@ -125,7 +127,7 @@ def customer_anonymise(*, customer: Customer, actor: User | None = None) -> Cust
     # Files go only once the anonymisation is committed; a rollback must not leave rows without files.
     names = [d.file.name for d in customer.documents.all() if d.file]
     customer.documents.all().delete()
-    transaction.on_commit(lambda: [default_storage.delete(name) for name in names])
+    transaction.on_commit(partial(files_delete, names))
     CustomerAccount.objects.filter(organization=customer.organization_id, customer=customer).delete()
     AccessCard.objects.filter(organization=customer.organization_id, customer=customer).update(customer=None)
     # History and sent messages hold the same personal data; they are scrubbed, not kept.

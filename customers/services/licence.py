@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import operator
 from functools import reduce
+from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Max, OuterRef, QuerySet, Subquery, Value, When
@@ -18,6 +19,14 @@ from ..models import Customer, LicenceEscalation
 from ..selectors import licence_overdue, settings_for
 from .core import customer_save
 from .rights import require_customer
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class _Reached(TypedDict):
+    licence_due_on: dt.date
+    reached_step: int
 
 
 def licence_escalations_run(*, organization: Organization, today: dt.date | None = None, batch_size: int = 1000) -> int:
@@ -45,7 +54,9 @@ def licence_escalations_run(*, organization: Organization, today: dt.date | None
         last_pk = batch[-1].pk
 
 
-def _escalation_candidates(*, organization: Organization, today: dt.date, steps: list[int]) -> QuerySet[Customer]:
+def _escalation_candidates(
+    *, organization: Organization, today: dt.date, steps: list[int]
+) -> QuerySet[WithAnnotations[Customer, _Reached]]:
     # A customer can only have reached a step once overdue by the smallest step's days.
     overdue = licence_overdue(
         Customer.objects.filter(organization=organization, anonymised_at__isnull=True),
@@ -66,11 +77,13 @@ def _escalation_candidates(*, organization: Organization, today: dt.date, steps:
         .annotate(top=Max("step"))
         .values("top")
     )
-    return (
+    candidates = (
         overdue.annotate(reached_step=reached, recorded_step=Coalesce(Subquery(recorded), Value(0)))
         .filter(reached_step__gt=F("recorded_step"))
         .select_related("organization")
     )
+    # licence_overdue() annotated licence_due_on, which its plain QuerySet[Customer] type cannot say.
+    return cast("QuerySet[WithAnnotations[Customer, _Reached]]", candidates)
 
 
 def _escalate(*, customer: Customer, due_on: dt.date, step: int, today: dt.date) -> bool:

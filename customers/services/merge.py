@@ -89,6 +89,36 @@ def merge_refusals(*, survivor: Customer, other: Customer) -> list[str]:
     return reasons
 
 
+def _fields_take(*, survivor: Customer, other: Customer, names: list[str]) -> dict[str, list[str]]:
+    """Copy the chosen fields from `other` onto `survivor`; returns the changes (old, new) per field."""
+    allowed = {f.name: f for f in merge_fields()}
+    changes: dict[str, list[str]] = {}
+    for name in names:
+        field = allowed.get(name)
+        if field is None:
+            raise ValidationError(_("Unknown field %(name)s.") % {"name": name[:50]}, code="unknown_field")
+        old = _display(survivor, field)
+        setattr(survivor, field.attname, getattr(other, field.attname))
+        changes[name] = [old, _display(survivor, field)]
+    return changes
+
+
+def _rows_move(*, survivor: Customer, other: Customer) -> dict[str, int]:
+    """Every app's merge handler moves its rows; returns how many rows each moved."""
+    moved: dict[str, int] = {}
+    try:
+        with transaction.atomic():
+            for handler in data_handlers.handlers():
+                if handler.merge is not None:
+                    moved[handler.key] = handler.merge(survivor=survivor, other=other)
+    except IntegrityError as exc:
+        # A handler that left a unique rule of its app unresolved; nothing is merged.
+        raise ValidationError(
+            _("The customers cannot be merged automatically: %(reason)s") % {"reason": str(exc).splitlines()[0]}
+        ) from exc
+    return moved
+
+
 @transaction.atomic
 def customer_merge(*, actor: Membership, survivor: Customer, other: Customer, take_from_other: list[str]) -> Customer:
     """Merge `other` into `survivor`: fields listed in `take_from_other` take the other's value; all
@@ -98,15 +128,7 @@ def customer_merge(*, actor: Membership, survivor: Customer, other: Customer, ta
     require_customer(actor, survivor, DELETE)
     survivor = Customer.objects.select_for_update().get(pk=survivor.pk)
     other = Customer.objects.select_for_update().get(pk=other.pk)
-    allowed = {f.name: f for f in merge_fields()}
-    changes: dict[str, list[str]] = {}
-    for name in take_from_other:
-        field = allowed.get(name)
-        if field is None:
-            raise ValidationError(_("Unknown field %(name)s.") % {"name": name[:50]}, code="unknown_field")
-        old = _display(survivor, field)
-        setattr(survivor, field.attname, getattr(other, field.attname))
-        changes[name] = [old, _display(survivor, field)]
+    changes = _fields_take(survivor=survivor, other=other, names=take_from_other)
     if survivor.main_customer_id == other.pk:
         survivor.main_customer = other.main_customer if other.main_customer_id != survivor.pk else None
     if other.do_not_delete and not survivor.do_not_delete:
@@ -127,17 +149,7 @@ def customer_merge(*, actor: Membership, survivor: Customer, other: Customer, ta
         raise ValidationError(refusals)
     for manager_name in ("attributes", "allowed_vehicle_groups", "allowed_stations"):
         getattr(survivor, manager_name).add(*getattr(other, manager_name).all())
-    moved: dict[str, int] = {}
-    try:
-        with transaction.atomic():
-            for handler in data_handlers.handlers():
-                if handler.merge is not None:
-                    moved[handler.key] = handler.merge(survivor=survivor, other=other)
-    except IntegrityError as exc:
-        # A handler that left a unique rule of its app unresolved; nothing is merged.
-        raise ValidationError(
-            _("The customers cannot be merged automatically: %(reason)s") % {"reason": str(exc).splitlines()[0]}
-        ) from exc
+    moved = _rows_move(survivor=survivor, other=other)
 
     with disable_auditlog():
         survivor.full_clean(exclude=["search_text"])

@@ -5,8 +5,8 @@ from .users import DefaultGrant, Membership, Role, User
 
 __all__ = [
     "DefaultGrant",
-    "MessageTemplate",
     "Membership",
+    "MessageTemplate",
     "NumberSequence",
     "OpeningException",
     "OpeningHours",

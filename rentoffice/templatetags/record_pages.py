@@ -102,63 +102,63 @@ def _bookkeeping(field) -> bool:
     )
 
 
-@register.simple_tag
-def activity_changes(entries, compact: bool = False) -> list[tuple[object, list[tuple[str, str, str]]]]:
-    """Activity entries with readable changes: (entry, [(label, old, new), ...]).
+def _field_of(model, name: str):
+    if model is None:
+        return None
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
 
-    Field labels and choice labels instead of column names, names of related records instead of
-    ids (looked up once per related model for all entries, not per entry), and no reverse relations
-    (auditlog stores those on create as "app.Model.None").
-    """
-    parsed, wanted = [], defaultdict(set)
-    for entry in entries:
-        model = entry.content_type.model_class()
-        creating = entry.action == entry.Action.CREATE
-        entry.action_label = _action_label(entry)
-        rows = []
-        if creating and compact:  # the panel says "created"; the initial values are on "show all"
-            parsed.append((entry, rows))
-            continue
-        for name, change in (entry.changes_dict or {}).items():
-            if name in SUMMARY_FIELDS:  # written by a service as data (opening hours, grants)
-                label, render = SUMMARY_FIELDS[name]
-                old, new = (list(change) + ["", ""])[:2]
-                rows.append((label, render(old), render(new)))
-                continue
-            if isinstance(change, dict):  # many-to-many: {"type": "m2m", "operation": ..., "objects": [...]}
-                label = name
-                if model is not None:
-                    try:
-                        label = capfirst(model._meta.get_field(name).verbose_name)
-                    except FieldDoesNotExist:
-                        pass
-                objects = ", ".join(str(o) for o in change.get("objects", []))
-                if change.get("operation") == "add":
-                    rows.append((label, "", objects))
-                else:
-                    rows.append((label, objects, ""))
-                continue
-            old, new = (list(change) + [None, None])[:2]
-            field = None
-            if model is not None:
-                try:
-                    field = model._meta.get_field(name)
-                except FieldDoesNotExist:
-                    field = None
-            if field is not None and (not field.concrete or field.primary_key or _bookkeeping(field)):
-                continue
-            if _blank(old) and (_blank(new) or (creating and str(new) == "False")):
-                continue  # a new record's empty fields and unticked boxes say nothing
-            if field is None:
-                # Keys a service wrote itself (e.g. "merged_with"); the model may name them.
-                name = getattr(model, "ACTIVITY_LABELS", {}).get(name, name)
-            rows.append((field or name, old, new))
-            if field is not None and field.many_to_one:
-                for value in (old, new):
-                    if not _blank(value):
-                        wanted[field.related_model].add(value)
-        parsed.append((entry, rows))
 
+def _m2m_row(model, name: str, change: dict) -> tuple[str, str, str]:
+    """Many-to-many: {"type": "m2m", "operation": ..., "objects": [...]}."""
+    field = _field_of(model, name)
+    label = capfirst(field.verbose_name) if field is not None else name
+    objects = ", ".join(str(o) for o in change.get("objects", []))
+    return (label, "", objects) if change.get("operation") == "add" else (label, objects, "")
+
+
+def _field_row(model, name: str, change, *, creating: bool, wanted: defaultdict) -> tuple | None:
+    """(field or label, old, new) for a column change, or None if it says nothing to a person."""
+    old, new = [*list(change), None, None][:2]
+    field = _field_of(model, name)
+    if field is not None and (not field.concrete or field.primary_key or _bookkeeping(field)):
+        return None
+    if _blank(old) and (_blank(new) or (creating and str(new) == "False")):
+        return None  # a new record's empty fields and unticked boxes say nothing
+    if field is None:
+        # Keys a service wrote itself (e.g. "merged_with"); the model may name them.
+        name = getattr(model, "ACTIVITY_LABELS", {}).get(name, name)
+    elif field.many_to_one:
+        for value in (old, new):
+            if not _blank(value):
+                wanted[field.related_model].add(value)
+    return (field or name, old, new)
+
+
+def _entry_rows(entry, *, compact: bool, wanted: defaultdict) -> list[tuple]:
+    model = entry.content_type.model_class()
+    creating = entry.action == entry.Action.CREATE
+    rows: list[tuple] = []
+    if creating and compact:  # the panel says "created"; the initial values are on "show all"
+        return rows
+    for name, change in (entry.changes_dict or {}).items():
+        if name in SUMMARY_FIELDS:  # written by a service as data (opening hours, grants)
+            label, render = SUMMARY_FIELDS[name]
+            old, new = [*list(change), "", ""][:2]
+            rows.append((label, render(old), render(new)))
+        elif isinstance(change, dict):
+            rows.append(_m2m_row(model, name, change))
+        else:
+            row = _field_row(model, name, change, creating=creating, wanted=wanted)
+            if row is not None:
+                rows.append(row)
+    return rows
+
+
+def _related_names(wanted: dict) -> dict[type, dict[str, str]]:
+    """Names of the related records the changes point at, one query per related model."""
     names: dict[type, dict[str, str]] = {}
     for related_model, raw_pks in wanted.items():
         pks = []
@@ -172,23 +172,39 @@ def activity_changes(entries, compact: bool = False) -> list[tuple[object, list[
         except Exception:  # e.g. a model scoped by something the current scope does not set
             found = {}
         names[related_model] = {str(pk): str(obj) for pk, obj in found.items()}
+    return names
 
-    def display(field, value) -> str:
-        if _blank(value):
-            return ""
-        if not hasattr(field, "verbose_name"):
-            return str(value)
-        if field.many_to_one:
-            return names.get(field.related_model, {}).get(str(value), str(value))
-        if field.choices:
-            return str(dict((str(k), v) for k, v in field.flatchoices).get(str(value), value))
-        kind = field.get_internal_type()
-        if kind == "BooleanField":
-            return _("Yes") if str(value) == "True" else _("No")
-        if kind in ("DateField", "DateTimeField"):
-            return _local_date(str(value), with_time=kind == "DateTimeField")
+
+def _display(names: dict[type, dict[str, str]], field, value) -> str:
+    if _blank(value):
+        return ""
+    if not hasattr(field, "verbose_name"):
         return str(value)
+    if field.many_to_one:
+        return names.get(field.related_model, {}).get(str(value), str(value))
+    if field.choices:
+        return str(dict((str(k), v) for k, v in field.flatchoices).get(str(value), value))
+    kind = field.get_internal_type()
+    if kind == "BooleanField":
+        return _("Yes") if str(value) == "True" else _("No")
+    if kind in ("DateField", "DateTimeField"):
+        return _local_date(str(value), with_time=kind == "DateTimeField")
+    return str(value)
 
+
+@register.simple_tag
+def activity_changes(entries, compact: bool = False) -> list[tuple[object, list[tuple[str, str, str]]]]:
+    """Activity entries with readable changes: (entry, [(label, old, new), ...]).
+
+    Field labels and choice labels instead of column names, names of related records instead of
+    ids (looked up once per related model for all entries, not per entry), and no reverse relations
+    (auditlog stores those on create as "app.Model.None").
+    """
+    parsed, wanted = [], defaultdict(set)
+    for entry in entries:
+        entry.action_label = _action_label(entry)
+        parsed.append((entry, _entry_rows(entry, compact=compact, wanted=wanted)))
+    names = _related_names(wanted)
     result = []
     for entry, rows in parsed:
         changes = []
@@ -196,6 +212,6 @@ def activity_changes(entries, compact: bool = False) -> list[tuple[object, list[
             if not hasattr(field, "verbose_name"):
                 changes.append((field, old, new))
             else:
-                changes.append((capfirst(field.verbose_name), display(field, old), display(field, new)))
+                changes.append((capfirst(field.verbose_name), _display(names, field, old), _display(names, field, new)))
         result.append((entry, changes))
     return result

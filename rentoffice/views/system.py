@@ -14,8 +14,8 @@ def _record(request, kind: str, pk: int):
     """The record (404 outside the member's reach), and 403 unless the member may see the record itself."""
     try:
         obj = record_kinds.get(kind, membership=request.membership, pk=pk)
-    except KeyError:
-        raise Http404
+    except KeyError as exc:
+        raise Http404 from exc
     if not record_kinds.may_view(kind, membership=request.membership, obj=obj):
         raise PermissionDenied
     return obj

@@ -138,7 +138,7 @@ def test_export_leaves_out_live_portal_links(client_admin_a, org_a, customer_a, 
     token = re.search(r"/portal/set-password/([^/\s]+)/", body).group(1)
 
     response = client_admin_a.get(url("export", org_a, pk=customer_a.pk))
-    payload, text, archive = _payload(response.content)
+    payload, text, _archive = _payload(response.content)
     assert token not in response.content.decode("latin-1")
     assert token not in text
     assert "/portal/set-password/…/" in json.dumps(payload["messages"], ensure_ascii=False)

@@ -2,6 +2,7 @@
 attachment download, the masked portal link; the page passes axe-core (WCAG 2.1 AA)."""
 
 import re
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -55,7 +56,7 @@ def test_staff_open_a_sent_e_mail(page: Page, live_server, org_a, admin_a):
         page.get_by_role("link", name="Angebot.txt").click()
     download = download_info.value
     assert download.suggested_filename == "Angebot.txt"
-    assert open(download.path(), "rb").read() == b"Kombi 49 EUR"
+    assert Path(download.path()).read_bytes() == b"Kombi 49 EUR"
     assert_accessible(page)
 
     page.goto(f"{live_server.url}/o/{org_a.slug}/message/{invitation.pk}/")

@@ -76,11 +76,10 @@ def test_role_create_never_grants_more_than_the_actor_holds(world):
 
 def test_role_update_accepts_no_permission_beyond_the_actor(world):
     role = world["viewer_role"]
-    with scope(organization=world["org"]):
-        with pytest.raises(ValidationError) as refused:
-            services.role_update(
-                actor=world["manager"], role=role, name="Viewer", permissions=["customers.view", "organization.manage"]
-            )
+    with scope(organization=world["org"]), pytest.raises(ValidationError) as refused:
+        services.role_update(
+            actor=world["manager"], role=role, name="Viewer", permissions=["customers.view", "organization.manage"]
+        )
     assert _refused_field(refused) == {"permissions"}
     role.refresh_from_db()
     assert role.permissions == ["customers.view"]
@@ -101,9 +100,8 @@ def test_roles_stronger_than_ones_own_are_not_edited_or_deleted(world):
 
 def test_nobody_removes_user_management_from_their_own_role(world):
     role = world["manager_role"]
-    with scope(organization=world["org"]):
-        with pytest.raises(ValidationError) as refused:
-            services.role_update(actor=world["manager"], role=role, name="Manager", permissions=["customers.view"])
+    with scope(organization=world["org"]), pytest.raises(ValidationError) as refused:
+        services.role_update(actor=world["manager"], role=role, name="Manager", permissions=["customers.view"])
     assert _refused_field(refused) == {"permissions"}
     role.refresh_from_db()
     assert "users.manage" in role.permissions
@@ -120,15 +118,14 @@ def test_roles_need_user_management_and_the_same_organization(world):
 
 
 def test_invite_refuses_a_role_beyond_the_actor(world):
-    with scope(organization=world["org"]):
-        with pytest.raises(ValidationError) as refused:
-            services.membership_invite(
-                actor=world["manager"],
-                email="new@a.example",
-                full_name="Neu",
-                role=world["admin_role"],
-                base_url=BASE,
-            )
+    with scope(organization=world["org"]), pytest.raises(ValidationError) as refused:
+        services.membership_invite(
+            actor=world["manager"],
+            email="new@a.example",
+            full_name="Neu",
+            role=world["admin_role"],
+            base_url=BASE,
+        )
     assert _refused_field(refused) == {"role"}
     with scope(organization=world["org"]):
         assert not Membership.objects.filter(user__email="new@a.example").exists()
@@ -167,15 +164,14 @@ def test_a_station_limited_actor_gives_access_only_to_their_stations(world):
 def test_inviting_an_existing_member_does_not_overwrite_their_role(world):
     """Otherwise a user manager could demote (or re-scope) an administrator by inviting them."""
     admin = world["admin"]
-    with scope(organization=world["org"]):
-        with pytest.raises(ValidationError) as refused:
-            services.membership_invite(
-                actor=world["manager"],
-                email=admin.user.email.upper(),
-                full_name="Admin",
-                role=world["viewer_role"],
-                base_url=BASE,
-            )
+    with scope(organization=world["org"]), pytest.raises(ValidationError) as refused:
+        services.membership_invite(
+            actor=world["manager"],
+            email=admin.user.email.upper(),
+            full_name="Admin",
+            role=world["viewer_role"],
+            base_url=BASE,
+        )
     assert _refused_field(refused) == {"email"}
     admin.refresh_from_db()
     assert admin.role_id == world["admin_role"].pk

@@ -81,7 +81,8 @@ def settings_data(**overrides) -> dict:
 
 def raw_column(org, column: str) -> str:
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {column} FROM rentoffice_organization WHERE id = %s", [org.pk])
+        # The column name is the test's own constant; the value is a parameter.
+        cursor.execute(f"SELECT {column} FROM rentoffice_organization WHERE id = %s", [org.pk])  # noqa: S608
         return cursor.fetchone()[0]
 
 

@@ -1,3 +1,5 @@
+import io
+
 import pytest
 from django.core.management import CommandError, call_command
 from django_scopes import scope
@@ -65,9 +67,9 @@ def test_create_organization_refuses_a_taken_operator_code():
 
 
 def test_seed_demo_is_idempotent():
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", stdout=io.StringIO())
     counts = {m._meta.label: m._base_manager.count() for m in (Organization, Membership, Role)}
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", stdout=io.StringIO())
     assert counts == {m._meta.label: m._base_manager.count() for m in (Organization, Membership, Role)}
     assert set(Organization.objects.values_list("operator_code", flat=True)) >= {"KOENIG", "NORD"}
 

@@ -39,7 +39,7 @@ def test_no_app_permission_in_core_catalogue():
     assert permissions.owner_of("vehicles.groups") == "vehicles"
     assert permissions.owner_of("contracts.view") == "contracts"
     assert permissions.owner_of("cases.sales_only") == "cases"
-    assert permissions.RESTRICTIONS == {"cases.sales_only"}
+    assert {"cases.sales_only"} == permissions.RESTRICTIONS
 
 
 def test_planned_apps_are_not_installed_apps():

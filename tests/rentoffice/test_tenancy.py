@@ -39,9 +39,9 @@ def test_unscoped_query_raises_outside_a_scope(org_a, station_a1):
     from django_scopes import scope
     from django_scopes.exceptions import ScopeError
 
-    with scope():  # scopes enabled, but no organization chosen: a forgotten filter must fail loudly
-        with pytest.raises(ScopeError):
-            list(Station.objects.all())
+    # scopes enabled, but no organization chosen: a forgotten filter must fail loudly
+    with scope(), pytest.raises(ScopeError):
+        list(Station.objects.all())
     with scope(organization=org_a):
         assert list(Station.objects.all()) == [station_a1]
 

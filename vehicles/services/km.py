@@ -83,6 +83,17 @@ def _when(moment: dt.datetime) -> str:
     return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
 
 
+def _check_value_and_time(km: int | None, recorded_at: dt.datetime) -> None:
+    if km is None or km < 0:
+        raise KmReadingRefused(_("Enter the km reading."), code="invalid")
+    try:
+        date_in_window(recorded_at)
+    except ValidationError as exc:
+        raise KmReadingRefused(exc.messages[0], code="date_out_of_range") from exc
+    if recorded_at > timezone.now() + dt.timedelta(minutes=5):
+        raise KmReadingRefused(_("A km reading cannot lie in the future."), code="future")
+
+
 @transaction.atomic
 def km_reading_record(
     *,
@@ -104,25 +115,20 @@ def km_reading_record(
     locked = Vehicle.objects.select_for_update().get(pk=vehicle.pk)
     if actor is not None:  # None: a source without a staff member (the customer portal)
         require_vehicle(actor, locked)
-    if km is None or km < 0:
-        raise KmReadingRefused(_("Enter the km reading."), code="invalid")
-    try:
-        date_in_window(recorded_at)
-    except ValidationError as exc:
-        raise KmReadingRefused(exc.messages[0], code="date_out_of_range")
-    if recorded_at > timezone.now() + dt.timedelta(minutes=5):
-        raise KmReadingRefused(_("A km reading cannot lie in the future."), code="future")
+    _check_value_and_time(km, recorded_at)
     check = km_reading_check(vehicle=locked, km=km, recorded_at=recorded_at)
     override_reason = (override_reason or "").strip()
     if check.needs_override:
         if not override_reason:
             if check.below_previous:
+                assert check.previous is not None  # noqa: S101  invariant: below_previous means there is a previous reading
                 message = _("%(km)s km is below the last reading of %(last)s km (%(date)s).") % {
                     "km": _km(km),
                     "last": _km(check.previous.km),
                     "date": _when(check.previous.recorded_at),
                 }
             else:
+                assert check.following is not None  # noqa: S101  invariant: above_next means there is a later reading
                 message = _("%(km)s km is above a later reading of %(next)s km (%(date)s).") % {
                     "km": _km(km),
                     "next": _km(check.following.km),
@@ -137,6 +143,8 @@ def km_reading_record(
     else:
         override_reason = ""
     if check.implausible and not confirmed_implausible:
+        # implausible is only computed against a previous reading, with its allowance
+        assert check.previous is not None and check.allowed_km is not None  # noqa: S101
         raise KmReadingRefused(
             _(
                 "%(delta)s km since the last reading is more than plausible (at most %(allowed)s km for the time "

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -33,7 +34,9 @@ def vehicle_save(*, actor: Membership, vehicle: Vehicle, initial_km: int | None 
         stored_home = None
     else:
         # Rights on the vehicle as stored, not as the edit would leave it.
-        stored = Vehicle.objects.filter(pk=vehicle.pk).values("home_station_id", "current_station_id").first() or {}
+        stored: Mapping[str, Any] = (
+            Vehicle.objects.filter(pk=vehicle.pk).values("home_station_id", "current_station_id").first() or {}
+        )
         require_vehicle(actor, Vehicle(organization_id=vehicle.organization_id, **stored))
         stored_home = stored.get("home_station_id")
     for related in (vehicle.home_station, vehicle.current_station, vehicle.group):
@@ -70,7 +73,7 @@ def _save_checked(vehicle: Vehicle) -> None:
         raise
 
 
-def _stored_status(vehicle: Vehicle) -> str:
+def _stored_status(vehicle: Vehicle) -> str | None:
     return Vehicle.objects.filter(pk=vehicle.pk).values_list("status", flat=True).first()
 
 

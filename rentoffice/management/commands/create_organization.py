@@ -34,9 +34,9 @@ class Command(BaseCommand):
                 admin_password=opts["admin_password"],
             )
         except ValidationError as exc:
-            raise CommandError("; ".join(exc.messages))
+            raise CommandError("; ".join(exc.messages)) from exc
         except IntegrityError as exc:
-            raise CommandError(str(exc))
+            raise CommandError(str(exc)) from exc
         self.stdout.write(
             self.style.SUCCESS(f"Created {organization.name} (/o/{organization.slug}/), admin {user.email}")
         )
