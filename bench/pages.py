@@ -169,7 +169,7 @@ def profile(page: Page, rounds: int = 20) -> None:
     profiler.disable()
     print(f"\nprofile of {page.label}: {(time.perf_counter() - t) * 1000 / rounds:.1f} ms per request in-process")
     stats = pstats.Stats(profiler).sort_stats("cumulative")
-    stats.print_stats(35)
+    stats.print_stats(os.environ.get("BENCH_FILTER", ""), 35)
     stats.sort_stats("tottime").print_stats(25)
     if os.environ.get("BENCH_CALLERS"):
         stats.print_callers(*os.environ["BENCH_CALLERS"].split(","))
