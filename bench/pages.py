@@ -169,7 +169,10 @@ def profile(page: Page, rounds: int = 20) -> None:
     profiler.disable()
     print(f"\nprofile of {page.label}: {(time.perf_counter() - t) * 1000 / rounds:.1f} ms per request in-process")
     stats = pstats.Stats(profiler).sort_stats("cumulative")
-    stats.print_stats(35)
+    stats.print_stats(os.environ.get("BENCH_FILTER", ""), 35)
+    stats.sort_stats("tottime").print_stats(25)
+    if os.environ.get("BENCH_CALLERS"):
+        stats.print_callers(*os.environ["BENCH_CALLERS"].split(","))
 
 
 def get(port: int, path: str, cookie: str | None) -> tuple[int, float]:
@@ -228,6 +231,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--single", type=int, default=30, help="sequential requests per page (single-request time)")
     parser.add_argument("--only", default="", help="comma-separated page keys")
     parser.add_argument("--profile", default="", help="comma-separated page keys to profile in-process, then stop")
+    parser.add_argument("--cpu", action="store_true", help="only the in-process CPU ms and query counts, no load")
     parser.add_argument("--port", type=int, default=8799)
     parser.add_argument("--out", default="", help="also write the result block to this file")
     return parser.parse_args()
@@ -313,6 +317,10 @@ def main() -> None:
     logging.getLogger("django.request").setLevel(logging.ERROR)
 
     todo = _pages_counted(args.only)
+    if args.cpu:
+        for page in todo:
+            print(f"{page.key:14} {page.cpu_ms:7.1f} ms CPU {page.queries:4d} queries")
+        return
     if args.profile:
         for page in todo:
             if page.key in args.profile.split(","):

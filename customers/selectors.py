@@ -119,7 +119,7 @@ def customer_list(
     portal: str = "",
     today: dt.date | None = None,
 ) -> QuerySet[Customer]:
-    qs = customers_for(membership=membership).select_related("main_customer").prefetch_related("attributes")
+    qs = customers_for(membership=membership).select_related("main_customer")
     if portal == "pending":
         qs = qs.filter(
             Exists(pending_invitations(organization=membership.organization).filter(customer=OuterRef("pk")))
@@ -141,6 +141,26 @@ def customer_list(
     elif blocked == "0":
         qs = qs.filter(is_blocked=False)
     return qs
+
+
+def with_attribute_names(customers: list[Customer]) -> list[Customer]:
+    """Gives each customer of a list page `attribute_names` (sorted) with one query.
+
+    Replaces prefetch_related("attributes") there: the prefetch builds a scoped related manager and a
+    filtered queryset per row (~50 per page), which cost more CPU than the list's whole query.
+    """
+    names: dict[int, list[str]] = {c.pk: [] for c in customers}
+    if names:
+        rows = (
+            Customer.attributes.through.objects.filter(customer_id__in=names)
+            .order_by("customerattribute__name", "customerattribute_id")
+            .values_list("customer_id", "customerattribute__name")
+        )
+        for customer_id, name in rows:
+            names[customer_id].append(name)
+    for customer in customers:
+        customer.attribute_names = names[customer.pk]
+    return customers
 
 
 def _apply_search(qs: QuerySet[Customer], query: str) -> QuerySet[Customer]:

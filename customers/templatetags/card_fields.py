@@ -15,6 +15,7 @@ from django import forms, template
 from django.forms.widgets import Input
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django_countries.widgets import LazySelect
 
 register = template.Library()
 
@@ -86,6 +87,8 @@ def _select(field, css: str) -> str:
     # Plain escape() and joins: two country selects have ~250 options each, format_html per option
     # would cost more than the rest of the field.
     widget = field.field.widget
+    if type(widget) in _PLAIN_SELECTS:
+        return _plain_select(field, widget, css)
     context = widget.get_context(field.html_name, field.value(), _widget_attrs(field, css))["widget"]
     parts = [f'<select name="{escape(context["name"])}"{_flat(context["attrs"])}>']
     for group, choices, _index in context["optgroups"]:
@@ -96,6 +99,38 @@ def _select(field, css: str) -> str:
             parts.append(f'<option value="{escape(o["value"])}"{selected}>{escape(o["label"])}</option>')
         if group:
             parts.append("</optgroup>")
+    parts.append("</select>")
+    return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
+
+
+# Widgets whose options carry nothing but value, label and `selected` (no create_option override):
+# their options are written straight from the choices. Building Django's option dicts first
+# (`optgroups`) cost ~2.7 ms of the ~3.6 ms of a country select.
+_PLAIN_SELECTS = (forms.Select, LazySelect)
+
+
+def _plain_select(field, widget: forms.Select, css: str) -> str:
+    """Same output as Select.optgroups + select.html: only the first option matching the value is
+    selected, None stands for "", a (label, [choices]) pair is an <optgroup>."""
+    attrs = widget.build_attrs(widget.attrs, _widget_attrs(field, css))
+    values = set(widget.format_value(field.value()))
+    parts = [f'<select name="{escape(field.html_name)}"{_flat(attrs)}>']
+    has_selected = False
+
+    def option(value, label) -> str:
+        nonlocal has_selected
+        value = str(value)
+        selected = not has_selected and value in values
+        has_selected |= selected
+        return f'<option value="{escape(value)}"{" selected" if selected else ""}>{escape(label)}</option>'
+
+    for value, label in widget.choices:
+        if isinstance(label, list | tuple):
+            parts.append(f'<optgroup label="{escape("" if value is None else value)}">')
+            parts.extend(option(v, lab) for v, lab in label)  # None stays "None" here, as in Django
+            parts.append("</optgroup>")
+        else:
+            parts.append(option("" if value is None else value, label))
     parts.append("</select>")
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
 

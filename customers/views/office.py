@@ -11,6 +11,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from rentoffice.forms import form_errors_from
+from rentoffice.list_urls import pk_url
 from rentoffice.tenancy import requires
 
 from .. import selectors, services
@@ -46,6 +47,12 @@ def customer_list(request, org_slug):
         membership=request.membership, query=query, group=group, blocked=blocked, licence=licence, portal=portal
     )
     page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
+    card_url = pk_url("customers:card", org_slug=org_slug)
+    page.object_list = selectors.with_attribute_names(list(page.object_list))
+    for customer in page.object_list:
+        customer.card_url = card_url(customer.pk)
+        if not hasattr(customer, "licence_due_on"):  # annotated only by the overdue filter
+            customer.licence_due_on = None
     return render(
         request,
         "customers/list.html",

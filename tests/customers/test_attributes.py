@@ -154,3 +154,20 @@ def test_list_query_count_does_not_grow_with_attributes(client_admin_a, org_a, d
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = client_admin_a.get(url(org_a))
     assert "Tag 008" in response.content.decode()
+
+
+@in_scope()
+def test_list_row_shows_its_own_attributes_by_name_and_links_to_its_card(client_admin_a, org_a):
+    zebra = attribute_create(actor=admin_of(org_a), name="Zebra")
+    alpha = attribute_create(actor=admin_of(org_a), name="Alpha")
+    tagged = make_customer(org_a, last_name="Aaberg")
+    tagged.attributes.add(zebra, alpha)
+    plain = make_customer(org_a, last_name="Abel")
+    html = client_admin_a.get(reverse("customers:list", kwargs={"org_slug": org_a.slug})).content.decode()
+    rows = {row.split("</tr>")[0] for row in html.split("<tr>")[1:]}
+    tagged_row = next(r for r in rows if "Aaberg" in r)
+    plain_row = next(r for r in rows if "Abel" in r)
+    assert tagged_row.index(">Alpha<") < tagged_row.index(">Zebra<")
+    assert "Alpha" not in plain_row and "Zebra" not in plain_row
+    assert f'href="{reverse("customers:card", args=[org_a.slug, tagged.pk])}"' in tagged_row
+    assert f'href="{reverse("customers:card", args=[org_a.slug, plain.pk])}"' in plain_row

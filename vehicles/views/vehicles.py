@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from rentoffice.forms import form_errors_from
+from rentoffice.list_urls import pk_url
 from rentoffice.tenancy import requires
 
 from .. import selectors, services
@@ -23,6 +24,10 @@ def vehicle_list(request, org_slug):
     filters = filter_form.filters() if request.GET else {}
     vehicles = selectors.vehicle_search(membership=request.membership, station_filter=request.station_filter, **filters)
     page = Paginator(vehicles, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    detail_url = pk_url("vehicles:detail", org_slug=org_slug)
+    for vehicle in page.object_list:
+        vehicle.detail_url = detail_url(vehicle.pk)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
