@@ -302,6 +302,20 @@ def _pages_counted(only: str) -> list[Page]:
     return todo
 
 
+def _without_load(args, todo: list[Page]) -> bool:
+    """`--cpu` and `--profile`: measured in this process, no server and no load; True if done."""
+    if args.cpu:
+        for page in todo:
+            print(f"{page.key:14} {page.cpu_ms:7.1f} ms CPU {page.queries:4d} queries")
+        return True
+    if args.profile:
+        for page in todo:
+            if page.key in args.profile.split(","):
+                profile(page)
+        return True
+    return False
+
+
 def main() -> None:
     args = _arguments()
     if not shutil.which("wrk"):
@@ -317,14 +331,7 @@ def main() -> None:
     logging.getLogger("django.request").setLevel(logging.ERROR)
 
     todo = _pages_counted(args.only)
-    if args.cpu:
-        for page in todo:
-            print(f"{page.key:14} {page.cpu_ms:7.1f} ms CPU {page.queries:4d} queries")
-        return
-    if args.profile:
-        for page in todo:
-            if page.key in args.profile.split(","):
-                profile(page)
+    if _without_load(args, todo):
         return
     from django.db import connections
 

@@ -41,6 +41,8 @@ class Customer(models.Model):
     """A person or legal entity renting from one organization (organization-wide, not station-owned)."""
 
     record_kind = "customer"
+    # Not a field: set on list pages by selectors.with_attribute_names (one query for the page).
+    attribute_names: list[str]
 
     class Kind(models.TextChoices):
         PERSON = "person", _("Person")
