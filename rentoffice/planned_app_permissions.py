@@ -11,14 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from .permissions import declare
 
-PLANNED_APPS = ("contracts", "billing", "protocols", "cases")
+PLANNED_APPS = ("billing", "protocols", "cases")
 
-declare(
-    "contracts",
-    {"contracts.view": _("View contracts"), "contracts.change": _("Create and edit contracts")},
-    grants={"station_staff": {"contracts.view", "contracts.change"}, "auditor": {"contracts.view"}},
-    planned=True,
-)
 declare(
     "billing",
     {"billing.view": _("View invoices and payments"), "billing.change": _("Issue invoices and take payments")},

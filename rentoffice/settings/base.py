@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "rentoffice",
     "customers",
     "vehicles",
+    "contracts",
 ]
 
 MIDDLEWARE = [
