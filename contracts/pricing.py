@@ -237,7 +237,9 @@ def _candidates(tariff: Tariff, starts_at: datetime, ends_at: datetime | None) -
     candidates = []
     for months in range(max_months + 1):
         after_months = duration - MONTH * months
-        max_weeks = math.ceil(after_months / WEEK) if tariff.price_per_week is not None and after_months > GRACE else 0
+        # After a month the grace applies; a rental shorter than the grace still needs a unit.
+        uncovered = after_months > (GRACE if months else timedelta(0))
+        max_weeks = math.ceil(after_months / WEEK) if tariff.price_per_week is not None and uncovered else 0
         for weeks in range(max_weeks + 1):
             rest = after_months - WEEK * weeks
             first = months == 0 and weeks == 0
