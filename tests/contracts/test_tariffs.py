@@ -333,7 +333,7 @@ def test_list_query_count_constant(client_admin_a, org_a, station_a1, django_ass
 
     url = reverse("contracts:tariff_list", args=[org_a.slug])
     add(2)
-    with django_assert_max_num_queries(40) as small:
+    with django_assert_max_num_queries(12) as small:
         assert client_admin_a.get(url).status_code == 200
     add(20)
     with django_assert_max_num_queries(len(small.captured_queries)):
