@@ -54,12 +54,15 @@ with scopes_disabled():
                 "price_per_month": _("30 days; an open-ended long-term rental is priced one month at a time."),
             }
 
-        def __init__(self, *args, organization, stations, **kwargs):
+        def __init__(self, *args, organization, stations, all_stations: bool = True, **kwargs):
             super().__init__(*args, **kwargs)
             self.instance.organization = organization
             self.fields["vehicle_group"].queryset = VehicleGroup.objects.filter(organization=organization)
             self.fields["station"].queryset = stations
             self.fields["station"].empty_label = _("All stations")
+            if not all_stations:  # a member of some stations makes tariffs only for those
+                self.fields["station"].required = True
+                self.fields["station"].empty_label = None
 
     class ExtraForm(forms.ModelForm):
         class Meta:

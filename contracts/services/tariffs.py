@@ -30,16 +30,29 @@ TARIFFS = "contracts.tariffs"
 ORGANIZATION = "organization.manage"
 
 
+def _require_covers(actor: Membership, station_id: int | None) -> None:
+    if station_id is None:
+        require_all_stations(actor)
+    else:
+        require_station(actor, station_id)
+
+
 def _require_tariff_rights(actor: Membership, tariff: Tariff) -> None:
+    """The permission, and for a stored tariff its stored station (one the actor cannot see: refused)."""
     require(actor, TARIFFS, organization_id=tariff.organization_id)
-    station_ids = [tariff.station_id]
-    if tariff.pk is not None:  # moving a tariff away from a station also needs that station
-        station_ids.append(Tariff.objects.filter(pk=tariff.pk).values_list("station_id", flat=True).first())
-    for station_id in station_ids:
-        if station_id is None:
-            require_all_stations(actor)
-        else:
-            require_station(actor, station_id)
+    if tariff.pk is not None:
+        _require_covers(actor, Tariff.objects.filter(pk=tariff.pk).values_list("station_id", flat=True).first())
+
+
+def _check_station_choice(actor: Membership, tariff: Tariff) -> None:
+    """A station beyond the actor's own is a choice on the field, not a refusal of the page."""
+    if tariff.station_id is None and actor.station_ids is not None:
+        raise ValidationError(
+            {"station": _("Only a member of all stations can make a tariff for all stations. Choose your station.")},
+            code="station",
+        )
+    if tariff.station_id is not None and not actor.covers_station(tariff.station_id):
+        raise ValidationError({"station": _("You cannot make tariffs for this station.")}, code="station")
 
 
 def _period_text(tariff: Tariff) -> str:
@@ -56,9 +69,9 @@ def _check_overlap(tariff: Tariff) -> None:
     others = Tariff.objects.filter(
         organization_id=tariff.organization_id,
         vehicle_group_id=tariff.vehicle_group_id,
-        station_id=tariff.station_id,
         is_active=True,
     ).exclude(pk=tariff.pk)
+    others = others.filter(station__isnull=True) if tariff.station_id is None else others.filter(station=tariff.station)
     if tariff.valid_until is not None:
         others = others.filter(valid_from__lte=tariff.valid_until)
     other = others.exclude(valid_until__lt=tariff.valid_from).order_by("valid_from").first()
@@ -87,7 +100,7 @@ def _validate(tariff: Tariff) -> None:
         )
     if tariff.vehicle_group_id and tariff.vehicle_group.organization_id != tariff.organization_id:
         errors.setdefault("vehicle_group", []).append(ValidationError(_("Unknown vehicle group."), code="group"))
-    if tariff.station_id and tariff.station.organization_id != tariff.organization_id:
+    if tariff.station is not None and tariff.station.organization_id != tariff.organization_id:
         errors.setdefault("station", []).append(ValidationError(_("Unknown station."), code="station"))
     if errors:
         raise ValidationError(errors)
@@ -128,6 +141,7 @@ def tariff_save(
     if tariff.pk is None:
         tariff.organization = actor.organization
     _require_tariff_rights(actor, tariff)
+    _check_station_choice(actor, tariff)
     if tariff.vehicle_group_id:
         VehicleGroup.objects.select_for_update().filter(pk=tariff.vehicle_group_id).first()
     _validate(tariff)

@@ -51,6 +51,7 @@ def _tariff_page(request, org_slug, tariff: Tariff):
         instance=tariff,
         organization=request.organization,
         stations=station_choices(request.membership),
+        all_stations=request.membership.station_ids is None,
     )
     extras = ExtraFormSet(request.POST or None, instance=tariff, prefix="extras")
     if request.method == "POST" and form.is_valid() and extras.is_valid():

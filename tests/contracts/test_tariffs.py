@@ -81,11 +81,22 @@ def test_station_limited_tariff_admin_only_for_own_station(org_a, group_a, stati
         membership.role = role
         membership.save()
         membership = membership_of(user, org_a)
-    save(org_a, group_a, actor=membership, station=station_a1)  # their station: fine
-    with pytest.raises(PermissionDenied):
-        save(org_a, group_a, actor=membership, station=station_a2, name="A2")
-    with pytest.raises(PermissionDenied):
-        save(org_a, group_a, actor=membership, station=None, name="Alle")
+    mine = save(org_a, group_a, actor=membership, station=station_a1)  # their station: fine
+    # Another station or all stations: a field error, as the form shows it.
+    for station in (station_a2, None):
+        with pytest.raises(ValidationError) as exc:
+            save(org_a, group_a, actor=membership, station=station, name="Andere")
+        assert list(exc.value.message_dict) == ["station"]
+    # Moving their tariff away, or touching an all-stations tariff: refused.
+    with scope(organization=org_a):
+        mine.station = station_a2
+        with pytest.raises(ValidationError):
+            tariff_save(actor=membership, tariff=mine)
+        everywhere = tariff_save(actor=admin_of(org_a), tariff=new_tariff(org_a, group_a, name="Alle"))
+        with pytest.raises(PermissionDenied):
+            tariff_deactivate(actor=membership, tariff=everywhere)
+        with scopes_disabled():
+            assert Tariff.objects.get(pk=mine.pk).station_id == station_a1.pk
 
 
 # --- validation ---
