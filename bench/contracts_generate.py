@@ -165,6 +165,8 @@ def _contract_rows(org, vehicles, customers, *, first_id: int, now: dt.datetime,
         for _n in range(PER_VEHICLE):
             days = rng.randint(1, 5)
             starts = moment.replace(hour=rng.randint(7, 17))
+            if starts < moment:  # never before the previous return plus its buffer
+                starts += dt.timedelta(days=1)
             ends = starts + dt.timedelta(days=days, hours=rng.randint(-2, 2))
             cancelled = rng.random() < 0.05
             if cancelled:

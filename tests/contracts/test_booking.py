@@ -222,3 +222,26 @@ def test_a_refused_booking_leaves_nothing_and_gives_its_number_back(
     assert third.number == "MV-2"
     with scope(organization=org_a):
         assert Occupation.objects.count() == 2
+
+
+def test_a_booking_copies_the_lines_of_the_applicable_tariff(org_a, station_a1, group_a, car1, customer_a):
+    from decimal import Decimal
+
+    from contracts.models import Tariff
+
+    with scope(organization=org_a):
+        Tariff.objects.create(
+            organization=org_a,
+            name="Klein",
+            vehicle_group=group_a,
+            valid_from=at(-30).date(),
+            price_per_day=Decimal("49.00"),
+            deposit=Decimal("200.00"),
+        )
+    contract = book(customer_a, group_a, station_a1, at(0), at(2), vehicle=car1)  # no tariff named: the group's
+    with scope(organization=org_a):
+        lines = list(contract.lines.all())
+    assert contract.tariff is not None
+    assert contract.deposit == Decimal("200.00")
+    assert sum(line.gross for line in lines) == Decimal("98.00")
+    assert contract.priced_at is not None

@@ -233,3 +233,25 @@ def test_an_upgrade_keeps_the_booked_group(org_a, contract, station_a1, group_a,
     estate = make_vehicle(org_a, station_a1, group_a_large, plate="M-KO 1")
     act(contract_vehicle_swap, contract, vehicle=estate)
     assert (contract.vehicle, contract.vehicle_group) == (estate, group_a)
+
+
+def test_reload_shows_old_and_new_lines_and_stores_the_new_ones(org_a, station_a1, group_a, car2, customer_a2):
+    from contracts.services.editing import contract_price_reload
+
+    with scope(organization=org_a):
+        tariff = Tariff.objects.create(
+            organization=org_a, name="Klein", vehicle_group=group_a, valid_from=at(-30).date(), price_per_day=40
+        )
+    contract = book(customer_a2, group_a, station_a1, at(0), at(3), vehicle=car2)
+    with scope(organization=org_a):
+        Tariff.objects.filter(pk=tariff.pk).update(price_per_day=50)
+        assert sum(line.gross for line in contract.lines.all()) == Decimal("120.00")  # unchanged by the edit
+
+    old, new = act(contract_price_preview, contract)
+    assert sum(line.gross for line in old) == Decimal("120.00")
+    assert sum(line.gross for line in new) == Decimal("150.00")
+
+    act(contract_price_reload, contract)
+    with scope(organization=org_a):
+        assert sum(line.gross for line in contract.lines.all()) == Decimal("150.00")
+    assert "price" in activity_keys(contract)
