@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from auditlog.models import LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -67,6 +68,7 @@ def _check_overlap(tariff: Tariff) -> None:
     if not tariff.is_active:
         return
     others = Tariff.objects.filter(
+        Q(station_id=tariff.station_id),  # None: tariffs for every station (IS NULL)
         organization_id=tariff.organization_id,
         vehicle_group_id=tariff.vehicle_group_id,
         is_active=True,
