@@ -7,4 +7,10 @@ class ContractsConfig(AppConfig):
     verbose_name = _("Contracts")
 
     def ready(self) -> None:
+        from rentoffice import navigation
+
         from . import permissions  # noqa: F401
+
+        navigation.register(
+            navigation.NavItem(_("Planning board"), "contracts:board", "calendar3-range", "contracts.view", "main", 12)
+        )
