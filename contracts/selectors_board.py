@@ -156,14 +156,14 @@ def board_vehicles(
             "make",
             "model",
             "status",
-            "group__pk",
+            "group__id",
             "group__name",
             "group__code",
             "group__sort_order",
-            "home_station__pk",
+            "home_station__id",
             "home_station__name",
             "home_station__code",
-            "current_station__pk",
+            "current_station__id",
             "current_station__name",
             "current_station__code",
         )
@@ -214,7 +214,7 @@ def _contracts_in(
             "ends_at",
             "checked_out_at",
             "checked_in_at",
-            "customer__pk",
+            "customer__id",
             "customer__kind",
             "customer__first_name",
             "customer__last_name",
@@ -243,9 +243,9 @@ class _Clock:
         self.origin = dt.datetime.combine(period.start, dt.time())
         self.limit = period.hours
         self.now = now
-        self.status_labels = dict(Contract.Status.choices)
-        self.kind_labels = dict(Contract.Kind.choices)
-        self.block_labels = dict(VehicleBlock.Kind.choices)
+        self.status_labels = {key: str(label) for key, label in Contract.Status.choices}
+        self.kind_labels = {key: str(label) for key, label in Contract.Kind.choices}
+        self.block_labels = {key: str(label) for key, label in VehicleBlock.Kind.choices}
         self.open_end = _("open end")
         self.overdue = _("overdue")
         self.occupied = _("Occupied (contract of another station)")
