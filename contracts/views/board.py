@@ -19,6 +19,8 @@ from vehicles.selectors import vehicle_get
 
 from .. import selectors_board
 from ..forms_board import BoardFilterForm, BoardMoveForm, BoardState
+from ..selectors import contract_get
+from ..services.editing import contract_reschedule
 
 
 @requires("contracts.view")
@@ -33,9 +35,6 @@ def board_move(request: TenantRequest, org_slug: str) -> HttpResponse:
     """Drop a reservation on another vehicle and/or day; the booking rules decide (nothing changes
     on a refusal, the board says why)."""
     state = BoardFilterForm(request.POST, membership=request.membership).state()
-    from ..selectors import contract_get  # TODO(board): top-level once booking is merged
-    from ..services.editing import contract_reschedule
-
     move = BoardMoveForm(request.POST)
     if not move.is_valid():
         return _answer(request, state, _("The reservation could not be moved: the drop was not understood."))

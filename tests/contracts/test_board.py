@@ -8,9 +8,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django_scopes import scope, scopes_disabled
 
 from contracts.models import Contract, VehicleBlock
+from rentoffice.models import Station
 from tests.conftest import data_helper
+from tests.contracts.conftest import book
 from tests.customers.conftest import make_customer
 from tests.vehicles.conftest import make_vehicle
 from vehicles.models import VehicleGroup
@@ -184,3 +187,65 @@ def test_query_count_does_not_grow_with_vehicles_and_contracts(client_admin_a, o
     fleet(45, 5)
     assert queries() == small
     assert small <= 14  # session, user, membership, vehicles, contracts, blocks, filter choices
+
+
+def move(client, org, contract, vehicle, days: int):
+    return client.post(
+        f"/o/{org.slug}/contracts/board/move/",
+        {"contract": contract.pk, "vehicle": vehicle.pk, "days": days, "view": "week", "day": week_start().isoformat()},
+        HTTP_HX_REQUEST="true",
+    )
+
+
+def test_dragging_a_reservation_to_a_free_vehicle_and_day_moves_it(
+    client_admin_a, org_a, station_a1, car1, car2, customer
+):
+    reservation = book(customer, car1.group, station_a1, at(1, 10), at(2, 10), vehicle=car1)
+    response = move(client_admin_a, org_a, reservation, car2, 2)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "alert-success" in html
+    with scope(organization=org_a):
+        reservation.refresh_from_db()
+    assert reservation.vehicle_id == car2.pk
+    assert reservation.starts_at == at(3, 10) and reservation.ends_at == at(4, 10)
+    assert f'data-pk="{reservation.pk}"' in row_html(html, "M-AA 2")
+
+
+def test_dragging_into_an_occupied_slot_is_refused_and_changes_nothing(
+    client_admin_a, org_a, station_a1, car1, car2, customer
+):
+    reservation = book(customer, car1.group, station_a1, at(1, 10), at(2, 10), vehicle=car1)
+    other = make_customer(org_a, first_name="Erika", last_name="Mustermann")
+    taken = book(other, car2.group, station_a1, at(1, 8), at(3, 18), vehicle=car2)
+    response = move(client_admin_a, org_a, reservation, car2, 0)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "alert-danger" in html and f"{reservation.number} was not moved" in html.replace("&nbsp;", " ")
+    with scope(organization=org_a):
+        reservation.refresh_from_db()
+        taken.refresh_from_db()
+    assert (reservation.vehicle_id, reservation.starts_at, reservation.ends_at) == (car1.pk, at(1, 10), at(2, 10))
+    assert taken.vehicle_id == car2.pk
+    assert f'data-pk="{reservation.pk}"' in row_html(html, "M-AA 1")
+
+
+def test_moving_another_organizations_contract_is_404(client_admin_a, org_a, org_b, station_a1, car1, customer):
+    from tests.vehicles.conftest import make_vehicle as vehicle_of
+
+    with scopes_disabled():
+        b1 = Station.objects.create(organization=org_b, name="B1", code="B1")
+        group_b = VehicleGroup.objects.create(organization=org_b, name="Transporter", code="TRANS")
+    car_b = vehicle_of(org_b, b1, group_b, plate="HH-B 1")
+    foreign = book(make_customer(org_b, first_name="Ole", last_name="Hansen"), group_b, b1, at(1), at(2), vehicle=car_b)
+    assert move(client_admin_a, org_a, foreign, car1, 1).status_code == 404
+    with scope(organization=org_b):
+        foreign.refresh_from_db()
+    assert foreign.vehicle_id == car_b.pk and foreign.starts_at == at(1)
+
+
+def test_station_staff_cannot_drag_onto_another_stations_vehicle(
+    client_staff_a1, org_a, station_a1, car1, car_a2, customer
+):
+    reservation = book(customer, car1.group, station_a1, at(1), at(2), vehicle=car1)
+    assert move(client_staff_a1, org_a, reservation, car_a2, 0).status_code == 404
