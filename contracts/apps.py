@@ -13,6 +13,7 @@ class ContractsConfig(AppConfig):
         register_handlers()
 
         self._ready_tariffs()
+        self._ready_board()
 
     def _ready_tariffs(self) -> None:
         """Tariffs, extras and rental settings (pricing)."""
@@ -27,3 +28,15 @@ class ContractsConfig(AppConfig):
             navigation.NavItem(_("Tariffs"), "contracts:tariff_list", "tags", "contracts.tariffs", "admin", 70)
         )
         demo.register(32, "contracts: tariffs and extras", seed_tariffs)
+
+    def _ready_board(self) -> None:
+        """Planning board and demo contracts (board)."""
+        from rentoffice import demo, navigation
+
+        from .demo_data import seed_contracts
+
+        # After the fleet (20), customers (30, 31) and the demo tariffs (32).
+        demo.register(40, "contracts: past, running and future rentals, blocks", seed_contracts)
+        navigation.register(
+            navigation.NavItem(_("Planning board"), "contracts:board", "calendar3-range", "contracts.view", "main", 12)
+        )

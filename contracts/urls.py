@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import tariffs
+from .views import board, tariffs
 
 app_name = "contracts"
 
@@ -12,4 +12,7 @@ urlpatterns = [
     path("tariffs/<int:pk>/", tariffs.tariff_edit, name="tariff_edit"),
     path("tariffs/<int:pk>/calculate/", tariffs.tariff_calculate, name="tariff_calculate"),
     path("tariffs/<int:pk>/active/", tariffs.tariff_active, name="tariff_active"),
+    # Planning board (board).
+    path("board/", board.board, name="board"),
+    path("board/move/", board.board_move, name="board_move"),
 ]
