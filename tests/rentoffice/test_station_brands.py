@@ -1,6 +1,7 @@
 """Station brands: a list per dealership with one main brand, edited on the station page."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django_scopes import scope
 
@@ -50,3 +51,17 @@ def test_one_main_brand_per_station_is_enforced_by_the_database(org_a, station_a
         Brand.objects.create(organization=org_a, station=station_a1, name="VW", is_main=True)
         with pytest.raises(IntegrityError), transaction.atomic():
             Brand.objects.create(organization=org_a, station=station_a1, name="Audi", is_main=True)
+
+
+@in_scope()
+def test_brand_in_use_cannot_be_removed(org_a, station_a1, admin_a):
+    from fleetback.models import Case
+    from tests.fleetback.helpers import make_case
+
+    station_brands_set(station=station_a1, names=["VW", "Audi"])
+    make_case(org=org_a, station=station_a1, brand="Audi")
+    with pytest.raises(ValidationError) as exc:
+        station_brands_set(station=station_a1, names=["VW"])
+    assert "Audi" in str(exc.value)
+    assert Case.objects.count() == 1
+    assert _brands(station_a1) == [("VW", True), ("Audi", False)]

@@ -1,0 +1,2 @@
+def seed(organizations, stdout) -> None:
+    return None
