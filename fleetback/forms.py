@@ -113,7 +113,9 @@ class ItemForm(forms.Form):
         coerce=lambda v: v == "1",
         initial="1",
     )
-    vat_rate = forms.DecimalField(label=_("VAT %"), min_value=0, max_value=99, decimal_places=2, initial=Decimal("19"))
+    vat_rate = forms.DecimalField(
+        label=_("VAT %"), min_value=0, max_value=99, decimal_places=2, initial=Decimal("19"), required=False
+    )
     discount_kind = forms.ChoiceField(label=_("Discount"), choices=WorkItem.Discount.choices, required=False)
     discount_value = forms.DecimalField(
         label=_("Discount value"), min_value=0, max_digits=10, decimal_places=2, required=False

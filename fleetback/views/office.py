@@ -151,7 +151,10 @@ def _editor(request: TenantRequest, org_slug: str, mode: str, case: Case | None)
     if request.method == "POST" and "add_row" in request.POST:
         # Another empty row, without saving: the same entries again plus one.
         data = request.POST.copy()
-        data["items-TOTAL_FORMS"] = str(int(data.get("items-TOTAL_FORMS", "0") or 0) + 1)
+        total = int(data.get("items-TOTAL_FORMS", "0") or 0) if data.get("items-TOTAL_FORMS", "").isdigit() else 0
+        data["items-TOTAL_FORMS"] = str(min(total + 1, 100))
+        defaults = {"urgency": "recommended", "price_includes_vat": "1", "vat_rate": "19", "state": "pending"}
+        data.update({f"items-{total}-{key}": value for key, value in defaults.items()})
         request.POST = data
         form, items = _editor_forms(request, mode, case)
         form.is_valid()

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
+from django_scopes import scope
 
 from rentoffice.images import protected_file_response
 
@@ -45,6 +46,12 @@ def _recipient(token: str) -> Recipient:
 @csrf_protect
 def page(request, token: str):
     recipient = _recipient(token)
+    # No staff session and no organization in the URL: the token's case gives the scope.
+    with scope(organization=recipient.case.organization):
+        return _page(request, token, recipient)
+
+
+def _page(request, token: str, recipient: Recipient):
     language = recipient.contact.language
     with translation.override(language):
         errors: dict = {}
@@ -78,7 +85,9 @@ def page(request, token: str):
                 item.posted = request.POST.get(f"item-{item.pk}", "")
         context.update({"errors": errors, "language": language})
         response = render(request, "fleetback/public/page.html", context, status=400 if errors else 200)
-    response["Referrer-Policy"] = "no-referrer"
+    # The link is the key: never sent to other sites ("no-referrer" would make Chromium send
+    # "Origin: null" with the answer, which the CSRF check refuses).
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

@@ -112,17 +112,19 @@ def test_several_recipients_get_own_links(org_a, case_a1):
     assert {m.language for m in OutboundMessage.objects.filter(organization=org_a)} == {"de", "en"}
 
 
-@in_scope()
 def test_public_page_tokens(org_a, station_a1, client):
-    case = make_case(org=org_a, station=station_a1)
-    other = make_case(org=org_a, station=station_a1, reference="OTHER-CASE")
-    mine, theirs = send(case)[0], send(other)[0]
+    # No scope here: the customer page runs without staff session or organization URL.
+    with scope(organization=org_a):
+        case = make_case(org=org_a, station=station_a1)
+        other = make_case(org=org_a, station=station_a1, reference="OTHER-CASE")
+        mine, theirs = send(case)[0], send(other)[0]
     response = client.get(reverse("fleetback_public:page", args=[mine.token]))
     assert response.status_code == 200
     assert "RO-1001" in response.content.decode() and "OTHER-CASE" not in response.content.decode()
     assert "OTHER-CASE" in client.get(reverse("fleetback_public:page", args=[theirs.token])).content.decode()
     assert client.get(reverse("fleetback_public:page", args=["x" * 43])).status_code == 404
-    sending.recipient_revoke(actor=admin_of(org_a), recipient=mine)
+    with scope(organization=org_a):
+        sending.recipient_revoke(actor=admin_of(org_a), recipient=mine)
     assert client.get(reverse("fleetback_public:page", args=[mine.token])).status_code == 404
     assert client.post(reverse("fleetback_public:page", args=[mine.token])).status_code == 404
 
