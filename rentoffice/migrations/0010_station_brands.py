@@ -54,7 +54,8 @@ class Migration(migrations.Migration):
                     "station",
                     models.ForeignKey(
                         on_delete=django.db.models.deletion.CASCADE,
-                        related_name="brands",
+                        # "brands" only once the old text field of that name is gone (below).
+                        related_name="+",
                         to="rentoffice.station",
                         verbose_name="station",
                     ),
@@ -76,5 +77,15 @@ class Migration(migrations.Migration):
         migrations.RemoveField(
             model_name="station",
             name="brands",
+        ),
+        migrations.AlterField(
+            model_name="brand",
+            name="station",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="brands",
+                to="rentoffice.station",
+                verbose_name="station",
+            ),
         ),
     ]
