@@ -21,4 +21,7 @@ class FleetbackConfig(AppConfig):
             (_("Sales cases"), "fleetback:list_sales", "car-front", 41),
         ):
             navigation.register(navigation.NavItem(label, name, icon, "cases.view", "main", order))
+        navigation.register(
+            navigation.NavItem(_("Checklists"), "fleetback:checklists", "list-check", "cases.configure", "admin", 40)
+        )
         demo.register(60, "dealer cases", seed_fleetback)

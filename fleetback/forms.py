@@ -210,3 +210,31 @@ class ListFilterForm(forms.Form):
     def __init__(self, *args, mode, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["module"].choices = [(m.value, m.label) for m in Case.MODULES[mode]]
+
+
+class ChecklistForm(forms.Form):
+    items = forms.CharField(
+        label=_("Checklist"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 12}),
+        help_text=_(
+            "One item per line: the work, then a semicolon and the price incl. VAT (e.g. “Wiper blades; 39.90”)."
+        ),
+    )
+
+    def clean_items(self) -> list[tuple[str, Decimal]]:
+        from decimal import InvalidOperation
+
+        rows = []
+        for number, line in enumerate(self.cleaned_data["items"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            title, _sep, price = line.partition(";")
+            try:
+                amount = Decimal(price.strip().replace(",", ".") or "0")
+            except InvalidOperation as exc:
+                raise forms.ValidationError(_("Line %(n)s: the price is not a number.") % {"n": number}) from exc
+            if not amount.is_finite():
+                raise forms.ValidationError(_("Line %(n)s: the price is not a number.") % {"n": number})
+            rows.append((title.strip(), amount.quantize(Decimal("0.01"))))
+        return rows

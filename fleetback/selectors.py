@@ -110,3 +110,10 @@ def checklist_items_by_brand(*, membership: Membership) -> dict[int, list]:
 
 def predefined_messages_for(*, membership: Membership, mode: str) -> QuerySet[PredefinedMessage]:
     return PredefinedMessage.objects.filter(organization=membership.organization_id, mode=mode)
+
+
+def brand_get(*, membership: Membership, pk: int) -> Brand:
+    brand = brands_for(membership=membership).filter(pk=pk).first()
+    if brand is None:
+        raise Http404
+    return brand

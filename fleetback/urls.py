@@ -5,6 +5,8 @@ from .views import office
 app_name = "fleetback"
 
 urlpatterns = [
+    path("checklists/", office.checklists, name="checklists"),
+    path("checklists/<int:pk>/", office.checklist_edit, name="checklist_edit"),
     path("after-sales/", office.case_list, {"mode": "after_sales"}, name="list_after_sales"),
     path("sales/", office.case_list, {"mode": "sales"}, name="list_sales"),
     path("after-sales/new/", office.case_create, {"mode": "after_sales"}, name="create_after_sales"),

@@ -14,10 +14,19 @@ from rentoffice.selectors import stations_for
 from rentoffice.tenancy import TenantRequest, requires
 
 from .. import selectors, totals
-from ..forms import CaseForm, DecideForm, DeleteForm, DuplicateForm, ItemFormSet, ListFilterForm, SendForm
+from ..forms import (
+    CaseForm,
+    ChecklistForm,
+    DecideForm,
+    DeleteForm,
+    DuplicateForm,
+    ItemFormSet,
+    ListFilterForm,
+    SendForm,
+)
 from ..models import Case
 from ..services import cases as case_services
-from ..services import decisions, sending
+from ..services import config, decisions, sending
 from ..services.rights import modes_for
 from ..services.status import lock_reason
 
@@ -364,3 +373,29 @@ def case_delete(request: TenantRequest, org_slug: str, pk: int):
             messages.success(request, _("The case has been deleted."))
             return redirect(f"fleetback:list_{case.mode}", org_slug=org_slug)
     return render(request, "fleetback/delete.html", {"case": case, "form": form, "slug": _slug(case.mode)})
+
+
+@requires("cases.configure")
+def checklists(request: TenantRequest, org_slug: str):
+    brands = list(selectors.brands_for(membership=request.membership))
+    counts = selectors.checklist_items_by_brand(membership=request.membership)
+    for brand in brands:
+        brand.item_count = len(counts.get(brand.pk, []))
+    return render(request, "fleetback/checklists.html", {"brands": brands})
+
+
+@requires("cases.configure")
+def checklist_edit(request: TenantRequest, org_slug: str, pk: int):
+    brand = selectors.brand_get(membership=request.membership, pk=pk)
+    current = selectors.checklist_items_for(membership=request.membership, brand=brand)
+    initial = "\n".join(f"{item.title}; {item.price}" for item in current)
+    form = ChecklistForm(request.POST or None, initial={"items": initial})
+    if request.method == "POST" and form.is_valid():
+        try:
+            config.checklist_save(actor=request.membership, brand=brand, items=form.cleaned_data["items"])
+        except ValidationError as exc:
+            form_errors_from(form, exc)
+        else:
+            messages.success(request, _("The checklist has been saved."))
+            return redirect("fleetback:checklists", org_slug=org_slug)
+    return render(request, "fleetback/checklist_edit.html", {"brand": brand, "form": form})
