@@ -62,9 +62,8 @@ def _page(request, token: str, recipient: Recipient):
                 if item.urgency in WorkItem.CHARGEABLE
             }
             raw_rating = request.POST.get("rating", "")
-            rating = int(raw_rating) if raw_rating.isdigit() and len(raw_rating) == 1 else None
-            if raw_rating and rating is None:
-                errors["rating"] = ["?"]
+            # Anything but a small number becomes 0, which the service refuses with its message.
+            rating = (int(raw_rating) if raw_rating.isdigit() and len(raw_rating) <= 2 else 0) if raw_rating else None
             try:
                 answers.case_answer(
                     recipient=recipient,

@@ -176,6 +176,9 @@ def test_incomplete_answer_is_refused_and_changes_nothing(org_a, case_a1, client
     client.get(url)
     response = client.post(url, {f"item-{first_item.pk}": "approved", "rating": "9"})
     assert response.status_code == 400
+    full = {f"item-{i.pk}": "approved" for i in case_a1.items.all()}
+    for rating in ("abc", "9", "-1", "99999999999999999999"):
+        assert client.post(url, {**full, "rating": rating}).status_code == 400
     assert not case_a1.items.exclude(decision="").exists()
     case_a1.refresh_from_db()
     assert case_a1.status == "read" and case_a1.answered_by_id is None
