@@ -30,6 +30,14 @@ from ..services import config, decisions, sending
 from ..services.rights import modes_for
 from ..services.status import lock_reason
 
+# The PDF's layout, given to WeasyPrint directly (templates carry no inline styles: CSP).
+PRINT_CSS = """
+body { font-family: sans-serif; font-size: 10pt; }
+table { width: 100%; border-collapse: collapse; }
+th, td { border-bottom: 1px solid #ccc; padding: 3pt; text-align: left; }
+.num { text-align: right; }
+"""
+
 MODES = {"after-sales": Case.Mode.AFTER_SALES, "sales": Case.Mode.SALES}
 
 
@@ -281,13 +289,15 @@ def case_preview(request: TenantRequest, org_slug: str, pk: int):
 
 @requires("cases.view")
 def case_pdf(request: TenantRequest, org_slug: str, pk: int):
-    from weasyprint import HTML
+    from weasyprint import CSS, HTML
 
     from customers.services.pdf import BASE_URL, OrganizationURLFetcher
 
     case = selectors.case_get(membership=request.membership, pk=pk)
     html = render(request, "fleetback/print.html", _case_context(case)).content.decode()
-    pdf = HTML(string=html, base_url=BASE_URL, url_fetcher=OrganizationURLFetcher(case.organization)).write_pdf()
+    pdf = HTML(string=html, base_url=BASE_URL, url_fetcher=OrganizationURLFetcher(case.organization)).write_pdf(
+        stylesheets=[CSS(string=PRINT_CSS)]
+    )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="case-{case.number}.pdf"'
     return response
