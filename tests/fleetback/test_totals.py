@@ -33,9 +33,9 @@ def test_gross_is_net_plus_vat_and_never_negative(price, includes_vat, rate, dis
 @given(prices, st.booleans(), rates, discounts)
 def test_each_line_is_rounded_once_from_the_exact_amount(price, includes_vat, rate, discount):
     kind, value = discount
-    factor = 1 + rate / 100
+    factor = 1 + rate / Decimal(100)
     if kind == "percent":
-        base = price * (1 - min(value, 100) / 100)
+        base = price * (1 - min(value, Decimal(100)) / Decimal(100))
     elif kind == "amount":
         base = price - min(value, price)
     else:
