@@ -4,7 +4,7 @@ import datetime as dt
 
 from . import demo
 from .models import Membership, OpeningHours, Organization, Region, Station, User
-from .services import organization_create, roles_ensure_defaults
+from .services import organization_create, roles_ensure_defaults, station_brands_set
 
 KOENIG_STATIONS = [
     ("MUC", "München Zentrum", "Süd", "Leopoldstraße 12", "80802", "München"),
@@ -90,9 +90,10 @@ def seed_core(organizations: dict, stdout) -> None:
                 "postal_code": plz,
                 "city": city,
                 "email": f"{code.lower()}@koenig.example",
-                "brands": "VW, Audi, Škoda",
             },
         )
+        if not station.brands.exists():
+            station_brands_set(station=station, names=["VW", "Audi", "Škoda"])
         _hours(station)
         stations[code] = station
     for email, name, role, scope, codes in KOENIG_USERS:
@@ -119,9 +120,10 @@ def seed_core(organizations: dict, stdout) -> None:
             "street": "Hafenstraße 1",
             "postal_code": "20457",
             "city": "Hamburg",
-            "brands": "Ford",
         },
     )
+    if not hh.brands.exists():
+        station_brands_set(station=hh, names=["Ford"])
     _hours(hh)
     _user(nord, "staff@nord.example", "Nora Nord", "station_staff", "stations", ["HH"], {"HH": hh})
     # The König admin also works for Nord, to show switching organizations.

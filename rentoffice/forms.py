@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import scopes_disabled
 
 from .images import ImageUploadField
-from .models import Membership, OpeningException, OpeningHours, Organization, Region, Role, Station, User
+from .models import Brand, Membership, OpeningException, OpeningHours, Organization, Region, Role, Station, User
 from .permissions import PERMISSIONS
 
 
@@ -161,14 +161,36 @@ with scopes_disabled():
                 "city",
                 "phone",
                 "email",
-                "brands",
                 "is_active",
             ]
+
+        brands = forms.CharField(
+            label=_("Brands"),
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 3}),
+            help_text=_("One brand per line, in the order they are offered."),
+        )
+        main_brand = forms.CharField(
+            label=_("Main brand"),
+            required=False,
+            max_length=60,
+            help_text=_("The default brand of new dealer cases; empty = the first brand."),
+        )
 
         def __init__(self, *args, organization, **kwargs):
             super().__init__(*args, **kwargs)
             self.instance.organization = organization
             self.fields["region"].queryset = Region.objects.filter(organization=organization)
+            if self.instance.pk and not self.is_bound:
+                # Read through the manager so an unsaved or foreign station never lists rows.
+                rows = list(Brand.objects.filter(station=self.instance))
+                self.initial["brands"] = "\n".join(b.name for b in rows)
+                self.initial["main_brand"] = next((b.name for b in rows if b.is_main), "")
+
+        def brand_names(self) -> list[str]:
+            """The entered brands; commas separate too, as in the old single text field."""
+            raw = self.cleaned_data.get("brands", "").replace(",", "\n")
+            return [name.strip() for name in raw.splitlines() if name.strip()]
 
         def clean_code(self):
             # The (organization, code) constraint is not checked by the form (see RegionForm).

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .permissions import declare
 
-PLANNED_APPS = ("billing", "protocols", "cases")
+PLANNED_APPS = ("billing", "protocols")
 
 declare(
     "billing",
@@ -22,25 +22,5 @@ declare(
 declare(
     "protocols",
     {"protocols.manage": _("Configure protocol types and portal profiles")},
-    planned=True,
-)
-# Dealer cases (the dealership product).
-declare(
-    "cases",
-    {
-        "cases.view": _("View dealer cases"),
-        "cases.change": _("Create and send dealer cases"),
-        "cases.sales_only": _("Restricted to sales cases"),
-        "cases.capture": _("Capture cases on a device"),
-        "cases.configure": _("Configure dealership settings"),
-    },
-    grants={
-        "dealer_manager": {"cases.view", "cases.change", "cases.configure"},
-        "back_office": {"cases.view", "cases.change"},
-        "sales": {"cases.view", "cases.change", "cases.sales_only"},
-        "technician": {"cases.capture"},
-        "auditor": {"cases.view"},
-    },
-    restrictions={"cases.sales_only"},
     planned=True,
 )

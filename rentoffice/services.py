@@ -7,12 +7,13 @@ for a person take `actor: Membership` and check that person's rights (`rentoffic
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from auditlog.models import LogEntry
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
@@ -21,6 +22,7 @@ from . import message_templates
 from .authorization import require, require_all_stations, require_station
 from .images import ProcessedImage
 from .models import (
+    Brand,
     Membership,
     MessageTemplate,
     NumberSequence,
@@ -223,8 +225,11 @@ def station_save(
     station: Station,
     opening_hours: Iterable[tuple[int, dt.time, dt.time]],
     exceptions: Iterable[dict],
+    brands: Sequence[str] | None = None,
+    main_brand: str = "",
 ) -> Station:
-    """Save a station with its weekly hours and its exceptions from today on (past ones are kept).
+    """Save a station with its weekly hours and its exceptions from today on (past ones are kept),
+    and its brands when given (None leaves them as they are).
 
     Hours and exceptions are rows of their own; what changed is written to the station's activity
     log as one readable entry.
@@ -252,6 +257,8 @@ def station_save(
     OpeningException.objects.bulk_create(
         OpeningException(station=station, **exc) for exc in exceptions if exc["date"] >= today
     )
+    if brands is not None:
+        station_brands_set(station=station, names=brands, main=main_brand)
     after = _hours_summary(station)
     changes = {
         key: [before[key] if before else [], after[key]] for key in after if not before or before[key] != after[key]
@@ -259,6 +266,44 @@ def station_save(
     if changes and not (is_new and not any(after.values())):
         LogEntry.objects.log_create(station, action=LogEntry.Action.UPDATE, changes=changes)
     return station
+
+
+@transaction.atomic
+def station_brands_set(*, station: Station, names: Sequence[str], main: str = "") -> list[Brand]:
+    """A station's brands in this order, one of them main (`main`, else the first). Rows keep their
+    identity by name, so cases pointing to a brand keep it; a brand still in use cannot go.
+
+    Called by `station_save`, which checks the actor's rights."""
+    cleaned: list[str] = []
+    for name in names:
+        name = " ".join(name.split())
+        if len(name) > 60:
+            raise ValidationError({"brands": _("A brand name has at most 60 characters: %(name)s") % {"name": name}})
+        if name.casefold() in {n.casefold() for n in cleaned}:
+            raise ValidationError({"brands": _("%(name)s is listed twice.") % {"name": name}})
+        cleaned.append(name)
+    main = " ".join(main.split())
+    if main and main.casefold() not in {n.casefold() for n in cleaned}:
+        raise ValidationError({"main_brand": _("The main brand must be one of the brands listed.")})
+    main_name = next((n for n in cleaned if n.casefold() == main.casefold()), cleaned[0] if cleaned else "")
+    existing = {b.name.casefold(): b for b in Brand.objects.filter(station=station)}
+    for gone in [b for key, b in existing.items() if key not in {n.casefold() for n in cleaned}]:
+        try:
+            with transaction.atomic():
+                gone.delete()
+        except ProtectedError as exc:
+            raise ValidationError(
+                {"brands": _("%(name)s cannot be removed: dealer cases use it.") % {"name": gone.name}}
+            ) from exc
+    # Clear the main flag first: the one-main-brand constraint is checked row by row.
+    Brand.objects.filter(station=station, is_main=True).update(is_main=False)
+    result = []
+    for position, name in enumerate(cleaned):
+        brand = existing.get(name.casefold()) or Brand(organization_id=station.organization_id, station=station)
+        brand.name, brand.position, brand.is_main = name, position, name == main_name
+        brand.save()
+        result.append(brand)
+    return result
 
 
 def _hours_summary(station: Station) -> dict[str, list]:

@@ -36,6 +36,7 @@ org_patterns = [
     path("vehicles/", include("vehicles.urls")),
     path("customers/", include("customers.urls")),
     path("contracts/", include("contracts.urls")),
+    path("cases/", include("fleetback.urls")),
 ]
 
 urlpatterns = [
@@ -66,6 +67,7 @@ urlpatterns = [
     path("o/<slug:org_slug>/", include(org_patterns)),
     path("api/v1/o/<slug:org_slug>/", include((api_urls.org_patterns, "api"))),
     path("portal/", include("customers.portal_urls")),
+    path("c/", include("fleetback.public_urls")),
     path("django-admin/", admin.site.urls),
 ]
 

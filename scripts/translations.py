@@ -17,6 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 APPS = ["customers", "vehicles", "contracts", "protocols", "billing", "fleetback"]
 PY = str(ROOT / ".venv" / "bin" / "python")
 MANAGE = str(ROOT / "manage.py")
+# Apps whose customer-facing pages speak more languages than the back office (de/en).
+EXTRA_LANGUAGES = {"fleetback": ["fr", "nl", "es", "it", "pt", "sv", "no"]}
 IGNORES = ["-i", ".venv/*", "-i", "var/*", "-i", "tests/*", "-i", "bench/*", "-i", "node_modules/*"]
 
 
@@ -29,8 +31,9 @@ def make() -> None:
     )
     for app in present:
         (ROOT / app / "locale").mkdir(exist_ok=True)
+        extra = [arg for lang in EXTRA_LANGUAGES.get(app, []) for arg in ("-l", lang)]
         subprocess.run(
-            [PY, MANAGE, "makemessages", "-l", "de", "-l", "en", "--no-obsolete"], cwd=ROOT / app, check=True
+            [PY, MANAGE, "makemessages", "-l", "de", "-l", "en", *extra, "--no-obsolete"], cwd=ROOT / app, check=True
         )
 
 

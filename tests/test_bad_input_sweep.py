@@ -27,6 +27,7 @@ from django.core.signals import got_request_exception
 from django.db import transaction
 from django.test import Client
 from django.urls import Resolver404, get_resolver, resolve, reverse
+from django_scopes import scope
 
 from rentoffice.models import Organization, User
 from tests.test_outsiders import _candidates, _priority, _walk, object_url_patterns
@@ -284,9 +285,17 @@ def test_no_hostile_input_answers_500():
         "password_reset_confirm": reverse("password_reset_confirm", kwargs={"uidb64": "MTIz", "token": "x" * 300}),
         "portal:set_password": reverse("portal:set_password", kwargs={"token": "abc-" + "x" * 300}),
     }
+    tokens["fleetback_public:page"] = reverse("fleetback_public:page", kwargs={"token": "x" * 300})
+    tokens["fleetback_public:logo"] = reverse("fleetback_public:logo", kwargs={"token": "x" * 300})
     for name, url in tokens.items():
         urls.setdefault(name, []).append(url)
         public.append(url)
+    # A live customer link: its answer form gets the hostile values too.
+    from fleetback.models import Recipient
+
+    with scope(organization=koenig):
+        live = Recipient.objects.filter(revoked_at__isnull=True, case__status__in=["sent", "read"]).first()
+    public.append(reverse("fleetback_public:page", kwargs={"token": live.token}))
 
     # Pages no link leads to: the logo (the demo has none, 404 is fine), the "password changed" page.
     # The API (JSON, no links lead there) is swept too: its answers to bad input are 4xx JSON.

@@ -1,9 +1,10 @@
 from .organizations import NumberSequence, Organization
 from .outbox import MessageTemplate, OutboundMessage
-from .stations import OpeningException, OpeningHours, Region, Station
+from .stations import Brand, OpeningException, OpeningHours, Region, Station
 from .users import DefaultGrant, Membership, Role, User
 
 __all__ = [
+    "Brand",
     "DefaultGrant",
     "Membership",
     "MessageTemplate",

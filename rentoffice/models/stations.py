@@ -35,9 +35,6 @@ class Station(models.Model):
     city = models.CharField(_("city"), max_length=100, blank=True)
     phone = PhoneNumberField(_("phone"), blank=True, region="DE")
     email = models.EmailField(_("e-mail"), blank=True)
-    brands = models.CharField(
-        _("brands"), max_length=300, blank=True, help_text=_("Brands sold or serviced here, comma-separated.")
-    )
     is_active = models.BooleanField(_("active"), default=True)
 
     objects = ScopedManager(organization="organization")
@@ -50,6 +47,33 @@ class Station(models.Model):
         # Granted per station with django-guardian: a station lead keeps their own station's details
         # and opening hours up to date without the organization-wide "stations.manage".
         permissions = [("manage_station", _("Can edit this station's details and opening hours"))]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Brand(models.Model):
+    """A brand a dealership (station) sells or services; one per station is its main brand, the
+    default on new dealer cases. Per-brand checklists and templates hang on these rows."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="brands")
+    station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="brands", verbose_name=_("station"))
+    name = models.CharField(_("name"), max_length=60)
+    is_main = models.BooleanField(_("main brand"), default=False)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        ordering = ["station", "position", "name"]
+        verbose_name = _("brand")
+        verbose_name_plural = _("brands")
+        constraints = [
+            models.UniqueConstraint(fields=["station", "name"], name="uniq_brand_per_station"),
+            models.UniqueConstraint(
+                fields=["station"], condition=models.Q(is_main=True), name="one_main_brand_per_station"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -139,6 +139,8 @@ def _station_form_page(request, org_slug, station):
                 station=form.instance,
                 opening_hours=hours.intervals(),
                 exceptions=exceptions.exceptions(),
+                brands=form.brand_names(),
+                main_brand=form.cleaned_data["main_brand"],
             )
         except ValidationError as exc:
             form_errors_from(form, exc)

@@ -38,6 +38,19 @@ def _contexts(org, customer):
         "customer_licence_escalation_office": licence,
         "customer_portal_invitation": portal,
         "customer_portal_reset": portal,
+        **{
+            kind: {
+                "case_number": 7,
+                "reference": NAME,
+                "dealership": NAME,
+                "brand": "Škoda",
+                "salutation": "Frau",
+                "name": PERSON,
+                "accepted": "12.50",
+                "link": "https://rent.example/c/abc/",
+            }
+            for kind in ("fleetback_case", "fleetback_case_sms", "fleetback_answered")
+        },
     }
 
 

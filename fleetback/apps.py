@@ -1,0 +1,27 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FleetbackConfig(AppConfig):
+    name = "fleetback"
+    verbose_name = _("Dealer cases")
+
+    def ready(self):
+        from rentoffice import demo, navigation, record_kinds
+
+        from . import audit, permissions  # noqa: F401  (audited models, declared permissions)
+        from .data_handlers import register_handlers
+        from .demo import seed_fleetback
+        from .selectors import case_get
+
+        record_kinds.register("case", case_get, permission="cases.view")
+        register_handlers()
+        for label, name, icon, order in (
+            (_("After-sales cases"), "fleetback:list_after_sales", "tools", 40),
+            (_("Sales cases"), "fleetback:list_sales", "car-front", 41),
+        ):
+            navigation.register(navigation.NavItem(label, name, icon, "cases.view", "main", order))
+        navigation.register(
+            navigation.NavItem(_("Checklists"), "fleetback:checklists", "list-check", "cases.configure", "admin", 40)
+        )
+        demo.register(60, "dealer cases", seed_fleetback)

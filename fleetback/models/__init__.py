@@ -1,0 +1,17 @@
+from .cases import Case, CaseEvent, Contact, Language, Recipient, WorkItem
+from .config import Checklist, ChecklistItem, PredefinedMessage
+from .media import Attachment, Medium
+
+__all__ = [
+    "Attachment",
+    "Case",
+    "CaseEvent",
+    "Checklist",
+    "ChecklistItem",
+    "Contact",
+    "Language",
+    "Medium",
+    "PredefinedMessage",
+    "Recipient",
+    "WorkItem",
+]

@@ -1,0 +1,119 @@
+"""Reads of dealer cases, scoped to the member: organization, dealerships (stations) and mode."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from rentoffice.models import Brand, Membership, User
+from rentoffice.tenancy import scope_to_stations
+
+from .models import Case, Checklist, PredefinedMessage, Recipient, WorkItem
+from .services.rights import modes_for
+
+
+def cases_visible(*, membership: Membership, station_filter: int | None = None) -> QuerySet[Case]:
+    qs = Case.objects.filter(organization=membership.organization_id, mode__in=modes_for(membership))
+    return scope_to_stations(qs, membership, station_filter=station_filter)
+
+
+def case_get(*, membership: Membership, pk: int) -> Case:
+    case = (
+        cases_visible(membership=membership)
+        .select_related("organization", "station", "brand", "contact", "author", "assignee")
+        .filter(pk=pk)
+        .first()
+    )
+    if case is None:
+        raise Http404
+    return case
+
+
+def cases_for_list(
+    *,
+    membership: Membership,
+    mode: str,
+    search: str = "",
+    statuses: list[str] | None = None,
+    modules: list[str] | None = None,
+    show_closed: bool = False,
+    station_filter: int | None = None,
+) -> QuerySet[Case]:
+    qs = cases_visible(membership=membership, station_filter=station_filter).filter(mode=mode)
+    if statuses:
+        qs = qs.filter(status__in=statuses)
+    elif not show_closed:
+        qs = qs.exclude(status=Case.Status.CLOSED)
+    if modules:
+        qs = qs.filter(module__in=modules)
+    for word in search.split()[:5]:
+        qs = qs.filter(
+            Q(reference__icontains=word)
+            | Q(plate__icontains=word.replace(" ", ""))
+            | Q(vin__icontains=word)
+            | Q(contact__phone__icontains=word)
+            | Q(contact__last_name__icontains=word)
+            | Q(contact__first_name__icontains=word)
+            | (Q(number=int(word)) if word.isdigit() and len(word) < 10 else Q(pk__in=[]))
+        )
+    return qs.select_related("station", "brand", "contact", "assignee")
+
+
+def items_of(case: Case) -> list[WorkItem]:
+    return list(WorkItem.objects.filter(case=case).order_by("position", "pk"))
+
+
+def recipients_of(case: Case) -> list[Recipient]:
+    return list(Recipient.objects.filter(case=case).select_related("contact").order_by("sent_at", "pk"))
+
+
+def events_of(case: Case) -> list:
+    return list(case.events.select_related("by_user", "by_recipient__contact").order_by("-at", "-pk"))
+
+
+def recipient_get(*, membership: Membership, case: Case, pk: int) -> Recipient:
+    recipient = Recipient.objects.filter(case=case, pk=pk).select_related("contact", "case").first()
+    if recipient is None:
+        raise Http404
+    return recipient
+
+
+def item_get(*, case: Case, pk: int) -> WorkItem:
+    item = WorkItem.objects.filter(case=case, pk=pk).first()
+    if item is None:
+        raise Http404
+    return item
+
+
+def brands_for(*, membership: Membership) -> QuerySet[Brand]:
+    qs = Brand.objects.filter(organization=membership.organization_id).select_related("station")
+    return scope_to_stations(qs, membership).order_by("station__name", "position")
+
+
+def assignees_for(*, membership: Membership) -> QuerySet[User]:
+    return User.objects.filter(
+        memberships__organization_id=membership.organization_id, memberships__is_active=True
+    ).order_by("full_name", "email")
+
+
+def checklist_items_for(*, membership: Membership, brand: Brand) -> list:
+    checklist = Checklist.objects.filter(organization=membership.organization_id, brand=brand).first()
+    return list(checklist.items.all()) if checklist else []
+
+
+def checklist_items_by_brand(*, membership: Membership) -> dict[int, list]:
+    found: dict[int, list] = {}
+    for checklist in Checklist.objects.filter(organization=membership.organization_id).prefetch_related("items"):
+        found[checklist.brand_id] = list(checklist.items.all())
+    return found
+
+
+def predefined_messages_for(*, membership: Membership, mode: str) -> QuerySet[PredefinedMessage]:
+    return PredefinedMessage.objects.filter(organization=membership.organization_id, mode=mode)
+
+
+def brand_get(*, membership: Membership, pk: int) -> Brand:
+    brand = brands_for(membership=membership).filter(pk=pk).first()
+    if brand is None:
+        raise Http404
+    return brand
