@@ -8,3 +8,19 @@ class ContractsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import permissions  # noqa: F401
+
+        self._register_pages()
+
+    def _register_pages(self) -> None:
+        """The contract pages: navigation, record kinds, panels, activity log (cpages)."""
+        from rentoffice import navigation, panels, record_kinds
+
+        from . import audit, selectors  # noqa: F401  (audit registers the logged models)
+        from .panels import register_panels
+
+        record_kinds.register("contract", selectors.contract_get, permission="contracts.view")
+        panels.register_core_panels("contract")
+        register_panels()
+        navigation.register(
+            navigation.NavItem(_("Contracts"), "contracts:list", "file-earmark-text", "contracts.view", "main", 15)
+        )

@@ -35,6 +35,7 @@ org_patterns = [
     path("message/<int:pk>/attachment/", messages.message_attachment, name="message_attachment"),
     path("vehicles/", include("vehicles.urls")),
     path("customers/", include("customers.urls")),
+    path("contracts/", include("contracts.urls")),
 ]
 
 urlpatterns = [
