@@ -1,0 +1,154 @@
+"""Reads of contracts and blocks, scoped to the actor's organization and stations.
+
+A contract is visible to a station-limited member when its pick-up or return station is one of
+theirs; a block when its vehicle is visible (home or current station, like the fleet's pages).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from customers.search import fold
+from rentoffice.models import Membership, Station
+from rentoffice.tenancy import scope_to_stations
+from vehicles.identifiers import plate_compact
+
+from .models import Contract, Occupation, VehicleBlock
+
+CONTRACT_STATIONS = ("pickup_station", "return_station")
+
+
+def _contracts(membership: Membership, station_filter: int | None = None) -> QuerySet[Contract]:
+    qs = Contract.objects.filter(organization_id=membership.organization_id)
+    return scope_to_stations(qs, membership, field=CONTRACT_STATIONS, station_filter=station_filter)
+
+
+def contract_get(*, membership: Membership, pk: int | str) -> Contract:
+    """One contract with what its page shows at once; Http404 outside the organization or stations."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError) as exc:
+        raise Http404 from exc
+    contract = (
+        _contracts(membership)
+        .select_related(
+            "customer",
+            "customer__main_customer",
+            "vehicle_group",
+            "vehicle",
+            "tariff",
+            "pickup_station",
+            "return_station",
+            "payer_customer",
+            "created_by",
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if contract is None:
+        raise Http404
+    return contract
+
+
+def _period_q(period: tuple[dt.datetime | None, dt.datetime | None]) -> Q:
+    """Contracts whose time touches [start, end): started before the end and not ended before the start."""
+    start, end = period
+    condition = Q()
+    if end is not None:
+        condition &= Q(starts_at__lt=end)
+    if start is not None:
+        condition &= Q(ends_at__isnull=True) | Q(ends_at__gt=start)
+    return condition
+
+
+def _search_q(search: str) -> Q:
+    term = search.strip()
+    condition = Q(number__icontains=term)
+    compact = plate_compact(term)
+    if compact:
+        condition |= Q(vehicle__search_text__contains=compact)
+    if term.isdigit():
+        condition |= Q(customer__number=int(term))
+    # every word must occur in the customer's folded search text (name, company, number)
+    words = fold(term).split()
+    if words:
+        name_q = Q()
+        for word in words:
+            name_q &= Q(customer__search_text__contains=word)
+        condition |= name_q
+    return condition
+
+
+def contracts_for_list(
+    *,
+    membership: Membership,
+    search: str = "",
+    station: Station | int | None = None,
+    status: str | None = None,
+    kind: str | None = None,
+    period: tuple[dt.datetime | None, dt.datetime | None] | None = None,
+    station_filter: int | None = None,
+) -> QuerySet[Contract]:
+    """The contract list: newest pick-up first, with what a row shows joined in (constant queries).
+
+    `search` matches the contract number, the plate and the customer's name or number; `station`
+    matches pick-up or return station; `period` is (from, until), either end open.
+    """
+    qs = _contracts(membership, station_filter).select_related(
+        "customer", "vehicle", "vehicle_group", "pickup_station", "return_station"
+    )
+    if search and search.strip():
+        qs = qs.filter(_search_q(search))
+    if station is not None:
+        station_id = station.pk if isinstance(station, Station) else station
+        qs = qs.filter(Q(pickup_station_id=station_id) | Q(return_station_id=station_id))
+    if status:
+        qs = qs.filter(status=status)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if period is not None:
+        qs = qs.filter(_period_q(period))
+    return qs.order_by("-starts_at", "-pk")
+
+
+def _blocks(membership: Membership) -> QuerySet[VehicleBlock]:
+    qs = VehicleBlock.objects.filter(organization_id=membership.organization_id)
+    return scope_to_stations(qs, membership, field=("vehicle__current_station", "vehicle__home_station"))
+
+
+def block_get(*, membership: Membership, pk: int | str) -> VehicleBlock:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError) as exc:
+        raise Http404 from exc
+    block = _blocks(membership).select_related("vehicle", "created_by").filter(pk=pk).first()
+    if block is None:
+        raise Http404
+    return block
+
+
+def blocks_for_vehicle(
+    *, membership: Membership, vehicle_id: int, upcoming_only: bool = False
+) -> QuerySet[VehicleBlock]:
+    qs = _blocks(membership).filter(vehicle_id=vehicle_id)
+    if upcoming_only:
+        from django.utils import timezone
+
+        qs = qs.filter(ends_at__gt=timezone.now())
+    return qs.order_by("starts_at")
+
+
+def occupations_for_vehicles(
+    *, organization_id: int, vehicle_ids: list[int], starts_at: dt.datetime, ends_at: dt.datetime
+) -> QuerySet[Occupation]:
+    """Occupations of these vehicles touching the period (index-driven: vehicle = and period &&)."""
+    from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
+
+    return Occupation.objects.filter(
+        organization_id=organization_id,
+        vehicle_id__in=vehicle_ids,
+        period__overlap=DateTimeTZRange(starts_at, ends_at, "[)"),
+    ).select_related("contract", "block")
