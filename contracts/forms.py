@@ -175,7 +175,9 @@ with scopes_disabled():
             )
             self.fields["tariff"].queryset = tariffs
             self.fields["extras"].queryset = (
-                Extra.objects.filter(tariff__organization=membership.organization, tariff__is_active=True, is_active=True)
+                Extra.objects.filter(
+                    tariff__organization=membership.organization, tariff__is_active=True, is_active=True
+                )
                 .select_related("tariff")
                 .order_by("tariff__name", "sort_order", "name")
             )
@@ -204,7 +206,9 @@ with scopes_disabled():
             for name in ("pickup_station", "vehicle_group", "starts_at", "ends_at"):
                 field = self.fields[name]
                 try:
-                    values[name] = field.clean(field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name)))
+                    values[name] = field.clean(
+                        field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+                    )
                 except ValidationError:
                     return None
             if not values["pickup_station"] or not values["vehicle_group"] or not values["starts_at"]:
@@ -341,4 +345,3 @@ class BlockForm(PeriodFieldsMixin, forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300)
     starts_at = datetime_field(_("From"))
     ends_at = datetime_field(_("Until"))
-

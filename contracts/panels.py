@@ -1,15 +1,12 @@
 """Panels the contracts app contributes: the customer card's rented objects and transactions (they
-replace the card's placeholders), the vehicle page's contracts and blocks, and the contract page's
-activity (which includes its drivers, notes and extras). See rentoffice.panels."""
+replace the card's placeholders) and the vehicle page's contracts and blocks. See rentoffice.panels."""
 
 from __future__ import annotations
-
-from dataclasses import replace
 
 from django.core.paginator import Paginator
 from django.utils.translation import gettext_lazy as _
 
-from rentoffice.panels import Panel, get, register
+from rentoffice.panels import Panel, register
 
 from . import selectors_pages
 from .forms import BlockForm
@@ -53,10 +50,6 @@ def _vehicle_blocks(view, vehicle) -> dict:
     }
 
 
-def _contract_activity(view, contract) -> dict:
-    return {"entries": selectors_pages.contract_activity(contract=contract, limit=10), "object": contract}
-
-
 def register_panels() -> None:
     register(
         "customer",
@@ -86,16 +79,16 @@ def register_panels() -> None:
     )
     register(
         "vehicle",
-        Panel("contracts", _("Contracts"), "contracts/panels/vehicle_contracts.html", _vehicle_contracts, 10, "contracts.view"),
+        Panel(
+            "contracts",
+            _("Contracts"),
+            "contracts/panels/vehicle_contracts.html",
+            _vehicle_contracts,
+            10,
+            "contracts.view",
+        ),
     )
     register(
         "vehicle",
         Panel("blocks", _("Blocks"), "contracts/panels/vehicle_blocks.html", _vehicle_blocks, 15, "contracts.view"),
     )
-    core_activity = get("contract", "activity")
-    register(
-        "contract",
-        replace(core_activity, template="contracts/panels/activity.html", get_context=_contract_activity),
-        replaces=True,
-    )
-

@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from auditlog.models import LogEntry
 from customers.models import Customer
 from rentoffice.models import Membership
 from rentoffice.tenancy import scope_to_stations
 from vehicles.models import Vehicle
 
-from .models import Contract, ContractDriver, ContractExtra, ContractNote, Tariff, VehicleBlock
+from .models import Contract, ContractDriver, Tariff, VehicleBlock
 
 CONTRACT_STATIONS = ("pickup_station", "return_station")
 ROW_RELATIONS = ("customer", "vehicle", "vehicle_group", "pickup_station", "return_station")
@@ -30,11 +28,6 @@ BLOCKS_ON_PAGE = 10
 
 def _visible(qs: QuerySet[Contract], membership: Membership, station_filter: int | None) -> QuerySet[Contract]:
     return scope_to_stations(qs, membership, field=CONTRACT_STATIONS, station_filter=station_filter)
-
-
-def narrowed(qs: QuerySet[Contract], *, membership: Membership, station_filter: int | None) -> QuerySet[Contract]:
-    """A contract list narrowed to the top bar's station."""
-    return _visible(qs, membership, station_filter)
 
 
 def driver_get(*, membership: Membership, pk: int) -> ContractDriver:
@@ -120,19 +113,3 @@ def tariffs_for_contract(*, contract: Contract) -> QuerySet[Tariff]:
         vehicle_group_id=contract.vehicle_group_id,
         is_active=True,
     ).filter(Q(station__isnull=True) | Q(station_id=contract.pickup_station_id))
-
-
-def contract_activity(*, contract: Contract, limit: int | None = None) -> QuerySet[LogEntry]:
-    """The contract's own log entries and those of its drivers, notes and extras, newest first.
-
-    Child rows are found by the contract id auditlog stored in their changes: on create it is the
-    new value, on delete the old one (the key of a row never changes, so updates are not needed).
-    """
-    types = ContentType.objects.get_for_models(Contract, ContractDriver, ContractNote, ContractExtra)
-    contract_type = types.pop(Contract)
-    pk = str(contract.pk)
-    condition = Q(content_type=contract_type, object_pk=pk)
-    for child_type in types.values():
-        condition |= Q(content_type=child_type, changes__contract__contains=[pk])
-    qs = LogEntry.objects.filter(condition).select_related("actor", "content_type").order_by("-timestamp", "-pk")
-    return qs[:limit] if limit else qs

@@ -4,6 +4,7 @@ from django import template
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from ..models import Contract
@@ -24,13 +25,13 @@ def contract_status_badge(contract):
     return format_html(
         '<span class="badge text-bg-{}" data-testid="contract-status">{}</span>',
         _STATUS.get(contract.status, "secondary"),
-        contract.get_status_display(),
+        capfirst(contract.get_status_display()),
     )
 
 
 @register.simple_tag
 def contract_period(contract) -> str:
-    """"01.12.26 09:00 – 05.12.26 18:00" in the reader's format; an open end says so."""
+    """ "01.12.26 09:00 – 05.12.26 18:00" in the reader's format; an open end says so."""
     start = date_format(timezone.localtime(contract.starts_at), "SHORT_DATETIME_FORMAT")
     if contract.ends_at is None:
         return _("%(start)s – open end") % {"start": start}
@@ -46,23 +47,3 @@ def money(value) -> str:
     if value is None or value == "":
         return "–"
     return f"{number_format(value, 2, use_l10n=True, force_grouping=True)} €"
-
-
-@register.simple_tag
-def contract_activity(entries):
-    """Activity rows of a contract with its drivers, notes and extras: what was added or removed is
-    shown with its values; the contract's own creation just says "created" (its data is the page)."""
-    from django.utils.text import capfirst
-
-    from rentoffice.templatetags.record_pages import activity_changes
-
-    rows = []
-    for entry, changes in activity_changes(entries, compact=False):
-        model = entry.content_type.model_class()
-        child = model is not None and model is not Contract
-        entry.subject = capfirst(model._meta.verbose_name) if child else ""
-        if not child and entry.action == entry.Action.CREATE:
-            changes = []
-        hidden = {"Contract", capfirst(_("contract"))}  # the child's key to this contract
-        rows.append((entry, [row for row in changes if str(row[0]) not in hidden]))
-    return rows

@@ -14,7 +14,7 @@ from customers import selectors as customer_selectors
 from rentoffice.list_urls import pk_url
 from rentoffice.tenancy import TenantRequest, requires
 
-from .. import selectors, selectors_pages
+from .. import selectors
 from ..forms import BookingForm, ContractFilterForm, CustomerPickForm, NoteForm
 from ..services import booking
 from ..services.availability import vehicles_available
@@ -28,12 +28,9 @@ CUSTOMER_HITS = 20
 def contract_list(request: TenantRequest, org_slug):
     filter_form = ContractFilterForm(request.GET or None, membership=request.membership)
     filters = filter_form.filters() if request.GET else {}
-    contracts = selectors.contracts_for_list(membership=request.membership, **filters)
-    if request.station_filter:  # the top bar narrows every list to one station
-        contracts = selectors_pages.narrowed(
-            contracts, membership=request.membership, station_filter=request.station_filter
-        )
-    contracts = contracts.select_related(*selectors_pages.ROW_RELATIONS)
+    contracts = selectors.contracts_for_list(
+        membership=request.membership, station_filter=request.station_filter, **filters
+    )
     page = Paginator(contracts, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     detail_url = pk_url("contracts:detail", org_slug=org_slug)
@@ -120,9 +117,7 @@ def _customer_pick(request: TenantRequest):
     results = []
     if form.is_bound and form.is_valid():
         query = customer_selectors.clean_query(form.cleaned_data["q"])
-        results = list(
-            customer_selectors.customer_list(membership=request.membership, query=query)[:CUSTOMER_HITS]
-        )
+        results = list(customer_selectors.customer_list(membership=request.membership, query=query)[:CUSTOMER_HITS])
     return render(request, "contracts/customer_pick.html", {"form": form, "results": results})
 
 
