@@ -42,7 +42,8 @@ def may_reserve(customer: Customer) -> bool:
 
 def parallel_limit(customer: Customer) -> int | None:
     """How many active contracts the customer may hold at once; None = unlimited (internal customers)."""
-    if customer.is_internal or (customer.main_customer_id and customer.main_customer.is_internal):
+    main = customer.main_customer if customer.main_customer_id else None
+    if customer.is_internal or (main is not None and main.is_internal):
         return None
     extra = _inherited(customer, "additional_parallel_bookings")
     if extra is None:

@@ -164,6 +164,8 @@ class Contract(models.Model):
     objects = ScopedManager(organization="organization")
 
     record_kind = "contract"
+    # Labels of activity-log keys that are not fields (written by contracts.services.activity).
+    ACTIVITY_LABELS = {"price": _("Price (gross)"), "note": _("Note"), "drivers": _("Further drivers")}
 
     class Meta:
         ordering = ["-starts_at", "-pk"]
