@@ -14,38 +14,31 @@ from rentoffice.forms import form_errors_from
 
 from ..exceptions import BookingConflict
 from ..models import Contract
+from ..services.editing import EDITABLE
+from ..services.lifecycle import transitions_from
 
 T = TypeVar("T")
 
 Status = Contract.Status
-# Which edit pages a status offers. The services decide (TransitionError); this only keeps the
+# Edit pages by what the services allow: the status pipeline (lifecycle.TRANSITIONS) for status
+# changes, editing.EDITABLE for changes of a reservation or a running contract, and changes of the
+# vehicle only while it is reserved. The services still decide (TransitionError); this keeps the
 # page from offering buttons that would be refused.
-ACTIONS: dict[str, frozenset[str]] = {
-    Status.RESERVED: frozenset(
-        {
-            "check_out",
-            "period",
-            "vehicle_swap",
-            "vehicle_remove",
-            "tariff",
-            "price_reload",
-            "cancel",
-            "driver_add",
-            "note_add",
-        }
-    ),
-    Status.CHECKED_OUT: frozenset({"check_in", "period", "tariff", "price_reload", "driver_add", "note_add"}),
-    Status.CHECKED_IN: frozenset({"price_reload", "note_add"}),
-    Status.SETTLED: frozenset({"note_add"}),
-    Status.CANCELLED: frozenset({"note_add"}),
-}
+TRANSITION_ACTIONS = {Status.CHECKED_OUT: "check_out", Status.CHECKED_IN: "check_in", Status.CANCELLED: "cancel"}
+EDIT_ACTIONS = frozenset({"period", "tariff", "price_reload", "driver_add"})
+RESERVED_ACTIONS = frozenset({"vehicle_swap", "vehicle_remove"})
 
 
 def allowed_actions(contract: Contract) -> frozenset[str]:
-    actions = ACTIONS.get(contract.status, frozenset())
+    actions = {"note_add"}
+    actions |= {TRANSITION_ACTIONS[s] for s in transitions_from(contract.status) if s in TRANSITION_ACTIONS}
+    if contract.status in EDITABLE:
+        actions |= EDIT_ACTIONS
+    if contract.status == Status.RESERVED:
+        actions |= RESERVED_ACTIONS
     if contract.vehicle_id is None:
-        actions = actions - {"vehicle_remove"}
-    return actions
+        actions.discard("vehicle_remove")
+    return frozenset(actions)
 
 
 def run_service(form: forms.BaseForm, call: Callable[[], T]) -> T | None:

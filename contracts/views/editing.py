@@ -30,25 +30,11 @@ from ..forms import (
     TariffForm,
     VehicleSwapForm,
 )
+from ..services import editing, lifecycle
 from ..services.availability import vehicles_available
 from .common import error_codes, run_service
 
 KM_JUMP_CODES = {"implausible", "km_jump"}
-
-
-class _Later:
-    """The editing and lifecycle services are being written on the booking branch (temporary)."""
-
-    def __init__(self, name: str):
-        self.name = name
-
-    def __getattr__(self, attr):
-        import importlib
-
-        return getattr(importlib.import_module(f"contracts.services.{self.name}"), attr)
-
-
-editing, lifecycle = _Later("editing"), _Later("lifecycle")
 
 
 def _contract(request: TenantRequest, pk: int):
@@ -326,7 +312,9 @@ def _km_call(form, call):
         try:
             return call()
         except ValidationError as exc:
-            if error_codes(exc) & KM_JUMP_CODES:
+            # The km rules' own refusal travels as the cause of the service's field error.
+            codes = error_codes(exc) | {getattr(exc.__cause__, "code", None)}
+            if codes & KM_JUMP_CODES:
                 refusal.append(exc)
                 return None
             raise
