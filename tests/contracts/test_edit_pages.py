@@ -155,10 +155,8 @@ def test_further_drivers(client_admin_a, org_a, contract_a, customer_a2):
         page, {"name": "Karl Klein", "licence_number": "B123", "licence_expires_on": "2020-01-01"}
     )
     assert (
-        expired.status_code == 200
-        and "is-invalid" in expired.content.decode()
-        or "form-errors" in expired.content.decode()
-    )
+        expired.status_code == 200 and "is-invalid" in expired.content.decode()
+    ) or "form-errors" in expired.content.decode()
     assert (
         client_admin_a.post(
             page, {"name": "Karl Klein", "licence_number": "B123", "date_of_birth": "1980-05-01"}
