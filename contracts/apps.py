@@ -7,8 +7,16 @@ class ContractsConfig(AppConfig):
     verbose_name = _("Contracts")
 
     def ready(self) -> None:
-        from . import permissions  # noqa: F401
+        from rentoffice import demo, navigation
 
+        from . import permissions  # noqa: F401
+        from .demo_data import seed_contracts
+
+        # After the fleet (20), customers (30, 31) and the demo tariffs (32).
+        demo.register(40, "contracts: past, running and future rentals, blocks", seed_contracts)
+        navigation.register(
+            navigation.NavItem(_("Planning board"), "contracts:board", "calendar3-range", "contracts.view", "main", 12)
+        )
         self._register_pages()
 
     def _register_pages(self) -> None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import blocks, contracts, editing
+from .views import blocks, board, contracts, editing
 
 app_name = "contracts"
 urlpatterns = [
@@ -21,4 +21,6 @@ urlpatterns = [
     path("<int:pk>/check-in/", editing.check_in, name="check_in"),
     path("vehicles/<int:pk>/block/", blocks.block_create, name="block_create"),
     path("blocks/<int:pk>/delete/", blocks.block_delete, name="block_delete"),
+    path("board/", board.board, name="board"),
+    path("board/move/", board.board_move, name="board_move"),
 ]
