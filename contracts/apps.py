@@ -21,9 +21,10 @@ class ContractsConfig(AppConfig):
 
     def _register_pages(self) -> None:
         """The contract pages: navigation, record kinds, panels, activity log (cpages)."""
-        from rentoffice import navigation, panels, record_kinds
+        from rentoffice import demo, navigation, panels, record_kinds
 
         from . import audit, selectors  # noqa: F401  (audit registers the logged models)
+        from .demo_pages import seed_drivers
         from .panels import register_panels
 
         record_kinds.register("contract", selectors.contract_get, permission="contracts.view")
@@ -32,3 +33,4 @@ class ContractsConfig(AppConfig):
         navigation.register(
             navigation.NavItem(_("Contracts"), "contracts:list", "file-earmark-text", "contracts.view", "main", 15)
         )
+        demo.register(41, "contracts: a further driver on a reservation", seed_drivers)
