@@ -99,6 +99,7 @@ def pages(org) -> list[Page]:
         Page("vehicles", "vehicle list", reverse("vehicles:list", args=[slug]), "list"),
         Page("vehicle", "vehicle page", reverse("vehicles:detail", args=[slug, vehicle.pk]), "list"),
         Page("groups", "vehicle groups", reverse("vehicles:group_list", args=[slug]), "list"),
+        Page("tariffs", "tariffs", reverse("contracts:tariff_list", args=[slug]), "list"),
         Page("stations", "stations", reverse("station_list", args=[slug]), "list"),
         Page("users", "users", reverse("user_list", args=[slug]), "list"),
         Page("roles", "roles", reverse("role_list", args=[slug]), "list"),

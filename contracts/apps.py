@@ -7,9 +7,30 @@ class ContractsConfig(AppConfig):
     verbose_name = _("Contracts")
 
     def ready(self) -> None:
+        from . import permissions  # noqa: F401
+
+        self._ready_tariffs()
+        self._ready_board()
+        self._register_pages()
+
+    def _ready_tariffs(self) -> None:
+        """Tariffs, extras and rental settings (pricing)."""
+        from rentoffice import demo, navigation, panels, record_kinds
+
+        from . import audit_tariffs, selectors_tariffs  # noqa: F401  (audit_tariffs registers the logged models)
+        from .demo_tariffs import seed_tariffs
+
+        record_kinds.register("tariff", selectors_tariffs.tariff_get, permission="contracts.tariffs")
+        panels.register_core_panels("tariff")
+        navigation.register(
+            navigation.NavItem(_("Tariffs"), "contracts:tariff_list", "tags", "contracts.tariffs", "admin", 70)
+        )
+        demo.register(32, "contracts: tariffs and extras", seed_tariffs)
+
+    def _ready_board(self) -> None:
+        """Planning board and demo contracts (board)."""
         from rentoffice import demo, navigation
 
-        from . import permissions  # noqa: F401
         from .demo_data import seed_contracts
 
         # After the fleet (20), customers (30, 31) and the demo tariffs (32).
@@ -17,7 +38,6 @@ class ContractsConfig(AppConfig):
         navigation.register(
             navigation.NavItem(_("Planning board"), "contracts:board", "calendar3-range", "contracts.view", "main", 12)
         )
-        self._register_pages()
 
     def _register_pages(self) -> None:
         """The contract pages: navigation, record kinds, panels, activity log (cpages)."""

@@ -39,6 +39,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -178,11 +179,11 @@ class _Part:
 class _Candidate:
     parts: tuple[_Part, ...]
 
-    @property
+    @cached_property
     def cost(self) -> Decimal:
         return sum((part.amount for part in self.parts), Decimal("0"))
 
-    @property
+    @cached_property
     def sort_key(self) -> tuple[Decimal, int, int]:
         return (self.cost, len(self.parts), sum(part.count for part in self.parts))
 

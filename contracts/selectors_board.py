@@ -13,14 +13,18 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.urls import NoReverseMatch
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, get_format
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from customers.models import Customer
 from rentoffice.list_urls import pk_url
 from rentoffice.models import Membership, Station
 from rentoffice.tenancy import visible_station_ids
@@ -103,12 +107,31 @@ class Bar:
         width = self.end - self.start
         return f"bd-{self.start // 24} bh-{self.start % 24} wd-{width // 24} wh-{width % 24} lane-{self.lane}"
 
+    def html(self) -> str:
+        """The bar's markup, written here: a month has ~1,700 bars, and the template engine's
+        variable lookups for each cost more than the whole selector (bench/RESULTS.md)."""
+        description = escape(self.description)
+        icon = f'<i class="bi bi-{self.icon}" aria-hidden="true"></i> '
+        classes = f"board-bar {self.classes} {self.place}"
+        if not self.url:
+            return f'<span class="{classes}" title="{description}" data-kind="{self.kind}">{icon}{escape(self.label)}</span>'
+        drag = " data-draggable" if self.draggable else ""
+        return (
+            f'<a class="{classes}" href="{escape(self.url)}" title="{description}" aria-label="{description}"'
+            f' data-kind="{self.kind}" data-pk="{self.pk}"{drag}>{icon}{escape(self.label)}</a>'
+        )
+
 
 @dataclass
 class Row:
     vehicle: Vehicle | None  # None: reservations of the group still waiting for a vehicle
     bars: list[Bar] = field(default_factory=list)
     lanes: int = 1
+
+    @property
+    def bars_html(self) -> str:
+        # Built from escaped parts in Bar.html.
+        return mark_safe("".join(bar.html() for bar in self.bars))  # noqa: S308
 
 
 @dataclass
@@ -179,7 +202,7 @@ def _contracts_in(
     period: Period,
     station_filter: int | None,
     station: int | None,
-) -> list[Contract]:
+) -> list[Any]:
     """Contracts on the board's vehicles overlapping the window, plus reservations still waiting for
     a vehicle of a shown group at a station the member sees."""
     start, end = period.window()
@@ -196,44 +219,69 @@ def _contracts_in(
         unassigned &= Q(pickup_station_id__in=ids)
     if station:
         unassigned &= Q(pickup_station_id=station)
-    qs = (
+    rows = (
         Contract.objects.filter(organization=membership.organization)
         .exclude(status=Contract.Status.CANCELLED)
         .filter(overlaps & (Q(vehicle_id__in=vehicle_ids) | unassigned))
-        .select_related("customer")
-        .only(
-            "pk",
-            "number",
-            "kind",
-            "status",
-            "vehicle_id",
-            "vehicle_group_id",
-            "pickup_station_id",
-            "return_station_id",
-            "starts_at",
-            "ends_at",
-            "checked_out_at",
-            "checked_in_at",
-            "customer__id",
-            "customer__kind",
-            "customer__first_name",
-            "customer__last_name",
-            "customer__company",
-        )
         .order_by("starts_at", "pk")
+        .values(*CONTRACT_FIELDS, *(f"customer__{name}" for name in CUSTOMER_FIELDS))
     )
-    return list(qs)
+    # Plain rows, not model instances: a month of 300 vehicles has ~1,700 bars, and building
+    # 3,400 model instances (contract + customer, with their init signals) cost more than the rest.
+    return [_plain(row) for row in rows]
 
 
-def _blocks_in(*, vehicle_ids: list[int], period: Period, organization: Any) -> list[VehicleBlock]:
+CONTRACT_FIELDS = (
+    "pk",
+    "number",
+    "kind",
+    "status",
+    "vehicle_id",
+    "vehicle_group_id",
+    "pickup_station_id",
+    "return_station_id",
+    "starts_at",
+    "ends_at",
+    "checked_out_at",
+    "checked_in_at",
+)
+CUSTOMER_FIELDS = ("kind", "first_name", "last_name", "company")
+
+
+def _plain(row: dict) -> Any:
+    customer = SimpleNamespace(Kind=Customer.Kind, **{name: row.pop(f"customer__{name}") for name in CUSTOMER_FIELDS})
+    # The customer's own display rule (Customer.display_name), applied to the plain row.
+    row["customer_name"] = Customer.display_name.fget(customer)
+    return SimpleNamespace(**row)
+
+
+def _blocks_in(*, vehicle_ids: list[int], period: Period, organization: Any) -> list[Any]:
     start, end = period.window()
-    return list(
+    rows = (
         VehicleBlock.objects.filter(
             organization=organization, vehicle_id__in=vehicle_ids, starts_at__lt=end, ends_at__gt=start
         )
-        .only("pk", "vehicle_id", "kind", "reason", "starts_at", "ends_at")
         .order_by("starts_at", "pk")
+        .values("pk", "vehicle_id", "kind", "reason", "starts_at", "ends_at")
     )
+    return [SimpleNamespace(**row) for row in rows]
+
+
+# Django's date format letters that strftime writes the same (German "d.m.Y H:i"); Django's own
+# formatter costs ~0.15 ms a call, and a month of bars needs thousands of them.
+_STRFTIME = {"d": "%d", "m": "%m", "Y": "%Y", "y": "%y", "H": "%H", "i": "%M"}
+
+
+def _strftime_pattern(django_format: str) -> str | None:
+    pattern = []
+    for char in django_format:
+        if char in _STRFTIME:
+            pattern.append(_STRFTIME[char])
+        elif char in " .:/-,":
+            pattern.append(char)
+        else:
+            return None  # a letter strftime would write differently (e.g. English "P"): Django formats it
+    return "".join(pattern)
 
 
 class _Clock:
@@ -249,9 +297,12 @@ class _Clock:
         self.open_end = _("open end")
         self.overdue = _("overdue")
         self.occupied = _("Occupied (contract of another station)")
+        self.strftime = _strftime_pattern(get_format("SHORT_DATETIME_FORMAT"))
+        # Looked up once: timezone.localtime() asks a context-local for the zone on every call.
+        self.tz = timezone.get_current_timezone()
 
     def hours(self, moment: dt.datetime) -> float:
-        local = timezone.localtime(moment).replace(tzinfo=None)
+        local = moment.astimezone(self.tz).replace(tzinfo=None)
         return (local - self.origin).total_seconds() / 3600
 
     def span(self, start: dt.datetime, end: dt.datetime | None) -> tuple[int, int, str]:
@@ -264,12 +315,16 @@ class _Clock:
         return start_hour, end_hour, cut
 
     def when(self, start: dt.datetime, end: dt.datetime | None) -> str:
-        first = date_format(timezone.localtime(start), "SHORT_DATETIME_FORMAT")
-        last = date_format(timezone.localtime(end), "SHORT_DATETIME_FORMAT") if end else self.open_end
-        return f"{first} – {last}"
+        return f"{self.moment(start)} – {self.moment(end) if end else self.open_end}"
+
+    def moment(self, value: dt.datetime) -> str:
+        local = value.astimezone(self.tz)
+        if self.strftime:
+            return local.strftime(self.strftime)
+        return date_format(local, "SHORT_DATETIME_FORMAT")
 
 
-def _contract_times(contract: Contract, now: dt.datetime) -> tuple[dt.datetime, dt.datetime | None, bool]:
+def _contract_times(contract: Any, now: dt.datetime) -> tuple[dt.datetime, dt.datetime | None, bool]:
     """What the bar shows: the real pick-up and return where they happened, the plan otherwise; a
     vehicle that is overdue stays on the board until now."""
     start = contract.checked_out_at or contract.starts_at
@@ -280,7 +335,7 @@ def _contract_times(contract: Contract, now: dt.datetime) -> tuple[dt.datetime, 
     return start, (now if overdue else end), overdue
 
 
-def _contract_bar(contract: Contract, clock: _Clock, *, visible: bool, can_move: bool, contract_url: Any) -> Bar | None:
+def _contract_bar(contract: Any, clock: _Clock, *, visible: bool, can_move: bool, contract_url: Any) -> Bar | None:
     start, end, overdue = _contract_times(contract, clock.now)
     start_hour, end_hour, cut = clock.span(start, end)
     if clock.hours(start) >= clock.limit or (end is not None and clock.hours(end) <= 0):
@@ -296,7 +351,7 @@ def _contract_bar(contract: Contract, clock: _Clock, *, visible: bool, can_move:
             end_hour,
             icon="eye-slash",
         )
-    name = contract.customer.display_name
+    name = contract.customer_name
     status = clock.status_labels[contract.status] + (f", {clock.overdue}" if overdue else "")
     label = f"{name} · {contract.number}"
     # The accessible name starts with the visible text (WCAG 2.5.3), then what hovering shows.
@@ -318,7 +373,7 @@ def _contract_bar(contract: Contract, clock: _Clock, *, visible: bool, can_move:
     )
 
 
-def _block_bar(block: VehicleBlock, clock: _Clock, vehicle_url: str) -> Bar:
+def _block_bar(block: Any, clock: _Clock, vehicle_url: str) -> Bar:
     start_hour, end_hour, cut = clock.span(block.starts_at, block.ends_at)
     kind = clock.block_labels[block.kind]
     return Bar(

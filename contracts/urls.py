@@ -1,8 +1,9 @@
 from django.urls import path
 
-from .views import blocks, board, contracts, editing
+from .views import blocks, board, contracts, editing, tariffs
 
 app_name = "contracts"
+
 urlpatterns = [
     path("", contracts.contract_list, name="list"),
     path("new/", contracts.contract_book, name="book"),
@@ -21,6 +22,14 @@ urlpatterns = [
     path("<int:pk>/check-in/", editing.check_in, name="check_in"),
     path("vehicles/<int:pk>/block/", blocks.block_create, name="block_create"),
     path("blocks/<int:pk>/delete/", blocks.block_delete, name="block_delete"),
+    # Tariffs, price calculator and rental settings (pricing).
+    path("tariffs/", tariffs.tariff_list, name="tariff_list"),
+    path("tariffs/new/", tariffs.tariff_create, name="tariff_create"),
+    path("tariffs/settings/", tariffs.rental_settings, name="rental_settings"),
+    path("tariffs/<int:pk>/", tariffs.tariff_edit, name="tariff_edit"),
+    path("tariffs/<int:pk>/calculate/", tariffs.tariff_calculate, name="tariff_calculate"),
+    path("tariffs/<int:pk>/active/", tariffs.tariff_active, name="tariff_active"),
+    # Planning board (board).
     path("board/", board.board, name="board"),
     path("board/move/", board.board_move, name="board_move"),
 ]

@@ -33,7 +33,9 @@ from vehicles.models import Vehicle, VehicleGroup
 
 from ..exceptions import BookingConflict
 from ..models import Contract, ContractExtra, ContractLine, ContractSettings, Extra, Occupation, Tariff
+from ..pricing import price
 from ..rules import booking_refusals, parallel_limit
+from ..selectors_tariffs import tariff_applicable
 from .activity import acting
 from .availability import UNAVAILABLE_STATUSES, opening_refusals, vehicles_available
 from .occupations import conflict_for, contract_occupy, contract_range
@@ -55,25 +57,17 @@ FOREIGN_KEYS = [
 NUMBER_SEQUENCE = "contract"
 
 
-# --- pricing and tariffs (contracts.pricing / contracts.selectors_tariffs, written by pricing) ----
+# --- pricing and tariffs (contracts.pricing / contracts.selectors_tariffs, owned by pricing) -----
 
 
 def priced_lines(*, tariff: Tariff | None, starts_at, ends_at, km=None, extras: Sequence[tuple[Extra, int]] = ()):
     """The tariff's priced lines for the period (none without a tariff)."""
     if tariff is None:
         return []
-    try:
-        from ..pricing import price
-    except ImportError:  # the pricing function lands with the pricing branch
-        return []
     return price(tariff=tariff, starts_at=starts_at, ends_at=ends_at, km=km, extras=extras)
 
 
 def applicable_tariff(*, vehicle_group: VehicleGroup, station: Station, at: dt.datetime) -> Tariff | None:
-    try:
-        from ..selectors_tariffs import tariff_applicable
-    except ImportError:  # lands with the pricing branch
-        return None
     return tariff_applicable(vehicle_group=vehicle_group, station=station, at=at)
 
 

@@ -246,7 +246,9 @@ def contract_tariff_change(*, actor: Membership, contract: Contract, tariff: Tar
 def contract_price_preview(*, actor: Membership, contract: Contract) -> tuple[list[ContractLine], list]:
     """(lines as booked, lines with the tariff's current prices), nothing saved."""
     require_contract(actor, contract)
-    tariff = contract.tariff or applicable_tariff(
+    # read again: the caller's copy may hold the tariff as it was when the page loaded
+    tariff = Tariff.objects.filter(pk=contract.tariff_id).first() if contract.tariff_id else None
+    tariff = tariff or applicable_tariff(
         vehicle_group=contract.vehicle_group, station=contract.pickup_station, at=contract.starts_at
     )
     return list(contract.lines.all()), _current_lines(contract, tariff)

@@ -8,8 +8,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.conftest import PASSWORD
-from tests.contracts.test_board import at, block_row, contract_row, week_start
+from contracts.services.blocks import block_create
+from tests.actors import admin_of
+from tests.conftest import PASSWORD, data_helper
+from tests.contracts.conftest import book
+from tests.contracts.test_board import at, contract_row, week_start
 from tests.customers.conftest import make_customer
 from tests.e2e.conftest import assert_accessible, login
 from tests.vehicles.conftest import make_vehicle
@@ -35,11 +38,36 @@ def fleet(org_a, station_a1):
     cars = [make_vehicle(org_a, station_a1, group, plate=f"M-BO {n}") for n in range(1, 7)]
     customer = make_customer(org_a, first_name="Özlem", last_name="Yılmaz")
     other = make_customer(org_a, first_name="Jörg", last_name="Schäfer")
-    reservation = contract_row(cars[0], customer, at(1, 10), at(3, 16))
-    contract_row(cars[1], other, at(0, 8), at(2, 18), status="checked_out", checked_out_at=at(0, 8))
-    contract_row(cars[2], other, at(2, 9), at(9, 9), kind="courtesy", workshop_order="WA-4711")
-    block_row(cars[3], at(3, 8), at(4, 17), reason="Inspektion")
-    return {"cars": cars, "reservation": reservation}
+    third = make_customer(org_a, first_name="René", last_name="Weiß")
+    reservation = book(customer, group, station_a1, at(1, 10), at(3, 16), vehicle=cars[0])
+    courtesy = book(
+        other, group, station_a1, at(2, 9), at(9, 9), vehicle=cars[2], kind="courtesy", workshop_order="WA-4711"
+    )
+    block_create(
+        actor=admin_of(org_a),
+        vehicle=cars[3],
+        kind="workshop",
+        reason="Inspektion",
+        starts_at=at(3, 8),
+        ends_at=at(4, 17),
+    )
+    # A finished rental last week (shown as the board reads it; its lifecycle is the services' tests' subject).
+    contract_row(
+        cars[1], third, at(-7, 8), at(-5, 18), status="checked_in", checked_out_at=at(-7, 8), checked_in_at=at(-5, 17)
+    )
+    return {"cars": cars, "reservation": reservation, "courtesy": courtesy}
+
+
+def _drag(page: Page, bar, row, *, days: int = 0) -> None:
+    """Press on the bar, move in steps to the row (and `days` columns sideways), let go."""
+    box = bar.bounding_box()
+    target = row.locator(".board-lane").bounding_box()
+    day_width = target["width"] / int(page.locator("[data-board]").get_attribute("data-days"))
+    x, y = box["x"] + 12, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + days * day_width, target["y"] + target["height"] / 2, steps=12)
+    page.mouse.up()
 
 
 def _open(page: Page, live_server, view: str = "week") -> None:
@@ -99,3 +127,30 @@ def test_board_on_a_phone(page: Page, live_server, fleet):
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
     _shot(page, "phone-week")
     assert_accessible(page)
+
+
+def test_drag_a_reservation_to_another_vehicle_and_a_refused_drag(page: Page, live_server, fleet):
+    page.set_viewport_size({"width": 1440, "height": 900})
+    _open(page, live_server)
+    reservation = fleet["reservation"]
+    bar = page.locator(f'.board-bar[data-pk="{reservation.pk}"]')
+    _drag(page, bar, page.locator('.board-row[data-plate="M-BO 5"]'), days=1)
+    expect(page.locator("[data-testid=board-message] .alert-success")).to_contain_text(reservation.number)
+    moved = page.locator(f'.board-row[data-plate="M-BO 5"] .board-bar[data-pk="{reservation.pk}"]')
+    expect(moved).to_be_visible()
+    assert "bd-2" in moved.get_attribute("class").split()  # Tuesday → Wednesday
+    _shot(page, "desktop-after-drag")
+
+    # Onto the courtesy car's vehicle at the same time: the booking rules refuse, nothing moves.
+    _drag(page, moved, page.locator('.board-row[data-plate="M-BO 3"]'))
+    expect(page.locator("[data-testid=board-message] .alert-danger")).to_contain_text(reservation.number)
+    expect(page.locator(f'.board-row[data-plate="M-BO 5"] .board-bar[data-pk="{reservation.pk}"]')).to_be_visible()
+    assert _vehicle_of(reservation) == fleet["cars"][4].pk
+    _shot(page, "desktop-refused-drag")
+    assert_accessible(page)
+
+
+@data_helper
+def _vehicle_of(contract) -> int:
+    contract.refresh_from_db()
+    return contract.vehicle_id
