@@ -6,7 +6,8 @@ app_name = "contracts"
 
 urlpatterns = [
     path("", contracts.contract_list, name="list"),
-    path("new/", contracts.contract_book, name="book"),
+    path("new/", contracts.customer_pick, name="book"),
+    path("new/customer/<int:pk>/", contracts.contract_book, name="book_customer"),
     path("new/vehicles/", contracts.available_vehicles, name="available_vehicles"),
     path("<int:pk>/", contracts.contract_detail, name="detail"),
     path("<int:pk>/period/", editing.period_change, name="period"),

@@ -88,11 +88,8 @@ def _available(form: BookingForm, organization):
 
 
 @requires("contracts.change")
-def contract_book(request: TenantRequest, org_slug):
-    customer_pk = request.GET.get("customer", "")
-    if not customer_pk.isdigit() or len(customer_pk) > 12:
-        return _customer_pick(request)
-    customer = customer_selectors.customer_get(membership=request.membership, pk=int(customer_pk))
+def contract_book(request: TenantRequest, org_slug, pk):
+    customer = customer_selectors.customer_get(membership=request.membership, pk=pk)
     data = request.POST if request.method == "POST" else None
     probe = BookingForm(data, membership=request.membership)
     available = _available(probe, request.organization) if data is not None else None
@@ -112,7 +109,9 @@ def contract_book(request: TenantRequest, org_slug):
     )
 
 
-def _customer_pick(request: TenantRequest):
+@requires("contracts.change")
+def customer_pick(request: TenantRequest, org_slug):
+    """Booking from the contract list starts by finding the customer."""
     form = CustomerPickForm(request.GET if "q" in request.GET else None)
     results = []
     if form.is_bound and form.is_valid():

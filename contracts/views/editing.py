@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rentoffice.tenancy import TenantRequest, requires
+from vehicles.models import Vehicle
 
 from .. import selectors, selectors_pages
 from ..forms import (
@@ -80,7 +81,9 @@ def period_change(request: TenantRequest, org_slug, pk):
             ),
         )
         if changed is not None:
-            return _done(request, contract, _("The period has been changed and the price recalculated."))
+            return _done(
+                request, contract, _("The period has been changed. Reload the price to charge the new period.")
+            )
     return _page(
         request,
         contract,
@@ -114,10 +117,11 @@ def _free_vehicles(contract):
 def vehicle_swap(request: TenantRequest, org_slug, pk):
     contract = _contract(request, pk)
     available = _free_vehicles(contract)
-    form = VehicleSwapForm(request.POST or None, available=available if available is not None else [])
-    if available is not None and not available.exists():
-        form.add_error(None, _("No other vehicle of the group is free for the whole period."))
-    elif request.method == "POST" and form.is_valid():
+    form = VehicleSwapForm(
+        request.POST or None, available=available if available is not None else Vehicle.objects.none()
+    )
+    none_free = available is None or not available.exists()
+    if request.method == "POST" and form.is_valid():
         vehicle = form.cleaned_data["vehicle"]
         swapped = run_service(
             form, lambda: editing.contract_vehicle_swap(actor=request.membership, contract=contract, vehicle=vehicle)
@@ -129,7 +133,11 @@ def vehicle_swap(request: TenantRequest, org_slug, pk):
         contract,
         form,
         title=_("Swap the vehicle"),
-        intro=_("Only vehicles of the group that are free for the whole period are offered."),
+        intro=(
+            _("No other vehicle of the group is free for the whole period.")
+            if none_free
+            else _("Only vehicles of the group that are free for the whole period are offered.")
+        ),
         submit=_("Swap vehicle"),
     )
 

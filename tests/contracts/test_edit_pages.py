@@ -86,6 +86,16 @@ def test_swap_offers_only_free_vehicles(client_admin_a, org_a, contract_a, custo
     assert fresh(contract_a).vehicle == car2
 
 
+def test_swap_page_says_when_no_other_vehicle_is_free(client_admin_a, org_a, customer_a, group_a, station_a1, tariff_a):
+    from tests.vehicles.conftest import make_vehicle
+
+    only = make_vehicle(org_a, station_a1, group_a, plate="M-ON 1")
+    contract = book(customer_a, group_a, station_a1, at(0), at(1), vehicle=only, tariff=tariff_a)
+    page = client_admin_a.get(url("vehicle_swap", org_a, contract.pk))
+    assert page.status_code == 200
+    assert "Kein anderes Fahrzeug der Gruppe" in page.content.decode()
+
+
 def test_remove_vehicle(client_admin_a, org_a, contract_a):
     assert client_admin_a.get(url("vehicle_remove", org_a, contract_a.pk)).status_code == 200
     assert client_admin_a.post(url("vehicle_remove", org_a, contract_a.pk), {"confirm": "True"}).status_code == 302
