@@ -247,3 +247,19 @@ def test_station_staff_see_only_their_stations_contracts_on_the_card(
     card = client_for(other_staff).get(reverse("customers:card", args=[org_a.slug, customer_a.pk]))
     assert card.status_code == 200
     assert contract_a.number not in card.content.decode()
+
+
+def test_list_pages_without_counting(client_admin_a, org_a, group_a, station_a1):
+    renter = make_customer(org_a, last_name="Vielfahrer", additional_parallel_bookings=60)
+    with scopes_disabled():
+        cars = [make_vehicle(org_a, station_a1, group_a) for _ in range(51)]
+    made = [
+        book(renter, group_a, station_a1, at(i % 20, 8 + i // 20 * 4), at(i % 20, 10 + i // 20 * 4), vehicle=car)
+        for i, car in enumerate(cars)
+    ]
+    first = client_admin_a.get(url("list", org_a)).content.decode()
+    assert 'data-testid="next-page"' in first and "Verträge 1–50" in first
+    second = client_admin_a.get(url("list", org_a), {"page": 2}).content.decode()
+    oldest = min(made, key=lambda c: (c.starts_at, c.pk))
+    assert f">{oldest.number}<" in second and 'data-testid="next-page"' not in second
+    assert client_admin_a.get(url("list", org_a), {"page": "9" * 40}).status_code == 200
