@@ -170,18 +170,27 @@ with scopes_disabled():
             self.fields["vehicle_group"].queryset = groups_for(membership=membership)
             # The vehicles offered are those the availability service found free (None: not asked yet).
             self.fields["vehicle"].queryset = available if available is not None else Vehicle.objects.none()
-            tariffs = Tariff.objects.filter(organization=membership.organization, is_active=True).select_related(
-                "vehicle_group", "station"
-            )
+            # Tariffs and extras of the chosen group only (none before a group is chosen).
+            group_id = self._group_id()
+            tariffs = Tariff.objects.filter(
+                organization=membership.organization, is_active=True, vehicle_group_id=group_id
+            ).select_related("station")
             self.fields["tariff"].queryset = tariffs
             self.fields["extras"].queryset = (
                 Extra.objects.filter(
-                    tariff__organization=membership.organization, tariff__is_active=True, is_active=True
+                    tariff__organization=membership.organization,
+                    tariff__vehicle_group_id=group_id,
+                    tariff__is_active=True,
+                    is_active=True,
                 )
                 .select_related("tariff")
                 .order_by("tariff__name", "sort_order", "name")
             )
             self.fields["extras"].label_from_instance = lambda e: f"{e.name} ({e.tariff.name})"
+
+        def _group_id(self) -> int | None:
+            raw = str(self.data.get(self.add_prefix("vehicle_group"), "")) if self.is_bound else ""
+            return int(raw) if raw.isdigit() and len(raw) < 10 else None
 
         def clean(self):
             data = super().clean()

@@ -47,3 +47,11 @@ def money(value) -> str:
     if value is None or value == "":
         return "–"
     return f"{number_format(value, 2, use_l10n=True, force_grouping=True)} €"
+
+
+@register.filter
+def unit_label(unit: str) -> str:
+    """A priced line's unit code ("day") in the reader's words."""
+    from ..pricing import unit_label as label
+
+    return label(unit)
