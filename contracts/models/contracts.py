@@ -184,8 +184,6 @@ class Contract(models.Model):
             models.Index(fields=["organization", "customer", "starts_at"], name="contract_org_customer"),
             models.Index(fields=["organization", "vehicle", "starts_at"], name="contract_org_vehicle"),
             models.Index(fields=["organization", "pickup_station", "starts_at"], name="contract_org_station"),
-            # The contract list's order (newest pick-up first): its first page without a sort (cpages).
-            models.Index(fields=["organization", "-starts_at", "-id"], name="contract_org_start_desc"),
         ]
 
     def __str__(self) -> str:
