@@ -153,14 +153,16 @@ def _book_worker(index: int, processes: int, count: int, customer_ids: list[int]
         )
         customers = list(Customer.objects.filter(pk__in=customer_ids[index::processes][:count]).order_by("pk"))
         day = dt.date.today() + dt.timedelta(days=HORIZON_DAYS)
-        jobs = [
-            (vehicle, customers[n % len(customers)], _weekday_at(day + dt.timedelta(days=3 * (n % 5)), 10))
-            for n, vehicle in enumerate(vehicles)
-        ]
+        jobs = []
+        for n, vehicle in enumerate(vehicles):
+            starts = _weekday_at(day + dt.timedelta(days=3 * (n % 5)), 10)
+            jobs.append(
+                (vehicle, customers[n % len(customers)], starts, _weekday_at(starts.date() + dt.timedelta(days=2), 10))
+            )
         barrier.wait()
         t0 = time.perf_counter()
         done = 0
-        for vehicle, customer, starts in jobs:
+        for vehicle, customer, starts, ends in jobs:
             contract_book(
                 actor=actor,
                 customer=customer,
@@ -168,7 +170,7 @@ def _book_worker(index: int, processes: int, count: int, customer_ids: list[int]
                 pickup_station=vehicle.current_station,
                 return_station=vehicle.current_station,
                 starts_at=starts,
-                ends_at=starts + dt.timedelta(days=2),
+                ends_at=ends,
                 vehicle=vehicle,
             )
             done += 1

@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from customers.models import Customer
+from customers.models import Customer, CustomerSettings
 from customers.selectors import settings_for
 from rentoffice.models import Station
 from vehicles.models import VehicleGroup
@@ -33,21 +33,21 @@ def _inherited(customer: Customer, field: str):
     return value
 
 
-def may_reserve(customer: Customer) -> bool:
+def may_reserve(customer: Customer, defaults: CustomerSettings | None = None) -> bool:
     value = _inherited(customer, "may_reserve")
     if value is None:
-        value = settings_for(organization=customer.organization).may_reserve
+        value = (defaults or settings_for(organization=customer.organization)).may_reserve
     return bool(value)
 
 
-def parallel_limit(customer: Customer) -> int | None:
+def parallel_limit(customer: Customer, defaults: CustomerSettings | None = None) -> int | None:
     """How many active contracts the customer may hold at once; None = unlimited (internal customers)."""
     main = customer.main_customer if customer.main_customer_id else None
     if customer.is_internal or (main is not None and main.is_internal):
         return None
     extra = _inherited(customer, "additional_parallel_bookings")
     if extra is None:
-        extra = settings_for(organization=customer.organization).additional_parallel_bookings
+        extra = (defaults or settings_for(organization=customer.organization)).additional_parallel_bookings
     return 1 + int(extra)
 
 
@@ -145,10 +145,11 @@ def booking_refusals(
     needs the "may reserve" right again).
     """
     today = timezone.localdate()
+    defaults = settings_for(organization=customer.organization)
     refusals = _status_refusals(customer, today=today, ends_at=ends_at)
-    if exclude_contract is None and not may_reserve(customer) and timezone.localdate(starts_at) > today:
+    if exclude_contract is None and not may_reserve(customer, defaults) and timezone.localdate(starts_at) > today:
         refusals.append(_("The customer may not reserve; only a rental starting today is possible."))
-    limit = parallel_limit(customer)
+    limit = parallel_limit(customer, defaults)
     if limit is not None and exclude_contract is None:
         held = active_contracts(customer)
         if held >= limit:

@@ -11,10 +11,12 @@ import datetime as dt
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from customers.models import Customer
 from customers.search import fold
 from rentoffice.models import Membership, Station
 from rentoffice.tenancy import scope_to_stations
 from vehicles.identifiers import plate_compact
+from vehicles.models import Vehicle
 
 from .models import Contract, Occupation, VehicleBlock
 
@@ -64,21 +66,36 @@ def _period_q(period: tuple[dt.datetime | None, dt.datetime | None]) -> Q:
     return condition
 
 
-def _search_q(search: str) -> Q:
+SEARCH_CANDIDATES = 200
+
+
+def _search_q(organization_id: int, search: str) -> Q:
+    """Number, plate, customer name or number.
+
+    Plates and names are looked up first in their own (trigram-indexed) tables, at most
+    SEARCH_CANDIDATES each, and the contracts then by those ids: one OR across three joined tables
+    would make PostgreSQL scan every contract (bench/RESULTS.md, "Contracts").
+    """
     term = search.strip()
     condition = Q(number__icontains=term)
     compact = plate_compact(term)
     if compact:
-        condition |= Q(vehicle__search_text__contains=compact)
-    if term.isdigit():
-        condition |= Q(customer__number=int(term))
+        vehicle_ids = list(
+            Vehicle.objects.filter(organization_id=organization_id, search_text__contains=compact).values_list(
+                "pk", flat=True
+            )[:SEARCH_CANDIDATES]
+        )
+        if vehicle_ids:
+            condition |= Q(vehicle_id__in=vehicle_ids)
     # every word must occur in the customer's folded search text (name, company, number)
     words = fold(term).split()
     if words:
-        name_q = Q()
+        customers = Customer.objects.filter(organization_id=organization_id)
         for word in words:
-            name_q &= Q(customer__search_text__contains=word)
-        condition |= name_q
+            customers = customers.filter(search_text__contains=word)
+        customer_ids = list(customers.values_list("pk", flat=True)[:SEARCH_CANDIDATES])
+        if customer_ids:
+            condition |= Q(customer_id__in=customer_ids)
     return condition
 
 
@@ -101,7 +118,7 @@ def contracts_for_list(
         "customer", "vehicle", "vehicle_group", "pickup_station", "return_station"
     )
     if search and search.strip():
-        qs = qs.filter(_search_q(search))
+        qs = qs.filter(_search_q(membership.organization_id, search))
     if station is not None:
         station_id = station.pk if isinstance(station, Station) else station
         qs = qs.filter(Q(pickup_station_id=station_id) | Q(return_station_id=station_id))

@@ -3,9 +3,11 @@ import datetime as dt
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
@@ -184,6 +186,16 @@ class Contract(models.Model):
             models.Index(fields=["organization", "customer", "starts_at"], name="contract_org_customer"),
             models.Index(fields=["organization", "vehicle", "starts_at"], name="contract_org_vehicle"),
             models.Index(fields=["organization", "pickup_station", "starts_at"], name="contract_org_station"),
+            # The list's default order (newest pick-up first), read backwards.
+            models.Index(fields=["organization", "starts_at", "id"], name="contract_org_start"),
+            # Group bookings still waiting for a vehicle (availability subtracts them): few rows.
+            models.Index(
+                fields=["organization", "vehicle_group", "pickup_station", "starts_at"],
+                condition=Q(vehicle__isnull=True, status__in=["reserved", "checked_out"]),
+                name="contract_unassigned",
+            ),
+            # Search "part of a contract number" (icontains compares upper-cased).
+            GinIndex(OpClass(Upper("number"), name="gin_trgm_ops"), name="contract_number_trgm"),
         ]
 
     def __str__(self) -> str:

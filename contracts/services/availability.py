@@ -69,14 +69,17 @@ def vehicles_available(
     vehicle_group: VehicleGroup | None = None,
     vehicle: Vehicle | None = None,
     exclude_contract: Contract | None = None,
+    buffer: dt.timedelta | None = None,
 ) -> QuerySet[Vehicle]:
     """Vehicles standing at `station` (their current station) that are free for the period.
 
     `exclude_contract`: the contract being changed, whose own occupation does not count.
-    Without a group, the buffer is the one of `vehicle`'s group (or the organization's).
+    Without a group, the buffer is the one of `vehicle`'s group (or the organization's);
+    `buffer`: already looked up by the caller (saves its queries).
     """
     group = vehicle_group if vehicle_group is not None else (vehicle.group if vehicle is not None else None)
-    buffer = buffer_for(organization=organization, vehicle_group=group)
+    if buffer is None:
+        buffer = buffer_for(organization=organization, vehicle_group=group)
     wanted = requested_range(starts_at=starts_at, ends_at=ends_at, buffer=buffer)
     taken = Occupation.objects.filter(vehicle_id=OuterRef("pk"), period__overlap=wanted)
     if exclude_contract is not None:

@@ -34,12 +34,12 @@ from vehicles.models import Vehicle, VehicleGroup
 from ..exceptions import BookingConflict
 from ..models import Contract, ContractExtra, ContractLine, ContractSettings, Extra, Occupation, Tariff
 from ..pricing import price
-from ..rules import booking_refusals, parallel_limit
+from ..rules import booking_refusals
 from ..selectors_tariffs import tariff_applicable
 from .activity import acting
 from .availability import UNAVAILABLE_STATUSES, opening_refusals, vehicles_available
 from .occupations import conflict_for, contract_occupy, contract_range
-from .settings import contract_settings_for
+from .settings import buffer_for, contract_settings_for
 
 CHANGE = "contracts.change"
 FOREIGN_KEYS = [
@@ -71,9 +71,10 @@ def applicable_tariff(*, vehicle_group: VehicleGroup, station: Station, at: dt.d
     return tariff_applicable(vehicle_group=vehicle_group, station=station, at=at)
 
 
-def lines_write(contract: Contract, lines) -> None:
+def lines_write(contract: Contract, lines, *, new: bool = False) -> None:
     """Replace the contract's lines by the priced ones (copied, so a tariff change touches nothing)."""
-    contract.lines.all().delete()
+    if not new:
+        contract.lines.all().delete()
     ContractLine.objects.bulk_create(
         ContractLine(
             contract=contract,
@@ -199,6 +200,8 @@ def _vehicle_errors(*, vehicle: Vehicle, vehicle_group: VehicleGroup, station: S
 
 
 def opening_errors(*, pickup_station: Station, return_station: Station, starts_at, ends_at) -> dict[str, str]:
+    if pickup_station.pk == return_station.pk:
+        return opening_refusals(station=pickup_station, moments={"starts_at": starts_at, "ends_at": ends_at})
     errors = opening_refusals(station=pickup_station, moments={"starts_at": starts_at})
     errors.update(opening_refusals(station=return_station, moments={"ends_at": ends_at}))
     return errors
@@ -231,6 +234,7 @@ def vehicle_choose(
     vehicle: Vehicle | None,
     assign: bool,
     exclude_contract: Contract | None = None,
+    buffer: dt.timedelta | None = None,
 ) -> Vehicle | None:
     """The vehicle the contract gets (None: group booking assigned at check-out), under the group lock
     when it picks one itself or when bookings without a vehicle share the group's capacity."""
@@ -244,6 +248,7 @@ def vehicle_choose(
         vehicle_group=vehicle_group,
         vehicle=vehicle,
         exclude_contract=exclude_contract,
+        buffer=buffer,
     )
     if vehicle is not None:
         if not free.exists():
@@ -363,10 +368,12 @@ def contract_book(
             pickup_station=pickup_station, return_station=return_station, starts_at=starts_at, ends_at=ends_at
         )
     )
-    customer = Customer.objects.select_related("main_customer").get(pk=customer.pk)
-    if parallel_limit(customer) is not None:
-        # The row lock makes two simultaneous bookings of one customer count each other.
-        Customer.objects.select_for_update().filter(pk=customer.pk).values_list("pk", flat=True).first()
+    # The row lock makes two simultaneous bookings of one customer count each other (parallel limit).
+    customer = (
+        Customer.objects.select_for_update(of=("self",))
+        .select_related("main_customer", "organization")
+        .get(pk=customer.pk)
+    )
     for field, sentences in booking_refusals(
         customer=customer,
         vehicle_group=vehicle_group,
@@ -382,6 +389,7 @@ def contract_book(
     tariff = tariff or applicable_tariff(vehicle_group=vehicle_group, station=pickup_station, at=starts_at)
     chosen_extras = _extras_checked(tariff, extras)
     settings = contract_settings_for(organization=organization)
+    buffer = buffer_for(organization=organization, vehicle_group=vehicle_group, settings=settings)
     chosen = vehicle_choose(
         organization=organization,
         vehicle_group=vehicle_group,
@@ -390,6 +398,7 @@ def contract_book(
         ends_at=ends_at,
         vehicle=vehicle,
         assign=vehicle is not None or settings.vehicle_assignment == ContractSettings.Assignment.AT_BOOKING,
+        buffer=buffer,
     )
     contract = Contract(
         organization=organization,
@@ -418,13 +427,13 @@ def contract_book(
     contract.clean_fields(exclude=FOREIGN_KEYS)
     with disable_auditlog():
         contract.save()
-        contract_occupy(contract)
+        contract_occupy(contract, period=contract_range(contract, buffer=buffer), new=True)
         ContractExtra.objects.bulk_create(
             ContractExtra(contract=contract, extra=extra, name=extra.name, quantity=quantity)
             for extra, quantity in chosen_extras
         )
         lines = priced_lines(tariff=tariff, starts_at=starts_at, ends_at=ends_at, km=expected_km, extras=chosen_extras)
-        lines_write(contract, lines)
+        lines_write(contract, lines, new=True)
         number = sequence_next(organization=organization, name=NUMBER_SEQUENCE)
         contract.number = f"{organization.contract_number_prefix}{number}"
         contract.save(update_fields=["number", "priced_at"])

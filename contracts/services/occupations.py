@@ -28,9 +28,12 @@ def _when(moment: dt.datetime | None) -> str:
     return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
 
 
-def contract_range(contract: Contract, *, until: dt.datetime | None = None) -> DateTimeTZRange:
+def contract_range(
+    contract: Contract, *, until: dt.datetime | None = None, buffer: dt.timedelta | None = None
+) -> DateTimeTZRange:
     """[pick-up, return + buffer); `until` replaces the planned return (the actual one at check-in)."""
-    buffer = buffer_for(organization=contract.organization, vehicle_group=contract.vehicle_group_id)
+    if buffer is None:
+        buffer = buffer_for(organization=contract.organization, vehicle_group=contract.vehicle_group_id)
     end = until if until is not None else contract.ends_at
     return DateTimeTZRange(contract.starts_at, end + buffer if end is not None else None, "[)")
 
@@ -84,9 +87,13 @@ def _write(occupation: Occupation, vehicle: Vehicle) -> Occupation:
     return occupation
 
 
-def contract_occupy(contract: Contract, *, period: DateTimeTZRange | None = None) -> Occupation | None:
-    """Create, move or drop the contract's occupation so it matches the contract (None when it holds none)."""
-    existing = Occupation.objects.filter(contract_id=contract.pk).first()
+def contract_occupy(
+    contract: Contract, *, period: DateTimeTZRange | None = None, new: bool = False
+) -> Occupation | None:
+    """Create, move or drop the contract's occupation so it matches the contract (None when it holds none).
+
+    `new`: the contract was just inserted, so it has no occupation yet (saves the look-up)."""
+    existing = None if new else Occupation.objects.filter(contract_id=contract.pk).first()
     holds_time = contract.vehicle_id is not None and contract.status in Contract.ACTIVE_STATUSES
     if not holds_time:
         if existing is not None:

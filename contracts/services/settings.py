@@ -25,7 +25,9 @@ def contract_settings_for(*, organization: Organization) -> ContractSettings:
     return found
 
 
-def buffer_for(*, organization: Organization, vehicle_group: VehicleGroup | int | None) -> dt.timedelta:
+def buffer_for(
+    *, organization: Organization, vehicle_group: VehicleGroup | int | None, settings: ContractSettings | None = None
+) -> dt.timedelta:
     """The group's own buffer, else the organization's (ContractSettings.buffer_minutes, default 60)."""
     group_id = vehicle_group.pk if isinstance(vehicle_group, VehicleGroup) else vehicle_group
     if group_id is not None:
@@ -37,4 +39,5 @@ def buffer_for(*, organization: Organization, vehicle_group: VehicleGroup | int 
             )
         if minutes is not None:
             return dt.timedelta(minutes=minutes)
-    return dt.timedelta(minutes=contract_settings_for(organization=organization).buffer_minutes)
+    settings = settings or contract_settings_for(organization=organization)
+    return dt.timedelta(minutes=settings.buffer_minutes)

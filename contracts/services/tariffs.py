@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from auditlog.models import LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -54,9 +55,9 @@ def _check_overlap(tariff: Tariff) -> None:
     if not tariff.is_active:
         return
     others = Tariff.objects.filter(
+        Q(station_id=tariff.station_id),  # None: tariffs for every station (IS NULL)
         organization_id=tariff.organization_id,
         vehicle_group_id=tariff.vehicle_group_id,
-        station_id=tariff.station_id,
         is_active=True,
     ).exclude(pk=tariff.pk)
     if tariff.valid_until is not None:
@@ -87,7 +88,7 @@ def _validate(tariff: Tariff) -> None:
         )
     if tariff.vehicle_group_id and tariff.vehicle_group.organization_id != tariff.organization_id:
         errors.setdefault("vehicle_group", []).append(ValidationError(_("Unknown vehicle group."), code="group"))
-    if tariff.station_id and tariff.station.organization_id != tariff.organization_id:
+    if tariff.station is not None and tariff.station.organization_id != tariff.organization_id:
         errors.setdefault("station", []).append(ValidationError(_("Unknown station."), code="station"))
     if errors:
         raise ValidationError(errors)

@@ -245,3 +245,54 @@ def test_a_booking_copies_the_lines_of_the_applicable_tariff(org_a, station_a1, 
     assert contract.deposit == Decimal("200.00")
     assert sum(line.gross for line in lines) == Decimal("98.00")
     assert contract.priced_at is not None
+
+
+# --- selectors ---
+
+
+def test_the_list_finds_by_number_plate_customer_name_and_number(
+    org_a, station_a1, group_a, car1, car2, customer_a, customer_a2
+):
+    from contracts.selectors import contracts_for_list
+
+    first = book(customer_a, group_a, station_a1, at(0), at(2), vehicle=car1)
+    second = book(customer_a2, group_a, station_a1, at(3), at(4), vehicle=car2)
+    admin = admin_of(org_a)
+
+    def found(**kwargs):
+        with scope(organization=org_a):
+            return [c.number for c in contracts_for_list(membership=admin, **kwargs)]
+
+    assert found() == [second.number, first.number]  # newest pick-up first
+    assert found(search=first.number) == [first.number]
+    assert found(search="maa2") == [second.number]  # plate typed without separators
+    assert found(search="mueller") == [first.number]  # folded like the customer search
+    assert found(search=str(customer_a2.number)) == [second.number]
+    assert found(status="reserved", kind="rental") == [second.number, first.number]
+    assert found(period=(at(2, 12), at(5))) == [second.number]
+    assert found(station=station_a1) == [second.number, first.number]
+
+
+def test_contracts_and_blocks_outside_the_members_stations_or_organization_are_404(
+    org_a, org_b, station_a1, group_a, car1, customer_a, staff_a1, staff_a2, admin_b
+):
+    from django.http import Http404
+
+    from contracts.selectors import block_get, contract_get, contracts_for_list
+
+    contract = book(customer_a, group_a, station_a1, at(0), at(2), vehicle=car1)
+    with scope(organization=org_a):
+        block = block_create(
+            actor=admin_of(org_a), vehicle=car1, kind="workshop", reason="Reifen", starts_at=at(5), ends_at=at(6)
+        )
+        assert contract_get(membership=membership_of(staff_a1, org_a), pk=contract.pk) == contract
+        assert block_get(membership=membership_of(staff_a1, org_a), pk=block.pk) == block
+        with pytest.raises(Http404):
+            contract_get(membership=membership_of(staff_a2, org_a), pk=contract.pk)
+        with pytest.raises(Http404):
+            block_get(membership=membership_of(staff_a2, org_a), pk=block.pk)
+        with pytest.raises(Http404):
+            contract_get(membership=membership_of(staff_a1, org_a), pk="abc")
+        assert list(contracts_for_list(membership=membership_of(staff_a2, org_a))) == []
+    with scope(organization=org_b), pytest.raises(Http404):
+        contract_get(membership=membership_of(admin_b, org_b), pk=contract.pk)
