@@ -31,7 +31,7 @@ RETURN_HOURS = (14, 15, 16, 17)
 CUSTOMER_TRIES = 6
 
 
-def _admin(org) -> Membership:
+def _admin(org) -> Membership | None:
     return (
         Membership.objects.filter(organization=org, role__key="administrator")
         .select_related("user", "role", "organization")
@@ -61,11 +61,11 @@ def _km_at(vehicle: Vehicle, moment: dt.datetime) -> int:
 
 
 class _Seeder:
-    def __init__(self, org, key: str, stdout):
+    def __init__(self, org, key: str, actor: Membership, stdout):
         self.org = org
         self.stdout = stdout
         self.rng = random.Random(f"contracts-{key}")
-        self.actor = _admin(org)
+        self.actor = actor
         self.today = timezone.localdate()
         self.customers = list(
             Customer.objects.filter(organization=org, main_customer__isnull=True).order_by("number")[:120]
@@ -196,7 +196,7 @@ class _Seeder:
         )
 
     def run(self) -> None:
-        if not self.customers or self.actor is None:
+        if not self.customers:
             return
         vehicles = list(
             Vehicle.objects.filter(organization=self.org)
@@ -226,6 +226,7 @@ class _Seeder:
 def seed_contracts(organizations: dict, stdout) -> None:
     for key in ("koenig", "nord"):
         org = organizations[key]
-        if Contract.objects.filter(organization=org).exists():
+        actor = _admin(org)
+        if actor is None or Contract.objects.filter(organization=org).exists():
             continue
-        _Seeder(org, key, stdout).run()
+        _Seeder(org, key, actor, stdout).run()

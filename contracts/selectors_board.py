@@ -14,7 +14,7 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Q, QuerySet
 from django.urls import NoReverseMatch
@@ -127,6 +127,7 @@ class Row:
     vehicle: Vehicle | None  # None: reservations of the group still waiting for a vehicle
     bars: list[Bar] = field(default_factory=list)
     lanes: int = 1
+    url: str = ""  # the vehicle's page
 
     @property
     def bars_html(self) -> str:
@@ -251,7 +252,8 @@ CUSTOMER_FIELDS = ("kind", "first_name", "last_name", "company")
 def _plain(row: dict) -> Any:
     customer = SimpleNamespace(Kind=Customer.Kind, **{name: row.pop(f"customer__{name}") for name in CUSTOMER_FIELDS})
     # The customer's own display rule (Customer.display_name), applied to the plain row.
-    row["customer_name"] = Customer.display_name.fget(customer)
+    display_name = cast("property", Customer.__dict__["display_name"])
+    row["customer_name"] = display_name.fget(customer) if display_name.fget else ""
     return SimpleNamespace(**row)
 
 
@@ -494,7 +496,7 @@ def _arrange(
     stations: dict[int, StationRows] = {}
     group_rows: dict[tuple[int, int], GroupRows] = {}
     for vehicle in vehicles:
-        vehicle.detail_url = vehicle_url(vehicle.pk)
+        rows[vehicle.pk].url = vehicle_url(vehicle.pk)
         key = (vehicle.home_station_id, vehicle.group_id)
         if key not in group_rows:
             section = stations.setdefault(vehicle.home_station_id, StationRows(vehicle.home_station))
