@@ -302,7 +302,7 @@ with scopes_disabled():
         def __init__(self, *args, candidates, **kwargs):
             super().__init__(*args, **kwargs)
             self.fields["customer"].queryset = candidates
-            self.fields["customer"].label_from_instance = lambda c: f"{c.number} · {c}"
+            self.fields["customer"].label_from_instance = str
 
         def clean(self):
             data = super().clean()
