@@ -8,6 +8,9 @@ class ContractsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import permissions  # noqa: F401
+        from .data_handlers import register_handlers
+
+        register_handlers()
 
         self._ready_tariffs()
         self._ready_board()

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_scopes import scope
 
 from contracts.services.lifecycle import contract_cancel
@@ -51,7 +51,8 @@ def test_a_time_limited_customer_books_only_until_the_limit(station_a1, group_a,
 
 def test_may_not_reserve_from_the_customer_or_the_organization_default(org_a, station_a1, group_a, car1, customer_a):
     update(customer_a, may_reserve=False)
-    assert "reservieren" in refusal(customer_a, group_a, station_a1, at(0), at(1), vehicle=car1)["customer"][0]
+    with translation.override("de"):
+        assert "reservieren" in refusal(customer_a, group_a, station_a1, at(0), at(1), vehicle=car1)["customer"][0]
 
     update(customer_a, may_reserve=None)
     CustomerSettings.objects.create(organization=org_a, may_reserve=False)

@@ -108,9 +108,9 @@ def test_handlers_move_their_rows_and_register_once(org_a, admin_a, pair, tempor
     survivor, other = pair
     calls = []
     handler = CustomerDataHandler(
-        "contracts",
+        "later_app",
         (),
-        lambda *, customer: ExportPart("Contracts."),
+        lambda *, customer: ExportPart("Later records."),
         merge=lambda *, survivor, other: calls.append((survivor.pk, other.pk)) or 3,
     )
     temporary_handler(handler)
@@ -172,18 +172,16 @@ def test_export_of_main_customer_does_not_contain_sub_customers_records(org_a):
 def test_export_includes_other_apps_parts(org_a, customer_a, temporary_handler):
     temporary_handler(
         CustomerDataHandler(
-            "contracts",
+            "later_app",
             (),
-            lambda *, customer: ExportPart(
-                "Rental contracts.", [{"model": "contracts.contract", "pk": 1, "fields": {}}]
-            ),
+            lambda *, customer: ExportPart("Later records.", [{"model": "later_app.record", "pk": 1, "fields": {}}]),
         )
     )
     with scope(organization=org_a):
         _name, content = customer_export(customer=customer_a)
     payload, _text, _archive = _payload(content)
-    assert {"part": "contracts", "description": "Rental contracts.", "rows": 1} in payload["contents"]
-    assert {"model": "contracts.contract", "pk": 1, "fields": {}} in payload["related"]
+    assert {"part": "later_app", "description": "Later records.", "rows": 1} in payload["contents"]
+    assert {"model": "later_app.record", "pk": 1, "fields": {}} in payload["related"]
 
 
 def test_delete_page_of_main_customer_names_its_sub_customers(client_admin_a, org_a):
