@@ -75,6 +75,9 @@ def pages(org) -> list[Page]:
     customer = bench_customer(org)
     company = Customer.objects.filter(organization=org, sub_customers__isnull=False).order_by("pk").first()
     vehicle = Vehicle.objects.filter(organization=org).annotate(n=Count("damages")).order_by("-n", "pk").first()
+    from contracts.models import Contract
+
+    contract = Contract.objects.filter(organization=org).annotate(n=Count("lines")).order_by("-n", "pk").first()
     return [
         Page("dashboard", "dashboard", reverse("org_dashboard", args=[slug]), "list"),
         Page("customers", "customer list", reverse("customers:list", args=[slug]), "list"),
@@ -100,6 +103,14 @@ def pages(org) -> list[Page]:
         Page("vehicle", "vehicle page", reverse("vehicles:detail", args=[slug, vehicle.pk]), "list"),
         Page("groups", "vehicle groups", reverse("vehicles:group_list", args=[slug]), "list"),
         Page("tariffs", "tariffs", reverse("contracts:tariff_list", args=[slug]), "list"),
+        Page("contracts", "contract list", reverse("contracts:list", args=[slug]), "list"),
+        Page(
+            "contracts_q",
+            "contract list, search 'müller'",
+            reverse("contracts:list", args=[slug]) + "?q=m%C3%BCller",
+            "list",
+        ),
+        Page("contract", "contract page", reverse("contracts:detail", args=[slug, contract.pk]), "list"),
         Page("stations", "stations", reverse("station_list", args=[slug]), "list"),
         Page("users", "users", reverse("user_list", args=[slug]), "list"),
         Page("roles", "roles", reverse("role_list", args=[slug]), "list"),

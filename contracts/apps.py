@@ -14,6 +14,7 @@ class ContractsConfig(AppConfig):
 
         self._ready_tariffs()
         self._ready_board()
+        self._register_pages()
 
     def _ready_tariffs(self) -> None:
         """Tariffs, extras and rental settings (pricing)."""
@@ -40,3 +41,19 @@ class ContractsConfig(AppConfig):
         navigation.register(
             navigation.NavItem(_("Planning board"), "contracts:board", "calendar3-range", "contracts.view", "main", 12)
         )
+
+    def _register_pages(self) -> None:
+        """The contract pages: navigation, record kinds, panels, activity log (cpages)."""
+        from rentoffice import demo, navigation, panels, record_kinds
+
+        from . import audit, selectors  # noqa: F401  (audit registers the logged models)
+        from .demo_pages import seed_drivers
+        from .panels import register_panels
+
+        record_kinds.register("contract", selectors.contract_get, permission="contracts.view")
+        panels.register_core_panels("contract")
+        register_panels()
+        navigation.register(
+            navigation.NavItem(_("Contracts"), "contracts:list", "file-earmark-text", "contracts.view", "main", 15)
+        )
+        demo.register(41, "contracts: a further driver on a reservation", seed_drivers)

@@ -122,6 +122,9 @@ def _m2m_row(model, name: str, change: dict) -> tuple[str, str, str]:
 def _field_row(model, name: str, change, *, creating: bool, wanted: defaultdict) -> tuple | None:
     """(field or label, old, new) for a column change, or None if it says nothing to a person."""
     old, new = [*list(change), None, None][:2]
+    labels = getattr(model, "ACTIVITY_LABELS", {})
+    if name in labels:  # a service's own key wins over a reverse relation of that name ("drivers")
+        return (labels[name], old, new)
     field = _field_of(model, name)
     if field is not None and (not field.concrete or field.primary_key or _bookkeeping(field)):
         return None
