@@ -46,7 +46,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import formats
-from django.utils.translation import gettext, ngettext, pgettext_lazy
+from django.utils.translation import gettext, ngettext, npgettext
 
 if TYPE_CHECKING:
     from .models import Extra, Tariff
@@ -81,20 +81,24 @@ class Unit:
     RENTAL = "rental"
 
 
+# The unit in words for a count; quantities other than exactly 1 read in the plural ("1,5 Tage").
 UNIT_LABELS = {
-    Unit.HOUR: pgettext_lazy("pricing unit", "hour"),
-    Unit.DAY: pgettext_lazy("pricing unit", "day"),
-    Unit.WEEKEND: pgettext_lazy("pricing unit", "weekend"),
-    Unit.WEEK: pgettext_lazy("pricing unit", "week"),
-    Unit.MONTH: pgettext_lazy("pricing unit", "month"),
-    Unit.KM: pgettext_lazy("pricing unit", "km"),
-    Unit.RENTAL: pgettext_lazy("pricing unit", "rental"),
+    Unit.HOUR: lambda n: npgettext("pricing unit", "hour", "hours", n),
+    Unit.DAY: lambda n: npgettext("pricing unit", "day", "days", n),
+    Unit.WEEKEND: lambda n: npgettext("pricing unit", "weekend", "weekends", n),
+    Unit.WEEK: lambda n: npgettext("pricing unit", "week", "weeks", n),
+    Unit.MONTH: lambda n: npgettext("pricing unit", "month", "months", n),
+    Unit.KM: lambda n: npgettext("pricing unit", "km", "km", n),
+    Unit.RENTAL: lambda n: npgettext("pricing unit", "rental", "rentals", n),
 }
 
 
-def unit_label(unit: str) -> str:
+def unit_label(unit: str, quantity: Decimal | int | None = 1) -> str:
     """The unit of a priced line in words (the line stores the code so it can be re-labelled)."""
-    return str(UNIT_LABELS.get(unit, unit))
+    label = UNIT_LABELS.get(unit)
+    if label is None:
+        return unit
+    return label(1 if quantity is None or Decimal(quantity) == 1 else 2)
 
 
 @dataclass(frozen=True)

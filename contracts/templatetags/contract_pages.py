@@ -50,8 +50,8 @@ def money(value) -> str:
 
 
 @register.filter
-def unit_label(unit: str) -> str:
-    """A priced line's unit code ("day") in the reader's words."""
+def unit_label(unit: str, quantity=1) -> str:
+    """A priced line's unit code ("day") in the reader's words, plural unless the quantity is 1."""
     from ..pricing import unit_label as label
 
-    return label(unit)
+    return label(unit, quantity)

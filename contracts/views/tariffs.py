@@ -108,7 +108,7 @@ def tariff_calculate(request, org_slug, pk):
         context |= {
             "total_net": pricing.total_net(lines),
             "total_gross": pricing.total_gross(lines),
-            "rows": [(line, pricing.unit_label(line.unit)) for line in lines],
+            "rows": [(line, pricing.unit_label(line.unit, line.quantity)) for line in lines],
         }
     return render(request, "contracts/tariffs/_calculator_result.html", context)
 

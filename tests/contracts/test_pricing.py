@@ -466,3 +466,15 @@ def test_never_more_than_whole_days(t, start, length):
     assert stated(t, price(tariff=t, starts_at=start, ends_at=end)) <= t.price_per_day * rental_days(
         starts_at=start, ends_at=end
     )
+
+
+def test_unit_words_follow_the_quantity_in_both_languages():
+    from django.utils import translation
+
+    from contracts.pricing import unit_label
+
+    with translation.override("de"):
+        assert (unit_label("day", D("1")), unit_label("day", D("4"))) == ("Tag", "Tage")
+        assert unit_label("hour", D("1.5")) == "Stunden"
+    with translation.override("en"):
+        assert (unit_label("week", 1), unit_label("week", D("2"))) == ("week", "weeks")
