@@ -186,6 +186,8 @@ class Contract(models.Model):
             models.Index(fields=["organization", "customer", "starts_at"], name="contract_org_customer"),
             models.Index(fields=["organization", "vehicle", "starts_at"], name="contract_org_vehicle"),
             models.Index(fields=["organization", "pickup_station", "starts_at"], name="contract_org_station"),
+            # The list filtered by type (courtesy cars, long-term) newest first.
+            models.Index(fields=["organization", "kind", "starts_at"], name="contract_org_kind_start"),
             # The list's default order (newest pick-up first), read backwards.
             models.Index(fields=["organization", "starts_at", "id"], name="contract_org_start"),
             # Group bookings still waiting for a vehicle (availability subtracts them): few rows.
