@@ -99,8 +99,8 @@ def _history(org, customer) -> None:
     from customers.services import customer_save
     from rentoffice.models import Membership, OutboundMessage
 
-    admin = Membership.objects.get(organization=org, user__email="admin@koenig.example").user
-    with set_actor(admin):
+    admin = Membership.objects.get(organization=org, user__email="admin@koenig.example")
+    with set_actor(admin.user):
         for i in range(LogEntry.objects.get_for_object(customer).count(), 30):
             customer.notes = f"Anruf {i}: Rückruf vereinbart"
             customer.city = ["München", "Augsburg", "Freising"][i % 3]
