@@ -8,7 +8,7 @@ from django.http import Http404
 from rentoffice.models import Brand, Membership, User
 from rentoffice.tenancy import scope_to_stations
 
-from .models import Case, Checklist, PredefinedMessage, Recipient, WorkItem
+from .models import Case, Checklist, ChecklistItem, PredefinedMessage, Recipient, WorkItem
 from .services.rights import modes_for
 
 
@@ -99,6 +99,13 @@ def assignees_for(*, membership: Membership) -> QuerySet[User]:
 def checklist_items_for(*, membership: Membership, brand: Brand) -> list:
     checklist = Checklist.objects.filter(organization=membership.organization_id, brand=brand).first()
     return list(checklist.items.all()) if checklist else []
+
+
+def checklist_items_of_brands(*, membership: Membership, brands: QuerySet[Brand]) -> QuerySet[ChecklistItem]:
+    """Checklist items the case editor offers: those of the member's visible brands."""
+    return ChecklistItem.objects.filter(
+        organization=membership.organization_id, checklist__brand__in=brands
+    ).select_related("checklist__brand")
 
 
 def checklist_items_by_brand(*, membership: Membership) -> dict[int, list]:

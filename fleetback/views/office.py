@@ -129,11 +129,7 @@ def _editor_forms(request: TenantRequest, mode: str, case: Case | None):
         }
     stations = stations_for(membership=membership, include_inactive=False)
     brands = selectors.brands_for(membership=membership)
-    from ..models import ChecklistItem
-
-    checklist_items = ChecklistItem.objects.filter(
-        organization=membership.organization_id, checklist__brand__in=brands
-    ).select_related("checklist__brand")
+    checklist_items = selectors.checklist_items_of_brands(membership=membership, brands=brands)
     form = CaseForm(
         data,
         initial=initial,
