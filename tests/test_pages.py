@@ -18,7 +18,7 @@ import polib
 import pytest
 from django.core.management import call_command
 from django.test import Client
-from django.urls import get_resolver, reverse
+from django.urls import get_resolver, resolve, reverse
 
 from rentoffice.models import User
 from tests.test_outsiders import _candidates, _priority, _walk, object_url_patterns
@@ -49,6 +49,8 @@ def _phrases():
 
 def _visible_text(page: str) -> str:
     page = re.sub(r"(?is)<(script|style|template)\b.*?</\1>", " ", page)
+    # A stored message's text is data in its recipient's language, not the page's own words.
+    page = re.sub(r'(?is)<pre\b[^>]*data-testid="message-text"[^>]*>.*?</pre>', " ", page)
     page = re.sub(r"(?s)<[^>]+>", " ", page)
     return re.sub(r"\s+", " ", html.unescape(page))
 
@@ -122,6 +124,8 @@ def _language_problems(client, url: str, wrong, *, label: str) -> list[str]:
     if response.status_code >= 500:
         return [f"{label}: {response.status_code}"]
     if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+        return []
+    if resolve(url).url_name == "message_html":  # the e-mail's own HTML, as it was sent
         return []
     text = _visible_text(response.content.decode())
     leaked = sorted(p for p in wrong if p in text)
