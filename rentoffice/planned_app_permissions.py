@@ -11,16 +11,11 @@ from django.utils.translation import gettext_lazy as _
 
 from .permissions import declare
 
-PLANNED_APPS = ("billing", "protocols")
+PLANNED_APPS = ("billing",)
 
 declare(
     "billing",
     {"billing.view": _("View invoices and payments"), "billing.change": _("Issue invoices and take payments")},
     grants={"station_staff": {"billing.view"}, "auditor": {"billing.view"}},
-    planned=True,
-)
-declare(
-    "protocols",
-    {"protocols.manage": _("Configure protocol types and portal profiles")},
     planned=True,
 )

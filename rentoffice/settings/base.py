@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "customers",
     "vehicles",
     "contracts",
+    "protocols",
     "fleetback",
 ]
 

@@ -45,6 +45,7 @@ class Damage(models.Model):
 
     class Source(models.TextChoices):
         STAFF = "staff", _("staff")
+        CHECKOUT = "checkout", _("check-out")
         CHECKIN = "checkin", _("check-in")
         PORTAL = "portal", _("customer portal")
 
