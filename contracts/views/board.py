@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from rentoffice.tenancy import TenantRequest, requires
 from vehicles.selectors import vehicle_get
 
-from .. import selectors_board
+from .. import board_bars, selectors_board
 from ..forms_board import BoardFilterForm, BoardMoveForm, BoardState
 from ..selectors import contract_get
 from ..services.editing import contract_reschedule
@@ -69,7 +69,7 @@ def _answer(request: TenantRequest, state: BoardState, message: str, *, level: s
 
 
 def _render(request: TenantRequest, state: BoardState, *, message: str = "", level: str = "") -> HttpResponse:
-    period = selectors_board.board_period(view=state.view, day=state.day)
+    period = board_bars.board_period(view=state.view, day=state.day)
     board_data = selectors_board.board_get(
         membership=request.membership,
         period=period,
@@ -106,7 +106,7 @@ def _render(request: TenantRequest, state: BoardState, *, message: str = "", lev
     return render(request, template, context)
 
 
-def _period_title(period: selectors_board.Period) -> str:
+def _period_title(period: board_bars.Period) -> str:
     if period.view == "month":
         return date_format(period.start, "F Y")
     last = period.end - dt.timedelta(days=1)
