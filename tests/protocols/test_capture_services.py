@@ -388,3 +388,11 @@ def test_discarding_a_draft_removes_it_with_its_damages(reserved, django_capture
         assert not Damage.objects.filter(description="verworfen").exists()
         assert not storage.exists(name)
     assert start(reserved).pk != draft.pk
+
+
+def test_station_staff_of_the_pick_up_station_record_a_whole_check_out(reserved, staff_a1, org_a):
+    staff = membership_of(staff_a1, org_a)
+    protocol = record(reserved, K.CHECK_OUT, actor=staff)
+    assert protocol.is_submitted and protocol.recorded_by_id == staff_a1.pk
+    reserved.refresh_from_db()
+    assert reserved.status == Contract.Status.CHECKED_OUT
