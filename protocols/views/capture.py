@@ -80,7 +80,13 @@ def start(request: TenantRequest, org_slug, pk, kind):
     return render(
         request,
         "protocols/capture/start.html",
-        {"contract": contract, "kind": kind, "kind_label": Protocol.Kind(kind).label, "errors": errors},
+        {
+            "contract": contract,
+            "kind": kind,
+            "kind_label": Protocol.Kind(kind).label,
+            "title": ctx.protocol_title(kind),
+            "errors": errors,
+        },
     )
 
 

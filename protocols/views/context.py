@@ -26,6 +26,13 @@ PHOTO_VIEWS = tuple(ProtocolPhoto.View.values)
 SKETCH_TO_PHOTO_VIEW = {"front": "front", "rear": "rear", "left": "left", "right": "right", "top": "front"}
 
 
+def protocol_title(kind: str) -> str:
+    return {
+        Protocol.Kind.CHECK_OUT: _("Check-out protocol"),
+        Protocol.Kind.CHECK_IN: _("Check-in protocol"),
+    }.get(kind, _("Interim protocol"))
+
+
 @dataclass
 class Step:
     register: str
@@ -131,20 +138,19 @@ def _new_with_before(findings: list[ProtocolFinding], check_out_photos: dict[str
 def _damage_context(protocol: Protocol, check_out: Protocol | None, damage_form=None) -> dict:
     findings = _findings(protocol)
     new = [f for f in findings if f.kind == ProtocolFinding.Kind.NEW]
-    new_ids = {f.damage_id for f in new}
-    known = [
-        d for d in vehicle_selectors.vehicle_damages(vehicle=protocol.vehicle) if d.is_open and d.pk not in new_ids
-    ]
     check_out_findings = _findings(check_out)
+    # At check-in the check-out's damages are listed as its state; "known" are only the others.
+    shown = {f.damage_id for f in new} | {f.damage_id for f in check_out_findings}
+    known = [d for d in vehicle_selectors.vehicle_damages(vehicle=protocol.vehicle) if d.is_open and d.pk not in shown]
     return {
         "boxes": BOXES,
         "known_damages": known,
-        "known_count": len(known),
+        "check_out_count": len(check_out_findings),
+        "known_count": len(check_out_findings) + len(known),
         # One numbering for both lists: the known damages first, then the new ones.
-        "markers": markers_for([*known, *(f.damage for f in new)]),
+        "markers": markers_for([*(f.damage for f in check_out_findings), *known, *(f.damage for f in new)]),
         "new_findings": _new_with_before(new, _photos_by_view(check_out) if check_out else {}),
         "check_out_findings": check_out_findings,
-        "check_out_markers": markers_for([f.damage for f in check_out_findings]),
         "damage_form": damage_form or DamageAddForm(),
     }
 
@@ -174,6 +180,7 @@ def step_context(request, protocol: Protocol, register: str, forms: dict) -> dic
         "vehicle": protocol.vehicle,
         "register": register,
         "register_label": Register(register).label,
+        "title": protocol_title(protocol.kind),
         "steps": steps(protocol, register, request.organization.slug),
         "check_out": check_out,
         "next_is_last": not later or later[0] == Register.DISPATCH,
@@ -207,5 +214,5 @@ def summary_context(request, protocol: Protocol) -> dict:
         "markers": markers_for([f.damage for f in findings]),
         "views": _view_photos(protocol, check_out, with_forms=False) if Register.CONDITION in registers else [],
         "signatures": list(_signatures(protocol).values()),
-        "title": _("%(kind)s protocol") % {"kind": protocol.get_kind_display()},
+        "title": protocol_title(protocol.kind),
     }
