@@ -1,0 +1,8 @@
+from django.urls import path  # noqa: F401  (the routes follow as the pages land)
+
+app_name = "protocols"
+
+urlpatterns: list = [
+    # Protocol type editor and settings (pengine).
+    # Check-out / check-in capture, protocol page, files (pcapture); PDF (ppdf).
+]
