@@ -49,12 +49,6 @@ def world(org_a, station_a1, staff_a1, tmp_path):
 
 
 def _fits(page: Page) -> None:
-    wide = page.evaluate(
-        "Array.from(document.querySelectorAll('body *')).filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"
-    )
-    if wide and page.evaluate("document.documentElement.scrollWidth > window.innerWidth"):
-        page.screenshot(path="/tmp/pcapture_wide.png", full_page=True)
-        raise AssertionError(wide)
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0, page.url
 
 

@@ -151,7 +151,7 @@ def test_each_step_saves_its_draft_and_the_navigation_shows_what_is_saved(client
 def test_a_new_damage_with_photos_on_the_sketch(client_admin_a, org_a, draft):
     url = purl("damage_add", org_a, draft.pk)
     half = client_admin_a.post(url, {"view": "left", "area": "left", "severity": "minor", "description": "Kratzer"})
-    assert half.status_code == 200 and "Mark the position" in text_of(half) or "Markieren" in text_of(half)
+    assert half.status_code == 200 and "Markieren Sie die Stelle auf der Skizze" in text_of(half)
     response = client_admin_a.post(
         url,
         {
