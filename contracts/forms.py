@@ -22,7 +22,6 @@ from .models import Contract, Extra, Tariff, VehicleBlock
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M"]
-FUEL_CHOICES = [(i, f"{i}/8") for i in range(9)]
 
 
 def datetime_field(label, *, required: bool = True, help_text: str = "") -> forms.DateTimeField:
@@ -277,18 +276,6 @@ with scopes_disabled():
             super().__init__(*args, **kwargs)
             self.fields["tariff"].queryset = tariffs
 
-    class CheckInForm(forms.Form):
-        km = forms.IntegerField(label=_("Km reading"), min_value=0, max_value=9_999_999)
-        fuel = forms.TypedChoiceField(label=_("Fuel level"), choices=FUEL_CHOICES, coerce=int)
-        station = forms.ModelChoiceField(label=_("Return station"), queryset=None)
-        confirm_km_jump = forms.BooleanField(
-            label=_("The reading is correct although it is far from the last one"), required=False
-        )
-
-        def __init__(self, *args, membership, **kwargs):
-            super().__init__(*args, **kwargs)
-            self.fields["station"].queryset = stations_for(membership=membership, include_inactive=False)
-
     class DriverForm(forms.Form):
         customer = forms.ModelChoiceField(
             label=_("Customer"), queryset=None, required=False, widget=forms.RadioSelect, empty_label=None
@@ -314,14 +301,6 @@ with scopes_disabled():
                 for name in ("date_of_birth", "licence_issued_on", "licence_expires_on"):
                     data[name] = None
             return data
-
-
-class CheckOutForm(forms.Form):
-    km = forms.IntegerField(label=_("Km reading"), min_value=0, max_value=9_999_999)
-    fuel = forms.TypedChoiceField(label=_("Fuel level"), choices=FUEL_CHOICES, coerce=int)
-    confirm_km_jump = forms.BooleanField(
-        label=_("The reading is correct although it is far from the last one"), required=False
-    )
 
 
 class CancelForm(forms.Form):

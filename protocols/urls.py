@@ -2,6 +2,8 @@ from django.urls import path
 
 from .views import types
 
+from .urls_capture import urlpatterns as capture_patterns
+
 app_name = "protocols"
 
 urlpatterns = [
@@ -12,4 +14,5 @@ urlpatterns = [
     path("types/<int:pk>/", types.type_edit, name="type_edit"),
     path("types/<int:pk>/delete/", types.type_delete, name="type_delete"),
     # Check-out / check-in capture, protocol page, files (pcapture); PDF (ppdf).
+    *capture_patterns,
 ]

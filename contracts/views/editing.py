@@ -21,8 +21,6 @@ from vehicles.models import Vehicle
 from .. import selectors, selectors_pages
 from ..forms import (
     CancelForm,
-    CheckInForm,
-    CheckOutForm,
     ConfirmForm,
     DriverForm,
     DriverSearchForm,
@@ -33,9 +31,7 @@ from ..forms import (
 )
 from ..services import editing, lifecycle
 from ..services.availability import vehicles_available
-from .common import error_codes, run_service
-
-KM_JUMP_CODES = {"implausible", "km_jump"}
+from .common import run_service
 
 
 def _contract(request: TenantRequest, pk: int):
@@ -312,89 +308,15 @@ def driver_remove(request: TenantRequest, org_slug, pk):
     )
 
 
-def _km_call(form, call):
-    """Run check-out/check-in; a km jump the km rules want confirmed shows the confirmation box."""
-    refusal: list[ValidationError] = []
-
-    def attempt():
-        try:
-            return call()
-        except ValidationError as exc:
-            # The km rules' own refusal travels as the cause of the service's field error.
-            codes = error_codes(exc) | {getattr(exc.__cause__, "code", None)}
-            if codes & KM_JUMP_CODES:
-                refusal.append(exc)
-                return None
-            raise
-
-    done = run_service(form, attempt)
-    if refusal:
-        form.add_error("km", refusal[0].messages)
-    return done, bool(refusal)
-
-
+# Check-out and check-in are recorded as protocols (km, fuel, damages, photos, signatures): the
+# contract's actions lead into that flow. The contract is loaded first, so outsiders still get 404.
 @requires("contracts.change")
 def check_out(request: TenantRequest, org_slug, pk):
     contract = _contract(request, pk)
-    vehicle = contract.vehicle
-    initial = {"km": vehicle.current_km, "fuel": vehicle.fuel_level} if vehicle else {}
-    form = CheckOutForm(request.POST or None, initial=initial)
-    ask_km = bool(request.POST.get("confirm_km_jump"))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        done, ask_km = _km_call(
-            form,
-            lambda: lifecycle.contract_check_out(
-                actor=request.membership,
-                contract=contract,
-                km=data["km"],
-                fuel=data["fuel"],
-                confirm_km_jump=data["confirm_km_jump"],
-            ),
-        )
-        if done is not None:
-            return _done(request, contract, _("The vehicle has been handed over."))
-    return _page(
-        request,
-        contract,
-        form,
-        title=_("Check out"),
-        intro=_("Km reading and fuel level at hand-over."),
-        submit=_("Check out"),
-        ask_km=ask_km,
-    )
+    return redirect("protocols:start_check_out", org_slug=org_slug, pk=contract.pk)
 
 
 @requires("contracts.change")
 def check_in(request: TenantRequest, org_slug, pk):
     contract = _contract(request, pk)
-    vehicle = contract.vehicle
-    initial = {"station": contract.return_station_id}
-    if vehicle:
-        initial.update(km=vehicle.current_km, fuel=vehicle.fuel_level)
-    form = CheckInForm(request.POST or None, initial=initial, membership=request.membership)
-    ask_km = bool(request.POST.get("confirm_km_jump"))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        done, ask_km = _km_call(
-            form,
-            lambda: lifecycle.contract_check_in(
-                actor=request.membership,
-                contract=contract,
-                km=data["km"],
-                fuel=data["fuel"],
-                station=data["station"],
-                confirm_km_jump=data["confirm_km_jump"],
-            ),
-        )
-        if done is not None:
-            return _done(request, contract, _("The vehicle has been returned."))
-    return _page(
-        request,
-        contract,
-        form,
-        title=_("Check in"),
-        intro=_("Km reading, fuel level and the station where the vehicle was returned."),
-        submit=_("Check in"),
-        ask_km=ask_km,
-    )
+    return redirect("protocols:start_check_in", org_slug=org_slug, pk=contract.pk)

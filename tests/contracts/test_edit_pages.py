@@ -10,6 +10,8 @@ from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
 from contracts.models import Contract, ContractDriver, Tariff
+from contracts.services.lifecycle import contract_check_out
+from tests.actors import admin_of
 from tests.contracts.conftest import at, book
 from tests.customers.conftest import make_customer
 
@@ -186,35 +188,25 @@ def test_further_drivers(client_admin_a, org_a, contract_a, customer_a2):
         assert list(ContractDriver.objects.filter(contract=contract_a)) == [drivers[0]]
 
 
-def test_check_out_and_in_with_km_jump_confirmation(client_admin_a, org_a, contract_a, station_a2, car1):
-    out = url("check_out", org_a, contract_a.pk)
-    assert 'value="1000"' in client_admin_a.get(out).content.decode()  # the last known km
-    below = client_admin_a.post(out, {"km": "10", "fuel": "8"})
-    assert below.status_code == 200 and "is-invalid" in below.content.decode()
-    assert client_admin_a.post(out, {"km": "1010", "fuel": "x"}).status_code == 200
+def test_check_out_and_in_lead_into_the_protocol_flow(client_admin_a, org_a, contract_a):
+    # Hand-over and return are recorded as protocols (km, fuel, damages, photos, signatures; see
+    # tests/protocols/test_capture_pages.py): the contract's actions only lead there and change nothing.
+    for name, target in (("check_out", "protocols:start_check_out"), ("check_in", "protocols:start_check_in")):
+        for method in ("get", "post"):
+            response = getattr(client_admin_a, method)(url(name, org_a, contract_a.pk), {"km": "1010", "fuel": "8"})
+            assert response.status_code == 302, (name, method)
+            assert response["Location"] == reverse(target, args=[org_a.slug, contract_a.pk])
     assert fresh(contract_a).status == Contract.Status.RESERVED
-    assert client_admin_a.post(out, {"km": "1010", "fuel": "8"}).status_code == 302
-    assert fresh(contract_a).status == Contract.Status.CHECKED_OUT
-
-    back = url("check_in", org_a, contract_a.pk)
-    jump = client_admin_a.post(back, {"km": "901010", "fuel": "6", "station": contract_a.return_station_id})
-    page = jump.content.decode()
-    assert jump.status_code == 200 and 'name="confirm_km_jump"' in page
-    assert fresh(contract_a).status == Contract.Status.CHECKED_OUT
-    confirmed = client_admin_a.post(
-        back, {"km": "901010", "fuel": "6", "station": contract_a.return_station_id, "confirm_km_jump": "on"}
-    )
-    assert confirmed.status_code == 302
-    contract = fresh(contract_a)
-    assert contract.status == Contract.Status.CHECKED_IN and contract.km_in == 901010
-    detail = client_admin_a.get(url("detail", org_a, contract.pk)).content.decode()
-    assert 'data-testid="action-check-in"' not in detail and 'data-testid="action-period"' not in detail
 
 
 def test_the_customer_cards_return_button_opens_check_in(client_admin_a, org_a, contract_a, customer_a):
-    client_admin_a.post(url("check_out", org_a, contract_a.pk), {"km": "1010", "fuel": "8"})
+    with scope(organization=org_a):
+        contract_check_out(actor=admin_of(contract_a), contract=contract_a, km=1010, fuel=8)
     card = client_admin_a.get(reverse("customers:card", args=[org_a.slug, customer_a.pk])).content.decode()
     assert url("check_in", org_a, contract_a.pk) in card
+    back = client_admin_a.get(url("check_in", org_a, contract_a.pk))
+    assert back["Location"] == reverse("protocols:start_check_in", args=[org_a.slug, contract_a.pk])
+    assert 'data-testid="protocol-start"' in client_admin_a.get(back["Location"]).content.decode()
 
 
 def test_hostile_input_on_every_edit_form(client_admin_a, org_a, contract_a):
@@ -234,7 +226,7 @@ def test_hostile_input_on_every_edit_form(client_admin_a, org_a, contract_a):
         "confirm": "maybe",
     }
     before = fresh(contract_a)
-    for name in ("period", "vehicle_swap", "tariff", "cancel", "note_add", "driver_add", "check_out", "check_in"):
+    for name in ("period", "vehicle_swap", "tariff", "cancel", "note_add", "driver_add"):
         response = client_admin_a.post(url(name, org_a, contract_a.pk), hostile)
         assert response.status_code == 200, name
     after = fresh(contract_a)
