@@ -37,6 +37,7 @@ org_patterns = [
     path("customers/", include("customers.urls")),
     path("contracts/", include("contracts.urls")),
     path("cases/", include("fleetback.urls")),
+    path("protocols/", include("protocols.urls")),
 ]
 
 urlpatterns = [
