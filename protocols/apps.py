@@ -7,12 +7,27 @@ class ProtocolsConfig(AppConfig):
     verbose_name = _("Protocols")
 
     def ready(self) -> None:
-        from . import permissions  # noqa: F401
+        from . import permissions, receivers  # noqa: F401  (declare the permission; built-in types for new organizations)
 
-        self._ready_delivery()
+        self._register_engine()
+        self._register_delivery()
 
-    def _ready_delivery(self) -> None:
-        """PDF, e-mail, panels and demo data (ppdf's part; kept in one place to merge cleanly)."""
+    def _register_engine(self) -> None:
+        """Protocol types and protocols as records, the type editor in the navigation (pengine)."""
+        from rentoffice import demo, panels, record_kinds
+
+        from . import audit, selectors  # noqa: F401  (audit registers the logged models)
+        from .demo_types import seed_types
+
+        record_kinds.register("protocol", selectors.protocol_get, permission="contracts.view")
+        record_kinds.register("protocol_type", selectors.protocol_type_get, permission="protocols.manage")
+        panels.register_core_panels("protocol")
+        panels.register_core_panels("protocol_type")
+        # After the demo organizations exist (core) and before the demo protocols (45, ppdf).
+        demo.register(44, "protocols: built-in protocol types", seed_types)
+
+    def _register_delivery(self) -> None:
+        """PDF e-mail template, contract and vehicle panels, delivery sweep, demo protocols (ppdf)."""
         from datetime import timedelta
 
         from rentoffice import demo

@@ -1,4 +1,8 @@
-"""Reads of protocols, scoped to the member (stand-in until the engine's selectors are merged)."""
+"""Reads of protocols, scoped to the member: a protocol is visible when its contract is.
+
+Every `*_get` raises Http404 outside the member's organization and stations, so views never load a
+protocol, photo or signature by id on their own.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from rentoffice.models import Membership
 from rentoffice.tenancy import scope_to_stations
 from vehicles.models import Vehicle
 
-from .models import Protocol
+from .models import Protocol, ProtocolPhoto, ProtocolSignature, ProtocolType
 
 
 def _pk(pk: int | str) -> int:
@@ -54,3 +58,52 @@ def protocols_for_vehicle(*, membership: Membership, vehicle: Vehicle) -> QueryS
         .select_related("type", "contract", "station")
         .order_by("-started_at", "-id")
     )
+
+
+def protocol_check_out_of(*, contract: Contract) -> Protocol | None:
+    """The contract's submitted check-out protocol (the latest, should a correction exist)."""
+    return (
+        Protocol.objects.filter(
+            organization_id=contract.organization_id,
+            contract=contract,
+            kind=Protocol.Kind.CHECK_OUT,
+            status=Protocol.Status.SUBMITTED,
+        )
+        .order_by("-submitted_at", "-id")
+        .first()
+    )
+
+
+def protocol_photo_get(*, membership: Membership, pk: int | str) -> ProtocolPhoto:
+    visible = _protocols(membership).values("pk")
+    photo = (
+        ProtocolPhoto.objects.filter(organization_id=membership.organization_id, protocol__in=visible, pk=_pk(pk))
+        .select_related("protocol")
+        .first()
+    )
+    if photo is None:
+        raise Http404
+    return photo
+
+
+def protocol_signature_get(*, membership: Membership, pk: int | str) -> ProtocolSignature:
+    visible = _protocols(membership).values("pk")
+    signature = (
+        ProtocolSignature.objects.filter(organization_id=membership.organization_id, protocol__in=visible, pk=_pk(pk))
+        .select_related("protocol")
+        .first()
+    )
+    if signature is None:
+        raise Http404
+    return signature
+
+
+def protocol_types(*, membership: Membership) -> QuerySet[ProtocolType]:
+    return ProtocolType.objects.filter(organization_id=membership.organization_id).order_by("name", "id")
+
+
+def protocol_type_get(*, membership: Membership, pk: int | str) -> ProtocolType:
+    protocol_type = protocol_types(membership=membership).filter(pk=_pk(pk)).first()
+    if protocol_type is None:
+        raise Http404
+    return protocol_type

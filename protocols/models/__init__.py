@@ -1,9 +1,10 @@
 from .protocols import Protocol, ProtocolFinding, ProtocolPhoto, ProtocolSignature
-from .types import ProtocolSettings, ProtocolType, Register
+from .types import ProtocolKind, ProtocolSettings, ProtocolType, Register
 
 __all__ = [
     "Protocol",
     "ProtocolFinding",
+    "ProtocolKind",
     "ProtocolPhoto",
     "ProtocolSettings",
     "ProtocolSignature",

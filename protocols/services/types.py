@@ -1,0 +1,169 @@
+"""Protocol types and the organization's protocol settings (admins, `protocols.manage`)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from rentoffice.authorization import require, require_all_stations
+from rentoffice.models import Membership, Organization
+
+from ..models import ProtocolKind, ProtocolSettings, ProtocolType, Register
+from ..registers import SIGNED_KINDS, registers_check
+
+MANAGE = "protocols.manage"
+
+# The two types every organization has (names are the German trade terms the operators use).
+BUILTINS: dict[str, tuple[str, str, list[str]]] = {
+    ProtocolType.Builtin.CHECK_OUT: (
+        "Übergabe",
+        ProtocolKind.CHECK_OUT,
+        [
+            Register.KM_FUEL,
+            Register.CLEANLINESS,
+            Register.DAMAGE,
+            Register.CONDITION,
+            Register.NOTES,
+            Register.SIGNATURE,
+            Register.DISPATCH,
+        ],
+    ),
+    ProtocolType.Builtin.CHECK_IN: (
+        "Rücknahme",
+        ProtocolKind.CHECK_IN,
+        [
+            Register.KM_FUEL,
+            Register.CLEANLINESS,
+            Register.DAMAGE,
+            Register.CONDITION,
+            Register.NOTES,
+            Register.SIGNATURE,
+            Register.DISPATCH,
+        ],
+    ),
+}
+
+
+def _require_manage(actor: Membership, organization_id: int) -> None:
+    require(actor, MANAGE, organization_id=organization_id)
+    # Types are organization-wide: members limited to some stations do not reshape them.
+    require_all_stations(actor)
+
+
+def protocol_settings_get(*, organization: Organization) -> ProtocolSettings:
+    """The organization's settings; an unsaved row with the defaults when none was stored."""
+    found = ProtocolSettings.objects.filter(organization=organization).first()
+    return found or ProtocolSettings(organization=organization)
+
+
+@transaction.atomic
+def protocol_type_save(*, actor: Membership, protocol_type: ProtocolType) -> ProtocolType:
+    """Create or change a type; its registers must follow the rules of protocols/registers.py."""
+    if protocol_type.pk is None:
+        protocol_type.organization_id = actor.organization_id
+    _require_manage(actor, protocol_type.organization_id)
+    if protocol_type.pk is not None:
+        stored = ProtocolType.objects.filter(pk=protocol_type.pk, organization_id=actor.organization_id).first()
+        if stored is None:
+            raise PermissionDenied
+        # Built-in types keep what makes them built in: their kind, and being there.
+        protocol_type.builtin = stored.builtin
+        if stored.builtin and protocol_type.kind != stored.kind:
+            raise ValidationError({"kind": _("A built-in type keeps the kind it records.")})
+        if stored.builtin and not protocol_type.active:
+            raise ValidationError({"active": _("A built-in type cannot be deactivated; adapt its registers instead.")})
+    elif protocol_type.builtin:
+        raise ValidationError(_("Built-in types are created by the system."))
+    protocol_type.name = (protocol_type.name or "").strip()
+    settings = protocol_settings_get(organization=actor.organization)
+    errors: dict[str, list[str]] = {}
+    try:
+        protocol_type.full_clean(exclude=["registers"])
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        protocol_type.registers = registers_check(
+            kind=protocol_type.kind,
+            registers=list(protocol_type.registers or []),
+            signatures_required=settings.signatures_required,
+        )
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    protocol_type.save()
+    return protocol_type
+
+
+@transaction.atomic
+def protocol_type_delete(*, actor: Membership, protocol_type: ProtocolType) -> None:
+    """Delete a type no protocol uses; built-in types are refused (adapt them instead)."""
+    _require_manage(actor, protocol_type.organization_id)
+    if protocol_type.builtin:
+        raise ValidationError(
+            _("%(name)s is a built-in type: it can be adapted but not deleted.") % {"name": protocol_type.name}
+        )
+    used = protocol_type.protocols.count()
+    if used:
+        raise ValidationError(
+            _("%(name)s is used by %(count)s protocols and cannot be deleted; deactivate it instead.")
+            % {"name": protocol_type.name, "count": used}
+        )
+    protocol_type.delete()
+
+
+@transaction.atomic
+def protocol_settings_save(*, actor: Membership, settings: ProtocolSettings) -> ProtocolSettings:
+    """Store the settings; requiring signatures needs check-out/check-in types that ask for them."""
+    settings.organization_id = settings.organization_id or actor.organization_id
+    _require_manage(actor, settings.organization_id)
+    stored = ProtocolSettings.objects.filter(organization_id=settings.organization_id).first()
+    if stored is not None:
+        settings.pk = stored.pk
+    if settings.signatures_required:
+        unsigned = [
+            t.name
+            for t in ProtocolType.objects.filter(organization_id=settings.organization_id, active=True).order_by("name")
+            if t.kind in SIGNED_KINDS and Register.SIGNATURE not in t.registers
+        ]
+        if unsigned:
+            raise ValidationError(
+                {
+                    "signatures_required": _(
+                        "These check-out or check-in types have no signature register: %(names)s. "
+                        "Add it to them first, or deactivate them."
+                    )
+                    % {"names": ", ".join(unsigned)}
+                }
+            )
+    settings.full_clean(validate_unique=False)
+    settings.save()
+    return settings
+
+
+def _free_name(organization: Organization, name: str) -> str:
+    """A custom type may already carry the built-in name; the built-in one then gets a suffix."""
+    candidate, n = name, 1
+    while ProtocolType.objects.filter(organization=organization, name=candidate).exists():
+        n += 1
+        candidate = f"{name} ({n})"
+    return candidate
+
+
+@transaction.atomic
+def builtin_types_ensure(*, organization: Organization) -> None:
+    """Übergabe and Rücknahme exist in the organization (idempotent; adapted ones stay as they are)."""
+    present = set(
+        ProtocolType.objects.filter(organization=organization).exclude(builtin="").values_list("builtin", flat=True)
+    )
+    for builtin, (name, kind, registers) in BUILTINS.items():
+        if builtin in present:
+            continue
+        ProtocolType.objects.create(
+            organization=organization,
+            name=_free_name(organization, name),
+            kind=kind,
+            builtin=builtin,
+            registers=list(registers),
+        )
