@@ -204,3 +204,43 @@ def test_two_workers_at_once_leave_one_pdf_and_one_email(org_a, protocol):
     assert len(_pdf_files(org_a, protocol)) == 1
     with scopes_disabled():
         assert Protocol.objects.get(pk=protocol.pk).email_message_id == _messages(org_a)[0].pk
+
+
+@pytest.fixture
+def eager_tasks():
+    """Run tasks in the test's process, as a worker would run them after commit."""
+    from rentoffice.celery import app as celery_app
+
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = False
+
+
+def test_submitting_through_the_engine_sends_the_customer_the_pdf(
+    org_a, station_a1, customer, eager_tasks, django_capture_on_commit_callbacks
+):
+    """The whole way: protocol_submit → on commit the delivery task → PDF stored → e-mail sent."""
+    from tests.protocols.conftest import now_ish, record
+
+    group = VehicleGroup.objects.create(organization=org_a, name="Kombi", code="KOMBI")
+    car = make_vehicle(org_a, station_a1, group, plate="M-EN 1")
+    from tests.contracts.conftest import book
+
+    contract = book(customer, group, station_a1, now_ish(-1), now_ish(47), vehicle=car)
+    with django_capture_on_commit_callbacks(execute=True):
+        protocol = record(contract, Protocol.Kind.CHECK_OUT, km=1_250, fuel=7)
+
+    with scopes_disabled():
+        protocol.refresh_from_db()
+    assert protocol.is_submitted and protocol.pdf
+    [message] = _messages(org_a)
+    assert protocol.email_message_id == message.pk
+    assert message.status == OutboundMessage.Status.SENT
+    [sent] = mail.outbox
+    assert sent.to == ["buchungen@mueller.example"]
+    [(_name, content, _type)] = sent.attachments
+    from tests.protocols.test_pdf import pdf_text
+
+    text = pdf_text(content)
+    assert "1.250 km" in text and "7/8" in text
+    assert "Name customer (Kunde)" in text and "Name staff (Mitarbeiter)" in text
