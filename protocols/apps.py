@@ -10,6 +10,7 @@ class ProtocolsConfig(AppConfig):
         from . import permissions, receivers  # noqa: F401  (declare the permission; built-in types for new organizations)
 
         self._register_engine()
+        self._register_delivery()
 
     def _register_engine(self) -> None:
         """Protocol types and protocols as records, the type editor in the navigation (pengine)."""
@@ -29,3 +30,23 @@ class ProtocolsConfig(AppConfig):
         )
         # After the demo organizations exist (core) and before the demo protocols (45, ppdf).
         demo.register(44, "protocols: built-in protocol types", seed_types)
+
+    def _register_delivery(self) -> None:
+        """PDF e-mail template, contract and vehicle panels, delivery sweep, demo protocols (ppdf)."""
+        from datetime import timedelta
+
+        from rentoffice import demo
+        from rentoffice.background import periodic_register
+
+        from .demo_data import seed_protocols
+        from .messages import register_message_kinds
+        from .panels import register_panels
+
+        register_message_kinds()
+        register_panels()
+        demo.register(45, "protocols", seed_protocols)
+        periodic_register(
+            "protocols-deliver-pending",
+            task="protocols.tasks.protocols_deliver_pending",
+            schedule=timedelta(minutes=15),
+        )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import types
+from .views import pdf, types
 
 from .urls_capture import urlpatterns as capture_patterns
 
@@ -13,6 +13,8 @@ urlpatterns = [
     path("types/settings/", types.protocol_settings, name="settings"),
     path("types/<int:pk>/", types.type_edit, name="type_edit"),
     path("types/<int:pk>/delete/", types.type_delete, name="type_delete"),
-    # Check-out / check-in capture, protocol page, files (pcapture); PDF (ppdf).
+    # Check-out / check-in capture, protocol page, files (pcapture).
     *capture_patterns,
+    # The protocol's PDF (ppdf).
+    path("<int:pk>/pdf/", pdf.protocol_pdf, name="pdf"),
 ]
