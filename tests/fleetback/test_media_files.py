@@ -135,9 +135,7 @@ def test_attachments_checked_by_content(client_admin_a, org_a, case_a1):
         ("Kostenvoranschlag.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
         ("scan.jpg", "image/jpeg"),
     ]
-    served = client_admin_a.get(
-        reverse("fleetback:attachment_file", args=[org_a.slug, case_a1.pk, attachments[0].pk])
-    )
+    served = client_admin_a.get(reverse("fleetback:attachment_file", args=[org_a.slug, case_a1.pk, attachments[0].pk]))
     assert served["Content-Type"] == "application/pdf"
     assert 'attachment; filename="Angebot.pdf"' in served["Content-Disposition"]
     assert read(served).startswith(b"%PDF-")
