@@ -25,7 +25,7 @@ def photo(name: str = "photo.png", size=(64, 48), colour=(200, 30, 30)) -> Simpl
 def _video_bytes(seconds: float, codec: str, container: str) -> bytes:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"v.{container}"
-        subprocess.run(  # noqa: S603
+        subprocess.run(
             [
                 shutil.which("ffmpeg"),
                 "-v",
