@@ -18,7 +18,7 @@ from django_scopes import scope
 
 from rentoffice.images import process_image
 
-from .models import Case, Medium
+from .models import Attachment, Case, Medium
 from .video import check_video
 
 # ffmpeg's test sources, in colours that read as "workshop photo" placeholders.
@@ -59,10 +59,24 @@ def generate_video(path: Path, *, seconds: float = 4, size: str = "640x360") -> 
     )
 
 
+def quote_pdf(case) -> bytes:
+    """A one-page quote for the case, as a dealership would attach it."""
+    from django.utils.html import escape
+    from weasyprint import HTML
+
+    rows = "".join(f"<tr><td>{escape(i.title)}</td><td>{i.gross} €</td></tr>" for i in case.items.all())
+    title = f"<h1>Kostenvoranschlag {escape(case.reference)}</h1><p>{escape(case.station.name)}</p>"
+    return HTML(string=f"{title}<table>{rows}</table>").write_pdf()
+
+
 def seed_fleetback_media(organizations, stdout) -> None:
-    org = organizations["koenig"]
+    for slug, count in (("koenig", 12), ("nord", 2)):
+        _seed_org(organizations[slug], count, stdout)
+
+
+def _seed_org(org, count: int, stdout) -> None:
     with scope(organization=org):
-        cases = list(Case.objects.filter(organization=org).order_by("number")[:12])
+        cases = list(Case.objects.filter(organization=org).order_by("number")[:count])
         if not cases or Medium.objects.filter(case__in=cases).exists():
             return
         with tempfile.TemporaryDirectory(prefix="fbdemo-") as folder:
@@ -103,4 +117,15 @@ def seed_fleetback_media(organizations, stdout) -> None:
                     medium.file.save(f"video{video.extension}", ContentFile(content), save=False)
                     medium.poster.save("poster.jpg", video.poster.content_file(), save=False)
                     medium.save()
+                if number % 2 == 0:
+                    document = quote_pdf(case)
+                    attachment = Attachment(
+                        organization=org,
+                        case=case,
+                        name=f"Kostenvoranschlag {case.reference}.pdf",
+                        content_type="application/pdf",
+                        size=len(document),
+                    )
+                    attachment.file.save("attachment.pdf", ContentFile(document), save=False)
+                    attachment.save()
     stdout.write(f"  dealer case media: photos and a video on {len(cases)} cases of {org.name}\n")
