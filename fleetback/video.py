@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 
@@ -38,7 +39,7 @@ def max_video_size() -> int:
 class CheckedVideo:
     """A video that passed the content check: the upload itself plus what ffprobe found."""
 
-    upload: object
+    upload: File
     extension: str
     content_type: str
     codec: str
@@ -158,7 +159,7 @@ def _poster(path: Path, demuxer: str, duration: float) -> ProcessedImage:
     return process_image(ContentFile(result.stdout, name="poster.png"))
 
 
-def check_video(upload) -> CheckedVideo:
+def check_video(upload: File) -> CheckedVideo:
     """The video's facts and poster frame, or a ValidationError with a message for the user."""
     upload.seek(0)
     family = _family(upload.read(16))

@@ -9,7 +9,7 @@ as the version's `original` (not shown, not counted, still downloadable and in t
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile, File
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max, Sum
 from django.utils.translation import gettext as _
@@ -143,7 +143,7 @@ def video_add(*, actor: Membership, case: Case, video: CheckedVideo, is_public: 
         uploaded_by=actor.user,
     )
     video.upload.seek(0)
-    medium.file.save(f"video{video.extension}", File(video.upload), save=False)
+    medium.file.save(f"video{video.extension}", video.upload, save=False)
     medium.poster.save("poster.jpg", video.poster.content_file(), save=False)
     medium.save()
     _event(case, CaseEvent.Action.UPDATED, actor=actor, detail=_("Video added"))
@@ -189,10 +189,11 @@ def medium_delete(*, actor: Membership, medium: Medium) -> None:
     """Remove a medium with the originals it was drawn from; the files go after commit."""
     case = locked_for_change(actor, medium.case)
     medium = Medium.objects.get(pk=medium.pk, case=case)
-    chain = []
-    while medium is not None:
-        chain.append(medium)
-        medium = medium.original
+    chain: list[Medium] = []
+    step: Medium | None = medium
+    while step is not None:
+        chain.append(step)
+        step = step.original
     names = [(f.storage, f.name) for m in chain for f in (m.file, m.poster) if f]
     for item in chain:
         item.delete()
