@@ -116,6 +116,9 @@ def media_upload(request: TenantRequest, org_slug: str, pk: int):
     case = selectors.case_get(membership=request.membership, pk=pk)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
+    if not case.is_editable:
+        # Refused before any file is read (a video check runs ffprobe and ffmpeg).
+        return _upload_response(request, org_slug, pk, 0, [lock_reason(case)])
     form = MediaUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return _upload_response(request, org_slug, pk, 0, _errors_of(form))
@@ -143,6 +146,9 @@ def attachment_upload(request: TenantRequest, org_slug: str, pk: int):
     case = selectors.case_get(membership=request.membership, pk=pk)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
+    if not case.is_editable:
+        # Refused before any file is read (a video check runs ffprobe and ffmpeg).
+        return _upload_response(request, org_slug, pk, 0, [lock_reason(case)])
     form = AttachmentUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return _upload_response(request, org_slug, pk, 0, _errors_of(form))

@@ -117,3 +117,30 @@ def test_case_with_two_photos_drawn_on_and_sent(page: Page, browser, live_server
     expect(customer.locator("[data-testid=customer-item]")).to_have_count(3)
     assert_accessible(customer)
     phone.close()
+
+
+def test_customer_plays_the_video_on_a_phone(page: Page, browser, live_server, org_a, station_a1, admin_a, tmp_path):
+    from fleetback.services import media as media_services
+    from fleetback.services import sending
+    from fleetback.video import check_video
+    from tests.actors import admin_of
+    from tests.fleetback.helpers import make_case
+    from tests.fleetback.media_files import video
+
+    case = make_case(org=org_a, station=station_a1, language="fr")
+    with scope(organization=org_a):
+        media_services.video_add(actor=admin_of(org_a), case=case, video=check_video(video(2)))
+        [recipient] = sending.case_send(
+            actor=admin_of(org_a), case=case, channel="link", base_url=live_server.url + "/"
+        )
+    phone = browser.new_context(viewport=PHONE, has_touch=True, locale="fr-FR")
+    customer = phone.new_page()
+    customer.goto(f"{live_server.url}/c/{recipient.token}/")
+    expect(customer.get_by_role("heading", name="Photos et vidéos")).to_be_visible()
+    player = customer.locator("[data-testid=customer-medium] video")
+    expect(player).to_have_count(1)
+    # The browser reads the video's metadata (duration) through the token's file URL.
+    customer.wait_for_function("() => document.querySelector('video').readyState >= 1", timeout=15000)
+    assert 1.5 < player.evaluate("v => v.duration") < 2.5
+    assert_accessible(customer)
+    phone.close()
