@@ -263,3 +263,35 @@ def test_media_limits_page(client_admin_a, org_a, station_a1):
     with scope(organization=org_a):
         limits = media_services.limits_for(station=station_a1)
     assert (limits.max_photos, limits.max_video_seconds, limits.max_case_video_seconds) == (10, 120, 240)
+
+
+def test_case_page_and_customer_page_queries_do_not_grow_with_media(client, client_admin_a, case_a1):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    slug = case_a1.organization.slug
+    detail = reverse("fleetback:detail", args=[slug, case_a1.pk])
+    client_admin_a.post(upload_url(case_a1), {"files": [photo()], "is_public": "on"})
+    with scope(organization=case_a1.organization_id):
+        [recipient] = sending.case_send(actor=admin_of(case_a1), case=case_a1, channel="link", base_url="http://t/")
+    public = reverse("fleetback_public:page", args=[recipient.token])
+    client.get(public)  # the first opening records "read"; count the visits after it
+    counts = []
+    for _round in range(2):
+        with CaptureQueriesContext(connection) as staff:
+            assert client_admin_a.get(detail).status_code == 200
+        with CaptureQueriesContext(connection) as customer:
+            assert client.get(public).status_code == 200
+        counts.append((len(staff), len(customer)))
+        with scope(organization=case_a1.organization_id):
+            first = Medium.objects.filter(case=case_a1).first()
+            for position in range(1, 6):  # five more, straight as rows: the case is locked now
+                Medium.objects.create(
+                    organization_id=case_a1.organization_id,
+                    case=case_a1,
+                    kind="photo",
+                    file=first.file.name,
+                    poster=first.poster.name,
+                    position=position,
+                )
+    assert counts[0] == counts[1]
