@@ -25,3 +25,11 @@ class FleetbackConfig(AppConfig):
             navigation.NavItem(_("Checklists"), "fleetback:checklists", "list-check", "cases.configure", "admin", 40)
         )
         demo.register(60, "dealer cases", seed_fleetback)
+        navigation.register(
+            navigation.NavItem(
+                _("Media limits"), "fleetback:media_limits", "camera-video", "cases.configure", "admin", 41
+            )
+        )
+        from .demo_media import seed_fleetback_media
+
+        demo.register(61, "dealer case media", seed_fleetback_media)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import office
+from .views import media, office
 
 app_name = "fleetback"
 
@@ -21,4 +21,21 @@ urlpatterns = [
     path("<int:pk>/delete/", office.case_delete, name="delete"),
     path("<int:pk>/items/<int:item_pk>/decide/", office.item_decide, name="item_decide"),
     path("<int:pk>/recipients/<int:recipient_pk>/revoke/", office.recipient_revoke, name="recipient_revoke"),
+    # media and attachments (fbmedia)
+    path("media-limits/", media.media_limits, name="media_limits"),
+    path("media-limits/<int:station_pk>/", media.media_limits_edit, name="media_limits_edit"),
+    path("<int:pk>/media/upload/", media.media_upload, name="media_upload"),
+    path("<int:pk>/media/reorder/", media.media_reorder, name="media_reorder"),
+    path("<int:pk>/media.zip", media.media_zip_download, name="media_zip"),
+    path("<int:pk>/media/<int:medium_pk>/", media.medium_file, name="medium_file"),
+    path("<int:pk>/media/<int:medium_pk>/poster/", media.medium_poster, name="medium_poster"),
+    path("<int:pk>/media/<int:medium_pk>/download/", media.medium_download, name="medium_download"),
+    path("<int:pk>/media/<int:medium_pk>/public/", media.medium_public, name="medium_public"),
+    path("<int:pk>/media/<int:medium_pk>/move/", media.medium_move, name="medium_move"),
+    path("<int:pk>/media/<int:medium_pk>/delete/", media.medium_delete, name="medium_delete"),
+    path("<int:pk>/media/<int:medium_pk>/draw/", media.medium_draw, name="medium_draw"),
+    path("<int:pk>/attachments/upload/", media.attachment_upload, name="attachment_upload"),
+    path("<int:pk>/attachments/<int:attachment_pk>/", media.attachment_file, name="attachment_file"),
+    path("<int:pk>/attachments/<int:attachment_pk>/public/", media.attachment_public, name="attachment_public"),
+    path("<int:pk>/attachments/<int:attachment_pk>/delete/", media.attachment_delete, name="attachment_delete"),
 ]

@@ -287,6 +287,12 @@ def test_no_hostile_input_answers_500():
     }
     tokens["fleetback_public:page"] = reverse("fleetback_public:page", kwargs={"token": "x" * 300})
     tokens["fleetback_public:logo"] = reverse("fleetback_public:logo", kwargs={"token": "x" * 300})
+    for name, kwargs in (
+        ("fleetback_public:medium_file", {"medium_pk": 1}),
+        ("fleetback_public:medium_poster", {"medium_pk": 1}),
+        ("fleetback_public:attachment_file", {"attachment_pk": 1}),
+    ):
+        tokens[name] = reverse(name, kwargs={"token": "x" * 300, **kwargs})
     for name, url in tokens.items():
         urls.setdefault(name, []).append(url)
         public.append(url)

@@ -1,6 +1,6 @@
 from .cases import Case, CaseEvent, Contact, Language, Recipient, WorkItem
 from .config import Checklist, ChecklistItem, PredefinedMessage
-from .media import Attachment, Medium
+from .media import Attachment, MediaLimits, Medium
 
 __all__ = [
     "Attachment",
@@ -10,6 +10,7 @@ __all__ = [
     "ChecklistItem",
     "Contact",
     "Language",
+    "MediaLimits",
     "Medium",
     "PredefinedMessage",
     "Recipient",

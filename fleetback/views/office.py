@@ -29,6 +29,7 @@ from ..services import cases as case_services
 from ..services import config, decisions, sending
 from ..services.rights import modes_for
 from ..services.status import lock_reason
+from .media import media_context, print_photos
 
 # The PDF's layout, given to WeasyPrint directly (templates carry no inline styles: CSP).
 PRINT_CSS = """
@@ -36,6 +37,7 @@ body { font-family: sans-serif; font-size: 10pt; }
 table { width: 100%; border-collapse: collapse; }
 th, td { border-bottom: 1px solid #ccc; padding: 3pt; text-align: left; }
 .num { text-align: right; }
+.photos img { width: 5.5cm; margin: 0 4pt 4pt 0; }
 """
 
 MODES = {"after-sales": Case.Mode.AFTER_SALES, "sales": Case.Mode.SALES}
@@ -199,6 +201,7 @@ def _editor(request: TenantRequest, org_slug: str, mode: str, case: Case | None)
             "mode": mode,
             "mode_label": Case.Mode(mode).label,
             "slug": _slug(mode),
+            **(media_context(case, may_change=True) if case is not None else {}),
         },
     )
 
@@ -244,6 +247,7 @@ def case_detail(request: TenantRequest, org_slug: str, pk: int):
             "may_change": request.membership.has_perm("cases.change"),
         }
     )
+    context.update(media_context(case, may_change=context["may_change"]))
     return render(request, "fleetback/detail.html", context)
 
 
@@ -290,7 +294,8 @@ def case_pdf(request: TenantRequest, org_slug: str, pk: int):
     from customers.services.pdf import BASE_URL, OrganizationURLFetcher
 
     case = selectors.case_get(membership=request.membership, pk=pk)
-    html = render(request, "fleetback/print.html", _case_context(case)).content.decode()
+    context = {**_case_context(case), "print_photos": print_photos(case)}
+    html = render(request, "fleetback/print.html", context).content.decode()
     pdf = HTML(string=html, base_url=BASE_URL, url_fetcher=OrganizationURLFetcher(case.organization)).write_pdf(
         stylesheets=[CSS(string=PRINT_CSS)]
     )

@@ -15,6 +15,7 @@ from rentoffice.images import protected_file_response
 from .. import totals
 from ..models import Case, Recipient, WorkItem
 from ..services import answers
+from .public_media import public_media_context
 
 
 def page_context(case: Case, recipient: Recipient | None) -> dict:
@@ -32,6 +33,7 @@ def page_context(case: Case, recipient: Recipient | None) -> dict:
         "answered_by_other": recipient is not None and case.answered_by_id not in (None, recipient.pk),
         "public_organization": case.organization,
         "stars": range(1, 6),
+        **public_media_context(case, recipient),
     }
 
 
