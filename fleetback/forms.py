@@ -199,19 +199,6 @@ class DeleteForm(forms.Form):
     confirm = forms.BooleanField(label=_("Yes, delete this case and all its files for good."), required=False)
 
 
-class ListFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, help_text=_("Reference, plate, VIN, phone or name"))
-    status = forms.MultipleChoiceField(
-        label=_("Status"), choices=Case.Status.choices, required=False, widget=forms.CheckboxSelectMultiple
-    )
-    module = forms.MultipleChoiceField(label=_("Module"), required=False, widget=forms.CheckboxSelectMultiple)
-    closed = forms.BooleanField(label=_("Show closed"), required=False)
-
-    def __init__(self, *args, mode, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["module"].choices = [(m.value, m.label) for m in Case.MODULES[mode]]
-
-
 class ChecklistForm(forms.Form):
     items = forms.CharField(
         label=_("Checklist"),

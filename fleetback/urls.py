@@ -1,14 +1,15 @@
 from django.urls import path
 
-from .views import office
+from .views import dashboard, office
 
 app_name = "fleetback"
 
 urlpatterns = [
     path("checklists/", office.checklists, name="checklists"),
     path("checklists/<int:pk>/", office.checklist_edit, name="checklist_edit"),
-    path("after-sales/", office.case_list, {"mode": "after_sales"}, name="list_after_sales"),
-    path("sales/", office.case_list, {"mode": "sales"}, name="list_sales"),
+    path("after-sales/", dashboard.case_list, {"mode": "after_sales"}, name="list_after_sales"),
+    path("sales/", dashboard.case_list, {"mode": "sales"}, name="list_sales"),
+    path("statuses/", dashboard.case_statuses, name="statuses"),
     path("after-sales/new/", office.case_create, {"mode": "after_sales"}, name="create_after_sales"),
     path("sales/new/", office.case_create, {"mode": "sales"}, name="create_sales"),
     path("<int:pk>/", office.case_detail, name="detail"),

@@ -1,4 +1,4 @@
-"""Back-office pages of dealer cases: lists per mode, editor, case page, send, preview, PDF."""
+"""Back-office pages of dealer cases: editor, case page, send, preview, PDF."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from rentoffice.forms import form_errors_from
-from rentoffice.list_urls import pk_url
 from rentoffice.selectors import stations_for
 from rentoffice.tenancy import TenantRequest, requires
 
@@ -21,7 +20,6 @@ from ..forms import (
     DeleteForm,
     DuplicateForm,
     ItemFormSet,
-    ListFilterForm,
     SendForm,
 )
 from ..models import Case
@@ -49,32 +47,6 @@ def _mode(request: TenantRequest, mode: str) -> str:
 
 def _base_url(request) -> str:
     return request.build_absolute_uri("/")
-
-
-@requires("cases.view")
-def case_list(request: TenantRequest, org_slug: str, mode: str):
-    mode = _mode(request, mode)
-    form = ListFilterForm(request.GET or None, mode=mode)
-    data = form.cleaned_data if form.is_valid() else {}
-    cases = list(
-        selectors.cases_for_list(
-            membership=request.membership,
-            mode=mode,
-            search=data.get("q", ""),
-            statuses=data.get("status"),
-            modules=data.get("module"),
-            show_closed=data.get("closed", False),
-            station_filter=request.station_filter,
-        )[:50]
-    )
-    detail = pk_url("fleetback:detail", org_slug=org_slug)
-    for case in cases:
-        case.detail_url = detail(case.pk)
-    return render(
-        request,
-        "fleetback/list.html",
-        {"cases": cases, "form": form, "mode": mode, "mode_label": Case.Mode(mode).label, "slug": _slug(mode)},
-    )
 
 
 def _slug(mode: str) -> str:
