@@ -66,6 +66,22 @@ def _form(request: TenantRequest, mode: str, **choices) -> DashboardForm:
     return form
 
 
+def _label_rows_status(cases: list[Case]) -> None:
+    statuses = {value: str(label) for value, label in Case.Status.choices}
+    for case in cases:
+        case.status_label = statuses[case.status]
+        case.status_colour_name = Case.COLOURS[case.status]
+
+
+def _label_rows(cases: list[Case]) -> None:
+    """Status and module labels translated once per list (get_FOO_display per row costs more than
+    the query: it hashes the choices and resolves a lazy translation every time)."""
+    _label_rows_status(cases)
+    modules = {value: str(label) for value, label in Case.Module.choices}
+    for case in cases:
+        case.module_label = modules[case.module]
+
+
 @requires("cases.view")
 def case_list(request: TenantRequest, org_slug: str, mode: str):
     mode = _mode(request, mode)
@@ -83,6 +99,7 @@ def case_list(request: TenantRequest, org_slug: str, mode: str):
                 membership=membership, mode=mode, filters=form.filters(), station_filter=request.station_filter
             )[:ROWS]
         )
+    _label_rows(cases)
     detail = pk_url("fleetback:detail", org_slug=org_slug)
     for case in cases:
         case.detail_url = detail(case.pk)
@@ -111,4 +128,5 @@ def case_statuses(request: TenantRequest, org_slug: str):
     raw = request.GET.get("ids", "")
     ids = [int(part) for part in raw.split(",")[:ROWS] if part.isdigit() and len(part) < 10]
     cases = selectors.case_statuses(membership=request.membership, ids=ids)
+    _label_rows_status(cases)
     return render(request, "fleetback/dashboard_statuses.html", {"cases": cases})
