@@ -81,9 +81,7 @@ def cases_for_list(
         qs = qs.filter(condition)
     # Only what a row shows: messages and the search column would be read 50 times for nothing.
     return (
-        qs.select_related("station", "brand", "contact", "assignee")
-        .only(*LIST_COLUMNS)
-        .order_by("-created_at", "-id")
+        qs.select_related("station", "brand", "contact", "assignee").only(*LIST_COLUMNS).order_by("-created_at", "-id")
     )
 
 
@@ -189,3 +187,17 @@ def brand_get(*, membership: Membership, pk: int) -> Brand:
     if brand is None:
         raise Http404
     return brand
+
+
+def predefined_messages_all(*, membership: Membership) -> QuerySet[PredefinedMessage]:
+    """Every predefined message of the modes the member works in (the editor's list)."""
+    return PredefinedMessage.objects.filter(
+        organization=membership.organization_id, mode__in=modes_for(membership)
+    ).order_by("mode", "language", "-is_default", "title", "pk")
+
+
+def predefined_message_get(*, membership: Membership, pk: int) -> PredefinedMessage:
+    message = predefined_messages_all(membership=membership).filter(pk=pk).first()
+    if message is None:
+        raise Http404
+    return message

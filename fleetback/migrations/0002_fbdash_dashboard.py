@@ -87,4 +87,24 @@ class Migration(migrations.Migration):
         ),
         migrations.RunSQL(SEARCH_SQL, UNSEARCH_SQL),
         migrations.RunSQL(SENT_BY_SQL, migrations.RunSQL.noop),
+        # Before the constraint: where several messages were marked default, the newest stays so.
+        migrations.RunSQL(
+            """
+            UPDATE fleetback_predefinedmessage m SET is_default = false
+            WHERE is_default AND EXISTS (
+                SELECT 1 FROM fleetback_predefinedmessage n
+                WHERE n.is_default AND n.organization_id = m.organization_id AND n.mode = m.mode
+                  AND n.language = m.language AND n.id > m.id
+            )
+            """,
+            migrations.RunSQL.noop,
+        ),
+        migrations.AddConstraint(
+            model_name="predefinedmessage",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_default", True)),
+                fields=("organization", "mode", "language"),
+                name="one_default_text_per_mode_language",
+            ),
+        ),
     ]

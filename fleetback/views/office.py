@@ -24,7 +24,7 @@ from ..forms import (
 )
 from ..models import Case
 from ..services import cases as case_services
-from ..services import config, decisions, sending
+from ..services import config, decisions, sending, texts
 from ..services.rights import modes_for
 from ..services.status import lock_reason
 
@@ -89,16 +89,7 @@ def _editor_forms(request: TenantRequest, mode: str, case: Case | None):
         ]
     else:
         brand = selectors.brands_for(membership=membership).filter(is_main=True).first()
-        default = (
-            selectors.predefined_messages_for(membership=membership, mode=mode)
-            .filter(is_default=True, language="de")
-            .first()
-        )
-        initial = {
-            "station": brand.station if brand else None,
-            "brand": brand,
-            "message": default.text if default else "",
-        }
+        initial = {"station": brand.station if brand else None, "brand": brand}
     stations = stations_for(membership=membership, include_inactive=False)
     brands = selectors.brands_for(membership=membership)
     checklist_items = selectors.checklist_items_of_brands(membership=membership, brands=brands)
@@ -111,6 +102,7 @@ def _editor_forms(request: TenantRequest, mode: str, case: Case | None):
         assignees=selectors.assignees_for(membership=membership),
         checklist_items=checklist_items,
         predefined=selectors.predefined_messages_for(membership=membership, mode=mode),
+        default_texts=texts.default_texts_of(organization_id=membership.organization_id, mode=mode),
     )
     items = ItemFormSet(data, prefix="items", initial=items_initial or None)
     return form, items

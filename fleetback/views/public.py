@@ -14,7 +14,7 @@ from rentoffice.images import protected_file_response
 
 from .. import totals
 from ..models import Case, Recipient, WorkItem
-from ..services import answers
+from ..services import answers, branding
 
 
 def page_context(case: Case, recipient: Recipient | None) -> dict:
@@ -32,6 +32,7 @@ def page_context(case: Case, recipient: Recipient | None) -> dict:
         "answered_by_other": recipient is not None and case.answered_by_id not in (None, recipient.pk),
         "public_organization": case.organization,
         "stars": range(1, 6),
+        **branding.brand_context(case.brand, case.organization),
     }
 
 
@@ -91,5 +92,7 @@ def _page(request, token: str, recipient: Recipient):
 
 
 def logo(request, token: str):
+    """The brand's logo, else the organization's (the page shows one of them)."""
     recipient = _recipient(token)
-    return protected_file_response(recipient.case.organization.logo)
+    case = recipient.case
+    return protected_file_response(case.brand.logo or case.organization.logo)
