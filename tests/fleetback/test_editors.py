@@ -51,7 +51,11 @@ def test_marking_a_default_replaces_the_previous_one_of_that_mode_and_language(c
     client_admin_a.post(create, {**base, "mode": "sales", "title": "Verkauf", "is_default": "on"})
     client_admin_a.post(create, {**base, "title": "Neu", "is_default": "on"})
     defaults = [(mode, lang, title) for mode, lang, title, _t, default in _messages(org_a) if default]
-    assert sorted(defaults) == [("after_sales", "de", "Neu"), ("after_sales", "en", "Old EN"), ("sales", "de", "Verkauf")]
+    assert sorted(defaults) == [
+        ("after_sales", "de", "Neu"),
+        ("after_sales", "en", "Old EN"),
+        ("sales", "de", "Verkauf"),
+    ]
     assert ("after_sales", "de", "Alt", "Guten Tag", False) in _messages(org_a)  # kept, no longer default
 
 
