@@ -37,7 +37,9 @@ with scopes_disabled():
             label=_("Predefined message"),
             queryset=PredefinedMessage.objects.none(),
             required=False,
-            help_text=_("Used when the message below is empty."),
+            help_text=_(
+                "Used when the message below is empty; without a choice, the default text in the customer's language."
+            ),
         )
         message = forms.CharField(
             label=_("Message to the customer"), widget=forms.Textarea(attrs={"rows": 4}), required=False
@@ -56,9 +58,12 @@ with scopes_disabled():
             help_text=_("The chosen items are added to the work list when you save."),
         )
 
-        def __init__(self, *args, mode, stations, brands, assignees, checklist_items, predefined, **kwargs):
+        def __init__(
+            self, *args, mode, stations, brands, assignees, checklist_items, predefined, default_texts=None, **kwargs
+        ):
             super().__init__(*args, **kwargs)
             self.mode = mode
+            self.default_texts = default_texts or {}
             self.fields["station"].queryset = stations
             self.fields["brand"].queryset = brands
             self.fields["brand"].label_from_instance = lambda b: f"{b.name} ({b.station.name})"
@@ -74,6 +79,8 @@ with scopes_disabled():
             message = data["message"]
             if not message.strip() and data["predefined"]:
                 message = data["predefined"].text
+            elif not message.strip() and data["contact_language"] in self.default_texts:
+                message = self.default_texts[data["contact_language"]].text
             extra = [ItemFields(title=i.title, price=i.price, checklist_item_id=i.pk) for i in data["checklist_add"]]
             return CaseFields(
                 station=data["station"],
@@ -197,19 +204,6 @@ class DuplicateForm(forms.Form):
 
 class DeleteForm(forms.Form):
     confirm = forms.BooleanField(label=_("Yes, delete this case and all its files for good."), required=False)
-
-
-class ListFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, help_text=_("Reference, plate, VIN, phone or name"))
-    status = forms.MultipleChoiceField(
-        label=_("Status"), choices=Case.Status.choices, required=False, widget=forms.CheckboxSelectMultiple
-    )
-    module = forms.MultipleChoiceField(label=_("Module"), required=False, widget=forms.CheckboxSelectMultiple)
-    closed = forms.BooleanField(label=_("Show closed"), required=False)
-
-    def __init__(self, *args, mode, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["module"].choices = [(m.value, m.label) for m in Case.MODULES[mode]]
 
 
 class ChecklistForm(forms.Form):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -141,6 +142,19 @@ class Case(models.Model):
     internal_message = models.TextField(_("internal message"), blank=True)
     contact_me = models.BooleanField(_("customer asks to be contacted"), default=False)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.AWAITING)
+    # Who first sent the case (the dashboard's "sender" filter); set by the send service.
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sent by"),
+    )
+    # Upper-cased words the dashboard searches (number, reference, plate, VIN, make and model, the
+    # contact's names, phone and e-mail). Written by a database trigger (migration
+    # 0002_fbdash_dashboard), also when the contact changes, so no code path can leave it stale.
+    search_text = models.TextField(editable=False, blank=True, default="")
     # The recipient whose answer locked the work list for the others (None: nobody answered online).
     answered_by = models.ForeignKey("Recipient", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     rating = models.PositiveSmallIntegerField(
@@ -170,6 +184,8 @@ class Case(models.Model):
             models.Index(fields=["organization", "mode", "status", "-created_at"]),
             models.Index(fields=["organization", "plate"]),
             models.Index(fields=["organization", "vin"]),
+            GinIndex(OpClass("search_text", name="gin_trgm_ops"), name="case_search_trgm"),
+            models.Index(fields=["organization", "mode", "-created_at", "-id"], name="case_mode_created"),
         ]
 
     def __str__(self) -> str:

@@ -62,6 +62,14 @@ class PredefinedMessage(models.Model):
         ordering = ["mode", "language", "title"]
         verbose_name = _("predefined message")
         verbose_name_plural = _("predefined messages")
+        constraints = [
+            # The default text of new cases: at most one per mode and language.
+            models.UniqueConstraint(
+                fields=["organization", "mode", "language"],
+                condition=models.Q(is_default=True),
+                name="one_default_text_per_mode_language",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title

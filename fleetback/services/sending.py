@@ -123,7 +123,9 @@ def case_send(
         _event(case, action, actor=actor, recipient=recipient, detail=f"{contact} · {recipient.get_channel_display()}")
         created.append(recipient)
     transition(case, Case.Status.SENT if case.status == Case.Status.AWAITING else case.status)
-    case.save(update_fields=["status", "sent_at", "updated_at"])
+    if case.sent_by_id is None and created:
+        case.sent_by = actor.user
+    case.save(update_fields=["status", "sent_at", "sent_by", "updated_at"])
     return created
 
 

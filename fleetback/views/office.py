@@ -1,4 +1,4 @@
-"""Back-office pages of dealer cases: lists per mode, editor, case page, send, preview, PDF."""
+"""Back-office pages of dealer cases: editor, case page, send, preview, PDF."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from rentoffice.forms import form_errors_from
-from rentoffice.list_urls import pk_url
 from rentoffice.selectors import stations_for
 from rentoffice.tenancy import TenantRequest, requires
 
@@ -21,12 +20,11 @@ from ..forms import (
     DeleteForm,
     DuplicateForm,
     ItemFormSet,
-    ListFilterForm,
     SendForm,
 )
 from ..models import Case
 from ..services import cases as case_services
-from ..services import config, decisions, sending
+from ..services import config, decisions, sending, texts
 from ..services.rights import modes_for
 from ..services.status import lock_reason
 from .media import media_context, print_photos
@@ -51,32 +49,6 @@ def _mode(request: TenantRequest, mode: str) -> str:
 
 def _base_url(request) -> str:
     return request.build_absolute_uri("/")
-
-
-@requires("cases.view")
-def case_list(request: TenantRequest, org_slug: str, mode: str):
-    mode = _mode(request, mode)
-    form = ListFilterForm(request.GET or None, mode=mode)
-    data = form.cleaned_data if form.is_valid() else {}
-    cases = list(
-        selectors.cases_for_list(
-            membership=request.membership,
-            mode=mode,
-            search=data.get("q", ""),
-            statuses=data.get("status"),
-            modules=data.get("module"),
-            show_closed=data.get("closed", False),
-            station_filter=request.station_filter,
-        )[:50]
-    )
-    detail = pk_url("fleetback:detail", org_slug=org_slug)
-    for case in cases:
-        case.detail_url = detail(case.pk)
-    return render(
-        request,
-        "fleetback/list.html",
-        {"cases": cases, "form": form, "mode": mode, "mode_label": Case.Mode(mode).label, "slug": _slug(mode)},
-    )
 
 
 def _slug(mode: str) -> str:
@@ -119,16 +91,7 @@ def _editor_forms(request: TenantRequest, mode: str, case: Case | None):
         ]
     else:
         brand = selectors.brands_for(membership=membership).filter(is_main=True).first()
-        default = (
-            selectors.predefined_messages_for(membership=membership, mode=mode)
-            .filter(is_default=True, language="de")
-            .first()
-        )
-        initial = {
-            "station": brand.station if brand else None,
-            "brand": brand,
-            "message": default.text if default else "",
-        }
+        initial = {"station": brand.station if brand else None, "brand": brand}
     stations = stations_for(membership=membership, include_inactive=False)
     brands = selectors.brands_for(membership=membership)
     checklist_items = selectors.checklist_items_of_brands(membership=membership, brands=brands)
@@ -141,6 +104,7 @@ def _editor_forms(request: TenantRequest, mode: str, case: Case | None):
         assignees=selectors.assignees_for(membership=membership),
         checklist_items=checklist_items,
         predefined=selectors.predefined_messages_for(membership=membership, mode=mode),
+        default_texts=texts.default_texts_of(organization_id=membership.organization_id, mode=mode),
     )
     items = ItemFormSet(data, prefix="items", initial=items_initial or None)
     return form, items

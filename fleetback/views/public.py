@@ -14,7 +14,7 @@ from rentoffice.images import protected_file_response
 
 from .. import totals
 from ..models import Case, Recipient, WorkItem
-from ..services import answers
+from ..services import answers, branding
 from .public_media import public_media_context
 
 
@@ -34,6 +34,7 @@ def page_context(case: Case, recipient: Recipient | None) -> dict:
         "public_organization": case.organization,
         "stars": range(1, 6),
         **public_media_context(case, recipient),
+        **branding.brand_context(case.brand, case.organization),
     }
 
 
@@ -93,5 +94,7 @@ def _page(request, token: str, recipient: Recipient):
 
 
 def logo(request, token: str):
+    """The brand's logo, else the organization's (the page shows one of them)."""
     recipient = _recipient(token)
-    return protected_file_response(recipient.case.organization.logo)
+    case = recipient.case
+    return protected_file_response(case.brand.logo or case.organization.logo)

@@ -1,3 +1,4 @@
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
@@ -61,6 +62,15 @@ class Brand(models.Model):
     name = models.CharField(_("name"), max_length=60)
     is_main = models.BooleanField(_("main brand"), default=False)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    # Design of the customer page of dealer cases (fleetback): "#rrggbb" and a logo cleaned by the
+    # image pipeline; empty = the neutral look and the organization's logo.
+    colour = models.CharField(
+        _("brand colour"),
+        max_length=7,
+        blank=True,
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #rrggbb, e.g. #001e50."))],
+    )
+    logo = models.ImageField(_("brand logo"), upload_to="brand-logos/", blank=True)
 
     objects = ScopedManager(organization="organization")
 
