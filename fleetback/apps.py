@@ -19,6 +19,7 @@ class FleetbackConfig(AppConfig):
         for label, name, icon, order in (
             (_("After-sales cases"), "fleetback:list_after_sales", "tools", 40),
             (_("Sales cases"), "fleetback:list_sales", "car-front", 41),
+            (_("Contacts (CRM)"), "fleetback:contacts", "person-lines-fill", 42),
         ):
             navigation.register(navigation.NavItem(label, name, icon, "cases.view", "main", order))
         navigation.register(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import office
+from .views import crm, office
 
 app_name = "fleetback"
 
@@ -21,4 +21,11 @@ urlpatterns = [
     path("<int:pk>/delete/", office.case_delete, name="delete"),
     path("<int:pk>/items/<int:item_pk>/decide/", office.item_decide, name="item_decide"),
     path("<int:pk>/recipients/<int:recipient_pk>/revoke/", office.recipient_revoke, name="recipient_revoke"),
+    path("contacts/", crm.contact_list, name="contacts"),
+    path("contacts/<int:pk>/", crm.contact_detail, name="contact"),
+    path("contacts/<int:pk>/edit/", crm.contact_edit, name="contact_edit"),
+    path("contacts/<int:pk>/privacy/", crm.contact_privacy, name="contact_privacy"),
+    path("contacts/<int:pk>/customer/", crm.contact_customer, name="contact_customer"),
+    path("contacts/<int:pk>/export/", crm.contact_export, name="contact_export"),
+    path("contacts/<int:pk>/delete/", crm.contact_delete, name="contact_delete"),
 ]
