@@ -63,7 +63,7 @@ def contact_detail(request: TenantRequest, org_slug: str, pk: int):
 @requires("cases.change")
 def contact_edit(request: TenantRequest, org_slug: str, pk: int):
     contact = selectors_crm.contact_get(membership=request.membership, pk=pk)
-    form = ContactForm(request.POST or None, initial=ContactForm.initial_of(contact))
+    form = ContactForm(request.POST if request.method == "POST" else None, initial=ContactForm.initial_of(contact))
     if request.method == "POST" and form.is_valid():
         try:
             crm.contact_update(actor=request.membership, contact=contact, data=form.contact_fields())
@@ -150,7 +150,7 @@ def contact_export(request: TenantRequest, org_slug: str, pk: int):
 @requires("cases.change")
 def contact_delete(request: TenantRequest, org_slug: str, pk: int):
     contact = selectors_crm.contact_get(membership=request.membership, pk=pk)
-    form = AnonymiseForm(request.POST or None)
+    form = AnonymiseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             crm.contact_anonymise(actor=request.membership, contact=contact, confirm=form.cleaned_data["confirm"])
