@@ -26,3 +26,6 @@ class FleetbackConfig(AppConfig):
             navigation.NavItem(_("Checklists"), "fleetback:checklists", "list-check", "cases.configure", "admin", 40)
         )
         demo.register(60, "dealer cases", seed_fleetback)
+        from .demo_crm import seed_crm
+
+        demo.register(61, "dealer case contacts", seed_crm)
