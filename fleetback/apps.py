@@ -20,6 +20,7 @@ class FleetbackConfig(AppConfig):
         for label, name, icon, order in (
             (_("After-sales cases"), "fleetback:list_after_sales", "tools", 40),
             (_("Sales cases"), "fleetback:list_sales", "car-front", 41),
+            (_("Contacts (CRM)"), "fleetback:contacts", "person-lines-fill", 42),
         ):
             navigation.register(navigation.NavItem(label, name, icon, "cases.view", "main", order))
         navigation.register(
@@ -40,3 +41,6 @@ class FleetbackConfig(AppConfig):
 
         demo.register(61, "dealer case media", seed_fleetback_media)
         demo.register(62, "brand design", seed_brand_design)
+        from .demo_crm import seed_crm
+
+        demo.register(63, "dealer case contacts", seed_crm)

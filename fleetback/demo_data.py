@@ -152,7 +152,8 @@ def _case(org, actor, station, number, rng) -> None:
                 salutation=salutation,
                 first_name=first,
                 last_name=last,
-                email=f"{slugify(first)}.{number}@kunde.example",
+                # One address per person: the CRM shows each person with several cases.
+                email=f"{slugify(first)}.{slugify(last)}@kunde.example",
                 phone=f"+49151{2000000 + number:07d}",
                 language=language,
             ),

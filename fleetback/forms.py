@@ -155,8 +155,31 @@ class ItemForm(forms.Form):
 ItemFormSet = forms.formset_factory(ItemForm, extra=1, can_delete=True, max_num=100, validate_max=True)
 
 
+class ChannelRadioSelect(forms.RadioSelect):
+    """Radio buttons whose refused channels (GDPR objection, no address) are shown but disabled."""
+
+    disabled_values: frozenset[str] = frozenset()
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if str(value) in self.disabled_values:
+            option["attrs"]["disabled"] = True
+        return option
+
+
 class SendForm(forms.Form):
-    channel = forms.ChoiceField(label=_("Send by"), choices=Recipient.Channel.choices, widget=forms.RadioSelect)
+    channel = forms.ChoiceField(label=_("Send by"), choices=Recipient.Channel.choices, widget=ChannelRadioSelect)
+
+    def refuse_channels(self, refusals: dict[str, str | None]) -> None:
+        """Disable the channels the case's contact cannot be reached on, the reason in the label."""
+        field = self.fields["channel"]
+        field.choices = [(v, f"{label} – {refusals[v]}" if refusals.get(v) else label) for v, label in field.choices]
+        field.widget.disabled_values = frozenset(v for v, reason in refusals.items() if reason)
+        if self.initial.get("channel") in field.widget.disabled_values:
+            self.initial["channel"] = next(
+                (v for v, _l in field.choices if v not in field.widget.disabled_values), None
+            )
+
     include_main_contact = forms.BooleanField(label=_("To the case's contact"), required=False, initial=True)
     extra_salutation = forms.ChoiceField(
         label=_("Salutation"), choices=[("", "—"), *Contact.Salutation.choices], required=False
@@ -190,6 +213,15 @@ class DecideForm(forms.Form):
     )
     origin = forms.ChoiceField(
         label=_("Told us by"), choices=[c for c in WorkItem.Origin.choices if c[0] != WorkItem.Origin.CUSTOMER_PAGE]
+    )
+    notify = forms.ChoiceField(
+        label=_("Notify the customer"),
+        choices=[
+            ("", _("Do not notify")),
+            (Recipient.Channel.EMAIL, _("By e-mail")),
+            (Recipient.Channel.SMS, _("By text message")),
+        ],
+        required=False,
     )
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import dashboard, editors, media, office
+from .views import crm, dashboard, editors, media, office
 
 app_name = "fleetback"
 
@@ -50,4 +50,11 @@ urlpatterns = [
     path("<int:pk>/attachments/<int:attachment_pk>/", media.attachment_file, name="attachment_file"),
     path("<int:pk>/attachments/<int:attachment_pk>/public/", media.attachment_public, name="attachment_public"),
     path("<int:pk>/attachments/<int:attachment_pk>/delete/", media.attachment_delete, name="attachment_delete"),
+    path("contacts/", crm.contact_list, name="contacts"),
+    path("contacts/<int:pk>/", crm.contact_detail, name="contact"),
+    path("contacts/<int:pk>/edit/", crm.contact_edit, name="contact_edit"),
+    path("contacts/<int:pk>/privacy/", crm.contact_privacy, name="contact_privacy"),
+    path("contacts/<int:pk>/customer/", crm.contact_customer, name="contact_customer"),
+    path("contacts/<int:pk>/export/", crm.contact_export, name="contact_export"),
+    path("contacts/<int:pk>/delete/", crm.contact_delete, name="contact_delete"),
 ]

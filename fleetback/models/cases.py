@@ -56,6 +56,11 @@ class Contact(models.Model):
     )
     email_opt_out = models.BooleanField(_("no e-mails (GDPR objection)"), default=False)
     sms_opt_out = models.BooleanField(_("no text messages (GDPR objection)"), default=False)
+    # When each objection was recorded: the send form shows it next to the disabled channel.
+    email_opt_out_at = models.DateTimeField(null=True, blank=True)
+    sms_opt_out_at = models.DateTimeField(null=True, blank=True)
+    # Set when the personal data was erased ("X"); such a row is never matched or written to again.
+    anonymised_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedManager(organization="organization")
@@ -64,10 +69,17 @@ class Contact(models.Model):
         ordering = ["last_name", "first_name", "pk"]
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
-        indexes = [models.Index(fields=["organization", "last_name"])]
+        indexes = [
+            models.Index(fields=["organization", "last_name"]),
+            models.Index(fields=["organization", "email"], name="contact_org_email"),
+        ]
 
     def __str__(self) -> str:
         return " ".join(part for part in (self.title, self.first_name, self.last_name) if part)
+
+    @property
+    def is_anonymised(self) -> bool:
+        return self.anonymised_at is not None
 
 
 class Case(models.Model):
@@ -329,6 +341,8 @@ class CaseEvent(models.Model):
         REVOKED = "revoked", _("Link revoked")
         DUPLICATED = "duplicated", _("Duplicated")
         CLOSED = "closed", _("Closed")
+        NOTIFIED = "notified", _("Customer notified of a decision")
+        ANONYMISED = "anonymised", _("Personal data erased")
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")

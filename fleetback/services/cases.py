@@ -17,6 +17,7 @@ from rentoffice.services import sequence_next
 
 from .. import totals
 from ..models import Case, CaseEvent, Contact, Language, WorkItem
+from .contacts import contact_link_customer_auto, contact_match
 from .rights import require_case, require_mode
 from .status import require_editable, transition
 
@@ -130,14 +131,26 @@ def _check_item(index: int, item: ItemFields) -> None:
 
 
 def _contact_save(actor: Membership, contact: Contact | None, data: ContactFields) -> Contact:
-    contact = contact or Contact(organization_id=actor.organization_id)
+    """Write the contact entered on a case. The same person (services/contacts.py) keeps one
+    contact row across cases; an anonymised row is never filled with personal data again."""
+    if contact is not None and contact.is_anonymised:
+        contact = None
+    same = contact_match(
+        organization_id=actor.organization_id, last_name=data.last_name, email=data.email, phone=data.phone
+    )
+    # A matched person keeps what this entry leaves empty (the editor of their own case shows all).
+    fill_only = same is not None and (contact is None or same.pk != contact.pk)
+    contact = same if fill_only else (contact or Contact(organization_id=actor.organization_id))
     for name in (f.name for f in fields(ContactFields)):
-        setattr(contact, name, getattr(data, name).strip())
+        value = getattr(data, name).strip()
+        if value or not fill_only:
+            setattr(contact, name, value)
     try:
         contact.full_clean(exclude=["organization", "customer"])
     except ValidationError as exc:
         raise ValidationError({f"contact_{k}": v for k, v in exc.message_dict.items()}) from exc
     contact.save()
+    contact_link_customer_auto(contact)
     return contact
 
 

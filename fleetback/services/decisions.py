@@ -11,15 +11,21 @@ from rentoffice.models import Membership
 
 from ..models import Case, CaseEvent, WorkItem
 from .cases import _event
+from .notify import decision_notify, notify_refusal
 from .rights import require_case
 from .status import transition
 
 
 @transaction.atomic
-def item_decide(*, actor: Membership, item: WorkItem, decision: str, origin: str) -> WorkItem:
+def item_decide(*, actor: Membership, item: WorkItem, decision: str, origin: str, notify: str = "") -> WorkItem:
     """Record an approval or refusal of one item with where it came from. When no item awaits a
-    decision any more, the case counts as answered."""
-    case = Case.objects.select_for_update().get(pk=item.case_id)
+    decision any more, the case counts as answered. `notify` ("email" or "sms", empty: nobody)
+    also tells the customer what was recorded (services/notify.py)."""
+    case = (
+        Case.objects.select_for_update()
+        .select_related("organization", "station", "brand", "contact")
+        .get(pk=item.case_id)
+    )
     require_case(actor, case)
     if case.status == Case.Status.CLOSED:
         raise ValidationError(_("The case is closed."))
@@ -30,6 +36,8 @@ def item_decide(*, actor: Membership, item: WorkItem, decision: str, origin: str
         errors["decision"] = [_("Choose approve or decline.")]
     if origin not in WorkItem.Origin.values or origin == WorkItem.Origin.CUSTOMER_PAGE:
         errors["origin"] = [_("Say how the customer told you.")]
+    if notify and (refusal := notify_refusal(case, notify)):
+        errors["notify"] = [refusal]
     if errors:
         raise ValidationError(errors)
     item.decision, item.decision_origin = decision, origin
@@ -41,6 +49,8 @@ def item_decide(*, actor: Membership, item: WorkItem, decision: str, origin: str
         actor=actor,
         detail=f"{item.title}: {item.get_decision_display()} ({item.get_decision_origin_display()})",
     )
+    if notify:
+        decision_notify(actor=actor, case=case, item=item, channel=notify)
     if not any(i.awaits_decision and not i.decision for i in case.items.all()):
         transition(case, Case.Status.ANSWERED)
         case.save(update_fields=["status", "answered_at", "updated_at"])

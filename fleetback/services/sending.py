@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from rentoffice.models import Membership, OutboundMessage
@@ -31,8 +32,18 @@ def channel_refusal(contact: Contact, channel: str) -> str | None:
     wants_email = channel in (Recipient.Channel.EMAIL, Recipient.Channel.BOTH)
     wants_sms = channel in (Recipient.Channel.SMS, Recipient.Channel.BOTH)
     if wants_email and contact.email_opt_out:
+        if contact.email_opt_out_at:
+            return _("%(name)s objected to e-mails (GDPR, recorded on %(date)s).") % {
+                "name": contact,
+                "date": date_format(timezone.localdate(contact.email_opt_out_at)),
+            }
         return _("%(name)s objected to e-mails.") % {"name": contact}
     if wants_sms and contact.sms_opt_out:
+        if contact.sms_opt_out_at:
+            return _("%(name)s objected to text messages (GDPR, recorded on %(date)s).") % {
+                "name": contact,
+                "date": date_format(timezone.localdate(contact.sms_opt_out_at)),
+            }
         return _("%(name)s objected to text messages.") % {"name": contact}
     if wants_email and not contact.email:
         return _("%(name)s has no e-mail address.") % {"name": contact}

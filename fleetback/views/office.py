@@ -25,6 +25,7 @@ from ..forms import (
 from ..models import Case
 from ..services import cases as case_services
 from ..services import config, decisions, sending, texts
+from ..services.notify import notify_refusal
 from ..services.rights import modes_for
 from ..services.status import lock_reason
 from .media import media_context, print_photos
@@ -207,6 +208,10 @@ def case_detail(request: TenantRequest, org_slug: str, pk: int):
     context.update(
         {
             "decide_form": DecideForm(),
+            "notify_choices": [
+                (value, label, notify_refusal(case, value) if value else None)
+                for value, label in DecideForm.base_fields["notify"].choices
+            ],
             "duplicate_form": DuplicateForm(mode=case.mode, initial={"module": case.module}),
             "may_change": request.membership.has_perm("cases.change"),
         }
@@ -238,6 +243,7 @@ def case_send(request: TenantRequest, org_slug: str, pk: int):
                 messages.info(request, _("Everyone chosen already holds a link; nothing was sent again."))
             return redirect("fleetback:detail", org_slug=org_slug, pk=case.pk)
     refusals = {value: sending.channel_refusal(case.contact, value) for value, _label in form.fields["channel"].choices}
+    form.refuse_channels(refusals)
     return render(
         request, "fleetback/send.html", {"case": case, "form": form, "refusals": refusals, "slug": _slug(case.mode)}
     )

@@ -10,7 +10,12 @@ from django.utils import translation
 from fleetback.models import Language
 
 ROOT = Path(__file__).resolve().parents[2] / "fleetback"
-CUSTOMER_FILES = ("templates/fleetback/public/", "templates/messages/fleetback_case", "services/answers.py")
+CUSTOMER_FILES = (
+    "templates/fleetback/public/",
+    "templates/messages/fleetback_case",
+    "templates/messages/fleetback_decision",
+    "services/answers.py",
+)
 
 
 def customer_msgids() -> set[str]:

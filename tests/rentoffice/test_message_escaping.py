@@ -48,8 +48,17 @@ def _contexts(org, customer):
                 "name": PERSON,
                 "accepted": "12.50",
                 "link": "https://rent.example/c/abc/",
+                "work": NAME,
+                "approved": True,
+                "amount": "12.50",
             }
-            for kind in ("fleetback_case", "fleetback_case_sms", "fleetback_answered")
+            for kind in (
+                "fleetback_case",
+                "fleetback_case_sms",
+                "fleetback_answered",
+                "fleetback_decision",
+                "fleetback_decision_sms",
+            )
         },
     }
 
