@@ -5,8 +5,10 @@ query count. One command (after `bench/pages_generate.py` made the data once):
 
     eval "$(.venv/bin/python scripts/devservices.py start run)"
     export DATABASE_URL=postgres://postgres@127.0.0.1:54329/rentoffice_bench_pages
-    .venv/bin/python bench/pages_generate.py          # once, ~20 s
-    .venv/bin/python bench/pages.py                   # ~3 min; --help for options
+    .venv/bin/python bench/pages.py     # ~4 min; makes the data first (bench/pages_generate.py, idempotent)
+
+    .venv/bin/python bench/pages.py --cpu     # CPU ms, Python calls and queries per page only, no load
+    .venv/bin/python bench/pages.py --floor   # the per-request floor of a logged-in page, part by part
 
 What runs: gunicorn (sync workers, default 2 = the cores) with `bench.settings` = the production
 settings (DEBUG off, cached template loaders, whitenoise manifest after `collectstatic`) plus the
@@ -59,6 +61,7 @@ class Page:
     cookies: list[str] = field(default_factory=list)
     queries: int = 0
     cpu_ms: float = 0.0
+    calls: int = 0
     single: list[float] = field(default_factory=list)
     load: dict = field(default_factory=dict)
 
@@ -162,6 +165,10 @@ def count_queries(page: Page, session_by_user: dict[str, str]) -> None:
         client.get(page.path)
         cpu.append((time.process_time() - start) * 1000)
     page.cpu_ms = statistics.median(cpu)
+    from bench.pages_floor import _calls
+
+    # Python function calls of one request: deterministic, the figure to compare on a busy machine.
+    page.calls = _calls(lambda: client.get(page.path))
 
 
 def profile(page: Page, rounds: int = 20) -> None:
@@ -244,6 +251,10 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--only", default="", help="comma-separated page keys")
     parser.add_argument("--profile", default="", help="comma-separated page keys to profile in-process, then stop")
     parser.add_argument("--cpu", action="store_true", help="only the in-process CPU ms and query counts, no load")
+    parser.add_argument("--floor", action="store_true", help="the per-request floor part by part, no load")
+    parser.add_argument(
+        "--no-generate", action="store_true", help="skip bench/pages_generate.py (idempotent, ~10 s when done)"
+    )
     parser.add_argument("--port", type=int, default=8799)
     parser.add_argument("--out", default="", help="also write the result block to this file")
     return parser.parse_args()
@@ -271,10 +282,11 @@ def _row(page: Page, limit: float) -> str:
         met = "yes" if ok else "**no**"
     errors = load["socket_errors"] + load["bad_status"]
     cpu, queries = (f"{page.cpu_ms:.1f}", str(page.queries)) if page.cookies else ("–", "–")
+    calls = f"{page.calls / 1000:.0f}k" if page.cookies else "–"
     return (
         f"| {page.label}{f' ({errors} errors)' if errors else ''}{' (no answer within 10 s)' if not load['requests'] else ''} | {load['rps']:.1f} | {share:.1%} "
         f"| {load['p50_us'] / 1000:.0f} | {load['p95_us'] / 1000:.0f} | {load['p99_us'] / 1000:.0f} "
-        f"| {single:.1f} | {cpu} | {queries} | {target} | {met} |"
+        f"| {single:.1f} | {cpu} | {calls} | {queries} | {target} | {met} |"
     )
 
 
@@ -317,8 +329,15 @@ def _pages_counted(only: str) -> list[Page]:
 def _without_load(args, todo: list[Page]) -> bool:
     """`--cpu` and `--profile`: measured in this process, no server and no load; True if done."""
     if args.cpu:
+        print(f"{dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}, {machine()}")
         for page in todo:
-            print(f"{page.key:14} {page.cpu_ms:7.1f} ms CPU {page.queries:4d} queries")
+            print(f"{page.key:14} {page.cpu_ms:7.1f} ms CPU {page.calls / 1000:7.1f}k calls {page.queries:4d} queries")
+        return True
+    if args.floor:
+        from bench.pages_floor import floor, report
+
+        print(f"{dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}, {machine()}")
+        print(report(floor(todo[0].cookies[0], {p.label: p.path for p in todo})))
         return True
     if args.profile:
         for page in todo:
@@ -333,6 +352,9 @@ def main() -> None:
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install -y wrk")
 
+    if not args.no_generate:  # one command for a fresh database too: the data are made (once) first
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "rentoffice.settings.dev"}
+        subprocess.run([sys.executable, str(ROOT / "bench" / "pages_generate.py")], cwd=ROOT, env=env, check=True)
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, check=True)
     import django
 
@@ -393,8 +415,8 @@ def main() -> None:
         f"gunicorn {args.workers} sync workers, wrk {args.connections} connections × {args.duration} s per page; "
         f"bare limit {bare.load['rps']:.0f} req/s before, {bare_after['rps']:.0f} after → {limit:.0f}",
         "",
-        "| page | req/s | share of bare | p50 ms | p95 ms | p99 ms | single p50 ms | CPU ms | queries | target | met |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
+        "| page | req/s | share of bare | p50 ms | p95 ms | p99 ms | single p50 ms | CPU ms | calls | queries | target | met |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     lines += [_row(page, limit) for page in [*refs, *todo]]
     block = "\n".join(lines)

@@ -16,10 +16,10 @@ class CustomersConfig(AppConfig):
         from .demo import seed_customers
         from .demo_messages import seed_messages
         from .panels import register_panels
-        from .selectors import customer_get
+        from .selectors import customer_record_get
         from .services.customer_data import register_own_handlers
 
-        record_kinds.register("customer", customer_get, permission="customers.view")
+        record_kinds.register("customer", customer_record_get, permission="customers.view")
         register_panels()
         register_own_handlers()
         navigation.register(

@@ -85,7 +85,8 @@ def customers_for(*, membership: Membership) -> QuerySet[Customer]:
 def customer_get(*, membership: Membership, pk: int) -> Customer:
     customer = (
         Customer.objects.filter(organization=membership.organization, pk=pk)
-        .select_related("main_customer", "home_station", "licence_checked_by", "organization")
+        # The organization is the member's (no join); the home station is a form value (its id).
+        .select_related("main_customer", "licence_checked_by")
         .prefetch_related(
             "attributes",
             "allowed_vehicle_groups",
@@ -97,6 +98,18 @@ def customer_get(*, membership: Membership, pk: int) -> Customer:
     )
     if customer is None:
         raise Http404
+    customer.organization = membership.organization
+    return customer
+
+
+def customer_record_get(*, membership: Membership, pk: int) -> Customer:
+    """The customer alone, scoped like `customer_get`: what the card's lazily loaded panels and the
+    activity/message pages need (record kinds). The card's relations (six more queries and ~10 ms of
+    query building) are left to `customer_get`."""
+    customer = Customer.objects.filter(organization=membership.organization, pk=pk).first()
+    if customer is None:
+        raise Http404
+    customer.organization = membership.organization
     return customer
 
 

@@ -58,11 +58,14 @@ def membership_resolve(
         return None
     # No scope exists before the organization is known; the filter names it explicitly instead.
     with scopes_disabled():
-        return (
-            Membership.objects.select_related("organization", "role", "user")
+        membership = (
+            Membership.objects.select_related("organization", "role")
             .filter(user=user, is_active=True, organization__slug=organization_slug, organization__is_active=True)
             .first()
         )
+    if membership is not None:
+        membership.user = user  # already loaded by the session: no join on every page (docs/performance.md)
+    return membership
 
 
 def permission_check(membership: Membership, permission: str | None) -> None:

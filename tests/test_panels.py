@@ -125,7 +125,7 @@ def test_lazy_panel_body_is_loaded_by_htmx_and_scoped(fleet, org_a, client_admin
     assert client_admin_b.get(body_url).status_code == 404
     other_org_url = body_url.replace(f"/o/{org_a.slug}/", "/o/org-b/")
     assert client_admin_b.get(other_org_url).status_code == 404
-    not_lazy = body_url.replace("/messages/", "/documents/")
+    not_lazy = body_url.replace("/messages/", "/permissions/")
     assert client_admin_a.get(not_lazy).status_code == 404
 
 

@@ -15,6 +15,7 @@ from django import forms, template
 from django.forms.widgets import Input
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django_countries.widgets import LazySelect
 
 register = template.Library()
@@ -112,27 +113,51 @@ _PLAIN_SELECTS = (forms.Select, LazySelect)
 def _plain_select(field, widget: forms.Select, css: str) -> str:
     """Same output as Select.optgroups + select.html: only the first option matching the value is
     selected, None stands for "", a (label, [choices]) pair is an <optgroup>."""
+    if isinstance(widget, LazySelect):
+        # Country lists depend on nothing but the language (and settings): written once per process
+        # and language — ~250 options, ~1.5 ms per select on every card. django-countries' own
+        # `use_required_attribute` walks the whole list too; its answer is cached with the options.
+        key = (get_language(), type(field.form), field.name)
+        cached = _OPTIONS_CACHE.get(key)
+        if cached is None:
+            required = widget.use_required_attribute(None)
+            cached = _OPTIONS_CACHE.setdefault(key, (*_options(widget.choices), required))
+        parts, first, required = cached
+        widget.use_required_attribute = lambda initial: required  # this form's own copy of the widget
+    else:
+        parts, first = _options(widget.choices)
     attrs = widget.build_attrs(widget.attrs, _widget_attrs(field, css))
     values = set(widget.format_value(field.value()))
-    parts = [f'<select name="{escape(field.html_name)}"{_flat(attrs)}>']
-    has_selected = False
+    chosen = min((first[v] for v in values if v in first), default=None)
+    if chosen is not None:
+        parts = parts.copy()
+        parts[chosen] = parts[chosen].replace('">', '" selected>', 1)
+    return mark_safe(f'<select name="{escape(field.html_name)}"{_flat(attrs)}>{"".join(parts)}</select>')  # noqa: S308
+
+
+_OPTIONS_CACHE: dict[tuple, tuple[list[str], dict[str, int], bool]] = {}
+
+
+def _options(choices) -> tuple[list[str], dict[str, int]]:
+    """The <option>/<optgroup> markup of `choices` without a selection, and for each value the index of
+    its first option (the one Django would mark selected)."""
+    parts: list[str] = []
+    first: dict[str, int] = {}
 
     def option(value, label) -> str:
-        nonlocal has_selected
         value = str(value)
-        selected = not has_selected and value in values
-        has_selected |= selected
-        return f'<option value="{escape(value)}"{" selected" if selected else ""}>{escape(label)}</option>'
+        first.setdefault(value, len(parts))
+        return f'<option value="{escape(value)}">{escape(label)}</option>'
 
-    for value, label in widget.choices:
+    for value, label in choices:
         if isinstance(label, list | tuple):
             parts.append(f'<optgroup label="{escape("" if value is None else value)}">')
-            parts.extend(option(v, lab) for v, lab in label)  # None stays "None" here, as in Django
+            for v, lab in label:  # None stays "None" here, as in Django
+                parts.append(option(v, lab))
             parts.append("</optgroup>")
         else:
             parts.append(option("" if value is None else value, label))
-    parts.append("</select>")
-    return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
+    return parts, first
 
 
 def _control(field, css: str) -> str:

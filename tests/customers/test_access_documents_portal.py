@@ -122,7 +122,9 @@ def test_upload_download_delete(client_admin_a, client_staff_a1, org_a, customer
     )
     doc = CustomerDocument.objects.get()
     assert doc.content_type == "application/pdf"
-    assert "Mandat.pdf" in client_admin_a.get(url("card", org_a, pk=customer_a.pk)).content.decode()
+    # The card loads its documents panel with htmx after the page (docs/performance.md).
+    panel = reverse("panel_body", args=[org_a.slug, "customer", "documents", customer_a.pk])
+    assert "Mandat.pdf" in client_admin_a.get(panel).content.decode()
     response = client_staff_a1.get(url("document_download", org_a, pk=customer_a.pk, doc_pk=doc.pk))
     assert b"".join(response.streaming_content) == PDF
     other = make_customer(org_a, last_name="Andere")
