@@ -1,8 +1,7 @@
 from django.urls import path
 
-from .views import pdf, types
-
 from .urls_capture import urlpatterns as capture_patterns
+from .views import pdf, types
 
 app_name = "protocols"
 
