@@ -7,7 +7,7 @@ import tempfile
 import zipfile
 from pathlib import PurePosixPath
 
-from .models import Case, Medium
+from .models import Medium
 
 
 def _suffix(medium: Medium) -> str:
@@ -29,7 +29,7 @@ def media_zip_names(media: list[Medium]) -> list[tuple[Medium, str]]:
     return named
 
 
-def media_zip(case: Case, media: list[Medium]):
+def media_zip(media: list[Medium]):
     """A temporary file holding the zip (spooled to disk: videos make it large)."""
     # Closed by the FileResponse that streams it.
     out = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115

@@ -33,20 +33,20 @@ PHOTO_SOURCES = (
 def _ffmpeg(*args: str) -> None:
     import shutil
 
-    subprocess.run([shutil.which("ffmpeg") or "ffmpeg", "-v", "error", "-y", *args], check=True, timeout=120)  # noqa: S603
+    subprocess.run([shutil.which("ffmpeg") or "ffmpeg", "-v", "error", "-y", *args], check=True, timeout=600)  # noqa: S603
 
 
 def generate_photo(path: Path, source: str) -> None:
     _ffmpeg("-f", "lavfi", "-i", source, "-frames:v", "1", str(path))
 
 
-def generate_video(path: Path, *, seconds: float = 4, size: str = "640x360") -> None:
+def generate_video(path: Path, *, seconds: float = 4, size: str = "640x360", rate: int = 25) -> None:
     """A short H.264 MP4 (moov atom first, so browsers start playing at once)."""
     _ffmpeg(
         "-f",
         "lavfi",
         "-i",
-        f"testsrc2=size={size}:rate=25:duration={seconds}",
+        f"testsrc2=size={size}:rate={rate}:duration={seconds}",
         "-c:v",
         "libx264",
         "-preset",

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from rentoffice.authorization import require, require_station
-from rentoffice.images import ProcessedImage, process_image
+from rentoffice.images import ProcessedImage
 from rentoffice.models import Membership, Station
 
 from .. import drawing
@@ -212,7 +212,7 @@ def medium_draw(*, actor: Membership, medium: Medium, shapes: list[drawing.Shape
         raise ValidationError(_("This photo has already been drawn on; draw on its newest version."), code="stale")
     with original.file.open("rb") as handle:
         content = handle.read()
-    processed = process_image(ContentFile(drawing.render(content, shapes), name="drawing.png"))
+    processed = drawing.render(content, shapes, original_name=original.original_name)
     version = Medium(
         organization_id=case.organization_id,
         case=case,

@@ -196,7 +196,7 @@ def medium_download(request: TenantRequest, org_slug: str, pk: int, medium_pk: i
 @requires("cases.view")
 def media_zip_download(request: TenantRequest, org_slug: str, pk: int):
     case = selectors.case_get(membership=request.membership, pk=pk)
-    archive = media_zip(case, list(selectors_media.all_media_of(case)))
+    archive = media_zip(list(selectors_media.all_media_of(case)))
     response = FileResponse(
         archive, as_attachment=True, filename=f"case-{case.number}-media.zip", content_type="application/zip"
     )
