@@ -92,7 +92,7 @@ def test_filters_take_several_values_and_count_as_active(client_admin_a, org_a, 
 
     page = client_admin_a.get(url, {"status": ["sent"], "module": ["mechanics", "body"], "brand": [vw.pk]})
     assert page.context["active_filters"] == 3
-    assert re.search(r'data-testid="active-filters">\s*3 active', page.content.decode())
+    assert re.search(r'data-testid="active-filters">\s*3 aktiv', page.content.decode())
     assert client_admin_a.get(url, {"q": "mech"}).context["active_filters"] == 0  # search words are no filter
     assert client_admin_a.get(url, {"closed": "on"}).context["active_filters"] == 1
 
