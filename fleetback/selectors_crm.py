@@ -95,7 +95,7 @@ def cases_of_contact(*, membership: Membership, contact: Contact) -> list[Case]:
         .order_by("-created_at", "-pk")
     )
     for case in cases:
-        case.as_recipient = case.contact_id != contact.pk
+        case.as_recipient = case.contact_id != contact.pk  # type: ignore[attr-defined]
     return cases
 
 
@@ -115,7 +115,7 @@ def customers_matching(*, contact: Contact, limit: int = 10) -> list[Customer]:
     same last name and the same e-mail or mobile number, "weak" for an equal name or an equal
     address alone (shown as a suggestion, never linked automatically)."""
     email, key = contact.email.strip(), phone_key(contact.phone)
-    qs = Customer.objects.filter(organization=contact.organization_id, anonymised_at__isnull=True)
+    qs: QuerySet = Customer.objects.filter(organization=contact.organization_id, anonymised_at__isnull=True)
     condition = Q(pk__in=[])
     if email:
         condition |= Q(email__iexact=email) | Q(email_bookings__iexact=email) | Q(email_invoices__iexact=email)
@@ -131,5 +131,7 @@ def customers_matching(*, contact: Contact, limit: int = 10) -> list[Customer]:
             a.lower() for a in (customer.email, customer.email_bookings, customer.email_invoices)
         }
         same_phone = bool(key) and key in {phone_key(customer.mobile), phone_key(customer.phone)}
-        customer.match_strength = "strong" if same_name and (same_email or same_phone) else "weak"
+        customer.match_strength = (  # type: ignore[attr-defined]
+            "strong" if same_name and (same_email or same_phone) else "weak"
+        )
     return found

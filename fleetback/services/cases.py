@@ -140,7 +140,7 @@ def _contact_save(actor: Membership, contact: Contact | None, data: ContactField
     )
     # A matched person keeps what this entry leaves empty (the editor of their own case shows all).
     fill_only = same is not None and (contact is None or same.pk != contact.pk)
-    contact = same if fill_only else (contact or Contact(organization_id=actor.organization_id))
+    contact = same if same is not None and fill_only else (contact or Contact(organization_id=actor.organization_id))
     for name in (f.name for f in fields(ContactFields)):
         value = getattr(data, name).strip()
         if value or not fill_only:

@@ -55,7 +55,7 @@ def contact_match(*, organization_id: int, last_name: str, email: str = "", phon
     last_name, email, key = last_name.strip(), email.strip(), phone_key(phone)
     if not last_name or not (email or len(key) >= PHONE_TAIL):
         return None
-    qs = Contact.objects.filter(
+    qs: QuerySet = Contact.objects.filter(
         organization_id=organization_id, anonymised_at__isnull=True, last_name__iexact=last_name
     )
     condition = Q(email__iexact=email) if email else Q(pk__in=[])
@@ -75,7 +75,7 @@ def contact_link_customer_auto(contact: Contact) -> None:
         return
     from ..selectors_crm import customers_matching
 
-    strong = [c for c in customers_matching(contact=contact) if c.match_strength == "strong"]
+    strong = [c for c in customers_matching(contact=contact) if getattr(c, "match_strength", "") == "strong"]
     if len(strong) == 1:
         contact.customer = strong[0]
         contact.save(update_fields=["customer"])
