@@ -26,9 +26,7 @@ def test_document_download_keeps_a_hostile_name_in_one_parameter(client_admin_a,
             size=15,
         )
         document.file.save("vertrag.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
-    response = client_admin_a.get(
-        reverse("customers:document_download", args=[org_a.slug, customer.pk, document.pk])
-    )
+    response = client_admin_a.get(reverse("customers:document_download", args=[org_a.slug, customer.pk, document.pk]))
     assert response.status_code == 200
     header = response["Content-Disposition"]
     assert "\r" not in header and "\n" not in header and "X-Injected" not in response.headers
