@@ -158,6 +158,12 @@ def _priority(route: str, name: str, view, model) -> int:
     label = model._meta.model_name
     words = route.replace("/", " ").replace("-", " ").replace("_", " ") + " " + name.replace(":", " ").replace("_", " ")
     score = 0
+    # The path segment right before the first id names what the id is ("new/customer/<pk>/" takes a
+    # customer although it lives under contracts/): without this, another model's row with the same
+    # id could prove the URL by coincidence and its stations would be checked instead of the record's.
+    before_id = route.split("<int:", 1)[0].rstrip("/").rsplit("/", 1)[-1].replace("-", "").replace("_", "")
+    if before_id and label in (before_id, before_id.rstrip("s")):
+        score -= 4
     if label in words.replace(" ", "") or label.rstrip("s") in words:
         score -= 2
     if model._meta.app_label == getattr(view, "__module__", "").split(".")[0]:
