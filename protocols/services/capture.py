@@ -104,12 +104,13 @@ def protocol_start(
         raise ValidationError({"kind": _("Choose check-out, check-in or interim protocol.")})
     # Row lock on the contract: two tabs starting at once get the same draft, not an IntegrityError.
     locked = Contract.objects.select_for_update(of=("self",)).select_related("organization").get(pk=contract.pk)
-    draft = Protocol.objects.filter(contract=locked, kind=kind, status=Protocol.Status.DRAFT).first()
-    if draft is not None:
-        return _follow_vehicle(draft, locked)
+    # Checked before the draft too: a check-out draft of a contract checked out elsewhere is stale.
     refusal = _status_refusal(locked, kind)
     if refusal:
         raise ValidationError(refusal, code="status")
+    draft = Protocol.objects.filter(contract=locked, kind=kind, status=Protocol.Status.DRAFT).first()
+    if draft is not None:
+        return _follow_vehicle(draft, locked)
     if locked.vehicle_id is None:
         raise ValidationError(
             {"vehicle": _("Assign a vehicle to contract %(number)s first.") % {"number": locked.number}}

@@ -396,3 +396,17 @@ def test_station_staff_of_the_pick_up_station_record_a_whole_check_out(reserved,
     assert protocol.is_submitted and protocol.recorded_by_id == staff_a1.pk
     reserved.refresh_from_db()
     assert reserved.status == Contract.Status.CHECKED_OUT
+
+
+def test_a_stale_draft_is_not_continued_once_the_contract_moved_on(reserved):
+    from contracts.services.lifecycle import contract_check_out
+
+    draft = start(reserved)
+    with scope(organization=reserved.organization):
+        contract_check_out(actor=admin_of(reserved), contract=reserved, km=1100, fuel=8)
+    with pytest.raises(ValidationError) as exc:
+        start(reserved)
+    assert exc.value.code == "status"
+    with scope(organization=reserved.organization):
+        fresh = Protocol.objects.get(pk=draft.pk)
+        assert any("reserved contract" in m for m in protocol_missing(protocol=fresh))
