@@ -126,21 +126,29 @@
       event.dataTransfer.setData("text/plain", dragged.dataset.id);
     }
   });
-  list.addEventListener("dragover", function (event) {
+  function place(event) {
+    // The dragged tile goes before or after the one under the pointer (left or right half).
     var target = event.target.closest("li[draggable]");
-    if (!dragged || !target || target === dragged) {
+    if (!target || target === dragged) {
       return;
     }
-    event.preventDefault();
     var box = target.getBoundingClientRect();
     var after = event.clientX > box.left + box.width / 2;
     list.insertBefore(dragged, after ? target.nextSibling : target);
+  }
+  list.addEventListener("dragover", function (event) {
+    if (!dragged) {
+      return;
+    }
+    event.preventDefault();
+    place(event);
   });
   list.addEventListener("drop", function (event) {
     if (!dragged) {
       return;
     }
     event.preventDefault();
+    place(event);
     dragged = null;
     var order = Array.prototype.map.call(list.querySelectorAll("li[data-id]"), function (li) {
       return li.dataset.id;

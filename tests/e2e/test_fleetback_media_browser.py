@@ -60,6 +60,18 @@ def test_case_with_two_photos_drawn_on_and_sent(page: Page, browser, live_server
     # keyboard-reachable reordering: the second photo one step earlier
     page.locator("[data-testid=medium]").nth(1).get_by_role("button", name="Nach vorn verschieben").click()
     expect(page.locator("[data-testid=medium]").first).to_have_attribute("data-id", str(second.pk))
+    # and by dragging: the (now) first photo dropped on the right half of the second one
+    tiles = page.locator("[data-testid=medium]")
+    box = tiles.nth(1).bounding_box()
+    with page.expect_navigation(), page.expect_response(lambda r: "/media/reorder/" in r.url) as saved:
+        tiles.nth(0).drag_to(tiles.nth(1), target_position={"x": box["width"] - 5, "y": 20})
+    assert saved.value.status == 200
+    expect(page.locator("[data-testid=medium]").first).to_have_attribute("data-id", str(first.pk))
+    with scope(organization=org_a):
+        assert list(Medium.objects.filter(case=case).order_by("position").values_list("pk", flat=True)) == [
+            first.pk,
+            second.pk,
+        ]
 
     # draw a rectangle on the red photo, undo a stray line, save
     page.locator(f"[data-testid=medium][data-id='{first.pk}'] [data-testid=medium-draw]").click()
