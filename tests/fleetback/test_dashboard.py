@@ -235,3 +235,18 @@ def test_query_count_does_not_grow_with_rows(client_admin_a, org_a, station_a1, 
     assert _queries(client_admin_a, url, params) == few
     with scope(organization=org_a):
         assert Case.objects.filter(sent_by__isnull=False).count() == 3
+
+
+def test_a_stored_filter_that_no_longer_exists_is_dropped_quietly(client_admin_a, org_a, station_a1, url):
+    with scope(organization=org_a):
+        make_case(org=org_a, station=station_a1, reference="MECH")
+        audi = brand_of(station_a1, "Audi")
+    assert refs(client_admin_a, url, {"filter": "1", "brand": [audi.pk]}) == []
+    from rentoffice.services import station_brands_set
+
+    with scope(organization=org_a):
+        station_brands_set(station=station_a1, names=["VW"])  # Audi removed (no case used it)
+    page = client_admin_a.get(url)
+    assert not page.context["form"].errors and page.context["active_filters"] == 0
+    assert sorted(c.reference for c in page.context["cases"]) == ["MECH"]
+    assert f"{org_a.slug}:after_sales" not in client_admin_a.session.get("fleetback_dashboard", {})
