@@ -16,9 +16,15 @@ import os
 import pytest
 from django.test import Client
 from django_scopes import scope, scopes_disabled
+from hypothesis import HealthCheck, settings
 
 from rentoffice.models import Membership, Region, Station, User
 from rentoffice.services import organization_create, roles_ensure_defaults
+
+# Property tests assert results, not speed: on a shared 2-core machine one example can take longer
+# than Hypothesis' 200 ms deadline, and its "too slow" health check would fail a correct test.
+settings.register_profile("rentoffice", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("rentoffice")
 
 PASSWORD = "Test-Passw0rd!"
 
