@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from customers.selectors import customers_for
@@ -143,7 +144,7 @@ def contact_export(request: TenantRequest, org_slug: str, pk: int):
         messages.error(request, " ".join(exc.messages))
         return redirect("fleetback:contact", org_slug=org_slug, pk=contact.pk)
     response = HttpResponse(content, content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 
 

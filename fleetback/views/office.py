@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from rentoffice.forms import form_errors_from
@@ -270,7 +271,7 @@ def case_pdf(request: TenantRequest, org_slug: str, pk: int):
         stylesheets=[CSS(string=PRINT_CSS)]
     )
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="case-{case.number}.pdf"'
+    response["Content-Disposition"] = content_disposition_header(False, f"case-{case.number}.pdf")
     return response
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import Http404, HttpResponse
+from django.utils.http import content_disposition_header
 
 from rentoffice.images import protected_file_response
 from rentoffice.tenancy import TenantRequest, requires
@@ -24,7 +25,7 @@ def protocol_pdf(request: TenantRequest, org_slug: str, pk: int) -> HttpResponse
         )
     # Submitted a moment ago and the worker has not stored it yet: the same document, rendered now.
     response = HttpResponse(protocol_pdf_render(protocol=protocol), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Content-Disposition"] = content_disposition_header(True, name)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
