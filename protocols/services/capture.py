@@ -29,6 +29,7 @@ from vehicles.services.km import KmReadingRefused, km_reading_record
 from ..models import Protocol, ProtocolFinding, ProtocolKind, ProtocolPhoto, ProtocolSignature, ProtocolType, Register
 from ..registers import SIGNED_KINDS, fuel_eighths, register_label, register_values
 from .capture_media import (
+    delete_files_on_commit,
     locked_draft,
     protocol_damage_add,
     protocol_damage_remove,
@@ -42,6 +43,7 @@ from .types import builtin_types_ensure, protocol_settings_get
 __all__ = [
     "protocol_damage_add",
     "protocol_damage_remove",
+    "protocol_discard",
     "protocol_missing",
     "protocol_photo_add",
     "protocol_photo_delete",
@@ -102,12 +104,13 @@ def protocol_start(
         raise ValidationError({"kind": _("Choose check-out, check-in or interim protocol.")})
     # Row lock on the contract: two tabs starting at once get the same draft, not an IntegrityError.
     locked = Contract.objects.select_for_update(of=("self",)).select_related("organization").get(pk=contract.pk)
-    draft = Protocol.objects.filter(contract=locked, kind=kind, status=Protocol.Status.DRAFT).first()
-    if draft is not None:
-        return draft
+    # Checked before the draft too: a check-out draft of a contract checked out elsewhere is stale.
     refusal = _status_refusal(locked, kind)
     if refusal:
         raise ValidationError(refusal, code="status")
+    draft = Protocol.objects.filter(contract=locked, kind=kind, status=Protocol.Status.DRAFT).first()
+    if draft is not None:
+        return _follow_vehicle(draft, locked)
     if locked.vehicle_id is None:
         raise ValidationError(
             {"vehicle": _("Assign a vehicle to contract %(number)s first.") % {"number": locked.number}}
@@ -126,6 +129,29 @@ def protocol_start(
     )
     protocol.save()
     return protocol
+
+
+def _follow_vehicle(draft: Protocol, contract: Contract) -> Protocol:
+    """The contract got another vehicle since the draft began: a draft with nothing vehicle-bound yet
+    (photos, damages) follows it; otherwise it stays, protocol_missing says why, and it can be discarded."""
+    if contract.vehicle_id is None or draft.vehicle_id == contract.vehicle_id:
+        return draft
+    if draft.photos.exists() or draft.findings.exists():
+        return draft
+    draft.vehicle_id = contract.vehicle_id
+    draft.save(update_fields=["vehicle", "updated_at"])
+    return draft
+
+
+@transaction.atomic
+def protocol_discard(*, actor: Membership, protocol: Protocol) -> None:
+    """Throw a draft away: its photos, signatures and the damages it entered go with it."""
+    locked = locked_draft(actor, protocol)
+    for finding in ProtocolFinding.objects.filter(protocol=locked, kind=ProtocolFinding.Kind.NEW):
+        protocol_damage_remove(actor=actor, finding=finding)
+    images = [*ProtocolPhoto.objects.filter(protocol=locked), *ProtocolSignature.objects.filter(protocol=locked)]
+    locked.delete()
+    delete_files_on_commit(images)
 
 
 class _DryRun(Exception):

@@ -55,7 +55,7 @@ def sync(target: Protocol, source: Protocol) -> Protocol:
     return target
 
 
-def _delete_files_on_commit(images: Sequence[StoredImage]) -> None:
+def delete_files_on_commit(images: Sequence[StoredImage]) -> None:
     """Files go only once the rows are gone for good: a rolled-back delete keeps them."""
     names = [(f.storage, f.name) for image in images for f in (image.image, image.thumbnail) if f]
 
@@ -84,7 +84,7 @@ def protocol_photo_add(*, actor: Membership, protocol: Protocol, view: str, imag
 def protocol_photo_delete(*, actor: Membership, photo: ProtocolPhoto) -> None:
     locked_draft(actor, photo.protocol)
     photo.delete()
-    _delete_files_on_commit([photo])
+    delete_files_on_commit([photo])
 
 
 def _position(value) -> Decimal | None:
@@ -147,7 +147,7 @@ def protocol_damage_remove(*, actor: Membership, finding: ProtocolFinding) -> No
     photos = list(DamagePhoto.objects.filter(damage=damage))
     finding.delete()
     damage.delete()
-    _delete_files_on_commit(photos)
+    delete_files_on_commit(photos)
 
 
 @transaction.atomic
@@ -171,7 +171,7 @@ def protocol_signature_save(
     earlier = list(ProtocolSignature.objects.filter(protocol=locked, role=role))
     for old in earlier:
         old.delete()
-    _delete_files_on_commit(earlier)
+    delete_files_on_commit(earlier)
     signature = ProtocolSignature(
         organization_id=locked.organization_id,
         protocol=locked,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from rentoffice.authorization import require, require_all_stations
@@ -57,42 +57,60 @@ def protocol_settings_get(*, organization: Organization) -> ProtocolSettings:
     return found or ProtocolSettings(organization=organization)
 
 
+def _builtin_kept(actor: Membership, protocol_type: ProtocolType) -> None:
+    """Built-in types keep what makes them built in: their kind, and being there."""
+    if protocol_type.pk is None:
+        if protocol_type.builtin:
+            raise ValidationError(_("Built-in types are created by the system."))
+        return
+    stored = ProtocolType.objects.filter(pk=protocol_type.pk, organization_id=actor.organization_id).first()
+    if stored is None:
+        raise PermissionDenied
+    protocol_type.builtin = stored.builtin
+    if stored.builtin and protocol_type.kind != stored.kind:
+        raise ValidationError({"kind": _("A built-in type keeps the kind it records.")})
+    if stored.builtin and not protocol_type.active:
+        raise ValidationError({"active": _("A built-in type cannot be deactivated; adapt its registers instead.")})
+
+
+def _type_errors(actor: Membership, protocol_type: ProtocolType) -> dict[str, list[str]]:
+    """Every problem of the type at once: name, fields, register rules."""
+    errors: dict[str, list[str]] = {}
+    taken = ProtocolType.objects.filter(organization_id=protocol_type.organization_id, name__iexact=protocol_type.name)
+    if protocol_type.name and taken.exclude(pk=protocol_type.pk).exists():
+        errors["name"] = [_("A protocol type of this name exists already.")]
+    try:
+        protocol_type.full_clean(exclude=["registers"], validate_constraints=False)
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    try:
+        protocol_type.registers = registers_check(
+            kind=protocol_type.kind,
+            registers=list(protocol_type.registers or []),
+            signatures_required=protocol_settings_get(organization=actor.organization).signatures_required,
+        )
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    return errors
+
+
 @transaction.atomic
 def protocol_type_save(*, actor: Membership, protocol_type: ProtocolType) -> ProtocolType:
     """Create or change a type; its registers must follow the rules of protocols/registers.py."""
     if protocol_type.pk is None:
         protocol_type.organization_id = actor.organization_id
     _require_manage(actor, protocol_type.organization_id)
-    if protocol_type.pk is not None:
-        stored = ProtocolType.objects.filter(pk=protocol_type.pk, organization_id=actor.organization_id).first()
-        if stored is None:
-            raise PermissionDenied
-        # Built-in types keep what makes them built in: their kind, and being there.
-        protocol_type.builtin = stored.builtin
-        if stored.builtin and protocol_type.kind != stored.kind:
-            raise ValidationError({"kind": _("A built-in type keeps the kind it records.")})
-        if stored.builtin and not protocol_type.active:
-            raise ValidationError({"active": _("A built-in type cannot be deactivated; adapt its registers instead.")})
-    elif protocol_type.builtin:
-        raise ValidationError(_("Built-in types are created by the system."))
+    _builtin_kept(actor, protocol_type)
     protocol_type.name = (protocol_type.name or "").strip()
-    settings = protocol_settings_get(organization=actor.organization)
-    errors: dict[str, list[str]] = {}
-    try:
-        protocol_type.full_clean(exclude=["registers"])
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    try:
-        protocol_type.registers = registers_check(
-            kind=protocol_type.kind,
-            registers=list(protocol_type.registers or []),
-            signatures_required=settings.signatures_required,
-        )
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
+    errors = _type_errors(actor, protocol_type)
     if errors:
         raise ValidationError(errors)
-    protocol_type.save()
+    try:
+        with transaction.atomic():
+            protocol_type.save()
+    except IntegrityError as exc:  # the same name saved by a concurrent request
+        raise ValidationError({"name": _("A protocol type of this name exists already.")}) from exc
     return protocol_type
 
 

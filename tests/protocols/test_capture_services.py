@@ -323,3 +323,90 @@ def test_submit_enqueues_the_delivery_task_after_commit(reserved, django_capture
             _args, kwargs, _embed = json.loads(base64.b64decode(message["body"]))
             queued.append(kwargs)
     assert {"organization_id": reserved.organization_id, "protocol_id": protocol.pk} in queued
+
+
+def test_an_interim_protocol_records_its_km_through_the_condition_record(reserved):
+    actor = admin_of(reserved)
+    record(reserved, K.CHECK_OUT)
+    with scope(organization=reserved.organization):
+        from protocols.services.types import protocol_type_save
+
+        meldung = protocol_type_save(
+            actor=actor,
+            protocol_type=ProtocolType(
+                name="Langzeit", kind="interim", registers=[Register.LONG_TERM, Register.DISPATCH]
+            ),
+        )
+        protocol = protocol_start(actor=actor, contract=reserved, kind=K.INTERIM, protocol_type=meldung)
+        protocol_register_save(
+            actor=actor,
+            protocol=protocol,
+            register=Register.LONG_TERM,
+            data={"reporter_name": "Fahrer Meier", "km": "1250"},
+        )
+        protocol_submit(actor=actor, protocol=protocol)
+        protocol.refresh_from_db()
+        reserved.refresh_from_db()
+        assert reserved.status == Contract.Status.CHECKED_OUT  # an interim report moves nothing
+        reading = protocol.condition_record.km_reading
+        assert (reading.km, reading.source) == (1250, KmReading.Source.PROTOCOL)
+        assert Vehicle.objects.get(pk=reserved.vehicle_id).current_km == 1250
+        assert protocol.reporter_name == "Fahrer Meier"
+
+
+def test_a_draft_follows_a_swapped_vehicle_until_it_holds_vehicle_bound_parts(reserved, car2):
+    from contracts.services.editing import contract_vehicle_swap
+
+    actor = admin_of(reserved)
+    draft = start(reserved)
+    with scope(organization=reserved.organization):
+        contract_vehicle_swap(actor=actor, contract=reserved, vehicle=car2)
+    assert start(reserved).vehicle_id == car2.pk
+    with scope(organization=reserved.organization):
+        protocol_photo_add(actor=actor, protocol=draft, view="front", image=photo())
+        contract_vehicle_swap(
+            actor=actor, contract=reserved, vehicle=Vehicle.objects.exclude(pk=car2.pk).get(plate="M-AA 1")
+        )
+    again = start(reserved)
+    assert again.pk == draft.pk and again.vehicle_id == car2.pk
+    with scope(organization=reserved.organization):
+        assert "The contract's vehicle changed after this protocol was started." in protocol_missing(protocol=again)
+
+
+def test_discarding_a_draft_removes_it_with_its_damages(reserved, django_capture_on_commit_callbacks):
+    from protocols.services.capture import protocol_discard
+
+    actor = admin_of(reserved)
+    draft = start(reserved)
+    with scope(organization=reserved.organization):
+        protocol_damage_add(actor=actor, protocol=draft, area="left", description="verworfen")
+        added = protocol_photo_add(actor=actor, protocol=draft, view="front", image=photo())
+        storage, name = added.image.storage, added.image.name
+        with django_capture_on_commit_callbacks(execute=True):
+            protocol_discard(actor=actor, protocol=draft)
+        assert not Protocol.objects.filter(pk=draft.pk).exists()
+        assert not Damage.objects.filter(description="verworfen").exists()
+        assert not storage.exists(name)
+    assert start(reserved).pk != draft.pk
+
+
+def test_station_staff_of_the_pick_up_station_record_a_whole_check_out(reserved, staff_a1, org_a):
+    staff = membership_of(staff_a1, org_a)
+    protocol = record(reserved, K.CHECK_OUT, actor=staff)
+    assert protocol.is_submitted and protocol.recorded_by_id == staff_a1.pk
+    reserved.refresh_from_db()
+    assert reserved.status == Contract.Status.CHECKED_OUT
+
+
+def test_a_stale_draft_is_not_continued_once_the_contract_moved_on(reserved):
+    from contracts.services.lifecycle import contract_check_out
+
+    draft = start(reserved)
+    with scope(organization=reserved.organization):
+        contract_check_out(actor=admin_of(reserved), contract=reserved, km=1100, fuel=8)
+    with pytest.raises(ValidationError) as exc:
+        start(reserved)
+    assert exc.value.code == "status"
+    with scope(organization=reserved.organization):
+        fresh = Protocol.objects.get(pk=draft.pk)
+        assert any("reserved contract" in m for m in protocol_missing(protocol=fresh))
