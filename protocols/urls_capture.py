@@ -19,6 +19,7 @@ urlpatterns = [
     path("<int:pk>/sign/customer/", capture.signature_save, {"role": "customer"}, name="sign_customer"),
     path("<int:pk>/sign/staff/", capture.signature_save, {"role": "staff"}, name="sign_staff"),
     path("<int:pk>/submit/", capture.submit, name="submit"),
+    path("<int:pk>/discard/", capture.discard, name="discard"),
     path("photos/<int:pk>/", files.photo, {"variant": "full"}, name="photo"),
     path("photos/<int:pk>/thumb/", files.photo, {"variant": "thumb"}, name="photo_thumb"),
     path("photos/<int:pk>/delete/", capture.photo_delete, name="photo_delete"),
