@@ -285,7 +285,9 @@ def submit(request: TenantRequest, org_slug, pk):
 @requires("contracts.change")
 def discard(request: TenantRequest, org_slug, pk):
     """Ask first (GET changes nothing); the POST throws the draft away with what it entered."""
-    protocol = _draft(request, pk)
+    protocol, done = _submitted_redirect(request, pk)
+    if done:
+        return done
     errors: list[str] = []
     if request.method == "POST":
         try:

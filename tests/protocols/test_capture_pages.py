@@ -274,7 +274,8 @@ def test_the_whole_check_out_through_the_pages(client_admin_a, org_a, draft, res
             response = getattr(client, method)(url, {"notes-notes": "später geändert"})
             assert response.status_code == 302 and response["Location"] == purl("detail", org_a, draft.pk)
     assert fresh(draft).notes == "Tank voll"
-    assert client.post(purl("discard", org_a, draft.pk)).status_code == 404
+    assert client.post(purl("discard", org_a, draft.pk))["Location"] == purl("detail", org_a, draft.pk)
+    assert fresh(draft).is_submitted
     assert client.post(purl("photo_add", org_a, draft.pk), {"view": "rear"}).status_code == 404
     with scope(organization=org_a):
         kept = ProtocolPhoto.objects.get(protocol=draft)
