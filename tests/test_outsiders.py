@@ -161,6 +161,11 @@ def _priority(route: str, name: str, view, model) -> float:
     if label in words.replace(" ", "") or label.rstrip("s") in words:
         # The longest label named wins a tie: "protocol-photos" is about photos, not protocols.
         score -= 2 + len(label) / 100
+    # The word right before the id names its model best ("contracts/vehicles/<pk>/block/" takes a
+    # vehicle id), above the view's app.
+    before = route.split("<int:")[0].rstrip("/").rsplit("/", 1)[-1].replace("-", "").replace("_", "")
+    if before and label in before:
+        score -= 1.5
     if model._meta.app_label == getattr(view, "__module__", "").split(".")[0]:
         score -= 1
     return score
