@@ -1,7 +1,8 @@
 """URLs of the check-out / check-in flow and the protocol page (included by protocols/urls.py).
 
 Every route takes ids only (the register of a step is a query parameter), so the outsider walker
-(tests/test_outsiders.py) can fill and check each of them.
+(tests/test_outsiders.py) can fill and check each of them; file routes name their model
+("protocol-photos", not "photos"), so the walker tries photo ids there, not protocol ids.
 """
 
 from django.urls import path
@@ -19,8 +20,9 @@ urlpatterns = [
     path("<int:pk>/sign/customer/", capture.signature_save, {"role": "customer"}, name="sign_customer"),
     path("<int:pk>/sign/staff/", capture.signature_save, {"role": "staff"}, name="sign_staff"),
     path("<int:pk>/submit/", capture.submit, name="submit"),
-    path("photos/<int:pk>/", files.photo, {"variant": "full"}, name="photo"),
-    path("photos/<int:pk>/thumb/", files.photo, {"variant": "thumb"}, name="photo_thumb"),
-    path("photos/<int:pk>/delete/", capture.photo_delete, name="photo_delete"),
-    path("signatures/<int:pk>/", files.signature, name="signature"),
+    path("<int:pk>/discard/", capture.discard, name="discard"),
+    path("protocol-photos/<int:pk>/", files.photo, {"variant": "full"}, name="photo"),
+    path("protocol-photos/<int:pk>/thumb/", files.photo, {"variant": "thumb"}, name="photo_thumb"),
+    path("protocol-photos/<int:pk>/delete/", capture.photo_delete, name="photo_delete"),
+    path("protocol-signatures/<int:pk>/", files.signature, name="signature"),
 ]

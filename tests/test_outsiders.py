@@ -153,7 +153,7 @@ def _candidates(org):
     return singles, pairs
 
 
-def _priority(route: str, name: str, view, model) -> int:
+def _priority(route: str, name: str, view, model) -> float:
     """Try the most likely model first: named in the URL, or from the view's app."""
     label = model._meta.model_name
     words = route.replace("/", " ").replace("-", " ").replace("_", " ") + " " + name.replace(":", " ").replace("_", " ")
@@ -165,7 +165,8 @@ def _priority(route: str, name: str, view, model) -> int:
     if before_id and label in (before_id, before_id.rstrip("s")):
         score -= 4
     if label in words.replace(" ", "") or label.rstrip("s") in words:
-        score -= 2
+        # The longest label named wins a tie: "protocol-photos" is about photos, not protocols.
+        score -= 2 + len(label) / 100
     if model._meta.app_label == getattr(view, "__module__", "").split(".")[0]:
         score -= 1
     return score

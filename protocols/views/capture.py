@@ -67,7 +67,8 @@ def start(request: TenantRequest, org_slug, pk, kind):
         kind=kind, status=Protocol.Status.DRAFT
     )
     draft = draft.first()
-    if draft is not None:
+    # A draft is continued at once; a stale one (the contract moved on) waits for the POST's refusal.
+    if draft is not None and contract.status == capture.STARTS_FROM[kind]:
         return redirect(_step_url(org_slug, draft, _first_open_register(draft)))
     errors: list[str] = []
     if request.method == "POST":
@@ -102,9 +103,19 @@ def _km_error(form, exc: ValidationError) -> bool:
     return bool(codes & KM_JUMP_CODES)
 
 
+def _submitted_redirect(request: TenantRequest, pk):
+    """An old link to a step of a protocol submitted meanwhile leads to its read-only page."""
+    protocol = selectors.protocol_get(membership=request.membership, pk=pk)
+    if protocol.is_submitted:
+        return protocol, redirect("protocols:detail", org_slug=request.organization.slug, pk=protocol.pk)
+    return protocol, None
+
+
 @requires("contracts.change")
 def step(request: TenantRequest, org_slug, pk):
-    protocol = _draft(request, pk)
+    protocol, done = _submitted_redirect(request, pk)
+    if done:
+        return done
     registers = list(protocol.type.registers)
     register = request.GET.get("register") or _first_open_register(protocol)
     if register == Register.DISPATCH:
@@ -245,7 +256,9 @@ SIGNATURE_ROLES = tuple(ProtocolSignature.Role.values)
 
 @requires("contracts.change")
 def submit(request: TenantRequest, org_slug, pk):
-    protocol = _draft(request, pk)
+    protocol, done = _submitted_redirect(request, pk)
+    if done:
+        return done
     errors: list[str] = []
     if request.method == "POST":
         try:
@@ -267,6 +280,31 @@ def submit(request: TenantRequest, org_slug, pk):
         errors=errors,
     )
     return render(request, "protocols/capture/submit.html", context)
+
+
+@requires("contracts.change")
+def discard(request: TenantRequest, org_slug, pk):
+    """Ask first (GET changes nothing); the POST throws the draft away with what it entered."""
+    protocol, done = _submitted_redirect(request, pk)
+    if done:
+        return done
+    errors: list[str] = []
+    if request.method == "POST":
+        try:
+            capture.protocol_discard(actor=request.membership, protocol=protocol)
+        except (ValidationError, PermissionDenied) as exc:
+            errors = list(getattr(exc, "messages", None) or [str(exc)])
+        else:
+            messages.success(request, _("The draft has been discarded."))
+            return redirect("contracts:detail", org_slug=org_slug, pk=protocol.contract_id)
+    context = {
+        "protocol": protocol,
+        "contract": protocol.contract,
+        "vehicle": protocol.vehicle,
+        "title": ctx.protocol_title(protocol.kind),
+        "errors": errors,
+    }
+    return render(request, "protocols/capture/discard.html", context)
 
 
 @requires("contracts.view")

@@ -17,6 +17,7 @@ from django_scopes import scope
 from PIL import Image, ImageDraw
 
 from contracts.models import Contract
+from contracts.services.lifecycle import contract_check_out
 from protocols.models import Protocol, ProtocolFinding, ProtocolPhoto, ProtocolSignature, Register
 from protocols.services.capture import protocol_damage_add, protocol_photo_add, protocol_start
 from tests.actors import admin_of
@@ -266,9 +267,15 @@ def test_the_whole_check_out_through_the_pages(client_admin_a, org_a, draft, res
     detail = text_of(client.get(done["Location"]))
     assert "Tank voll" in detail and 'data-testid="summary-signature-customer"' in detail
     assert 'data-testid="protocol-continue"' not in detail
-    # A submitted protocol has no capture pages any more, and its photos cannot be removed.
+    # Old links to the capture pages of a submitted protocol lead to its read-only page; nothing
+    # can be added or removed any more.
     for url in (step_url(org_a, draft, "notes"), purl("submit", org_a, draft.pk)):
-        assert client.get(url).status_code == 404
+        for method in ("get", "post"):
+            response = getattr(client, method)(url, {"notes-notes": "später geändert"})
+            assert response.status_code == 302 and response["Location"] == purl("detail", org_a, draft.pk)
+    assert fresh(draft).notes == "Tank voll"
+    assert client.post(purl("discard", org_a, draft.pk))["Location"] == purl("detail", org_a, draft.pk)
+    assert fresh(draft).is_submitted
     assert client.post(purl("photo_add", org_a, draft.pk), {"view": "rear"}).status_code == 404
     with scope(organization=org_a):
         kept = ProtocolPhoto.objects.get(protocol=draft)
@@ -329,6 +336,7 @@ def test_outsiders_and_other_stations_get_404_on_every_capture_url(
         purl("sign_customer", org_a, draft.pk),
         purl("sign_staff", org_a, draft.pk),
         purl("submit", org_a, draft.pk),
+        purl("discard", org_a, draft.pk),
         purl("photo", org_a, photo_row.pk),
         purl("photo_thumb", org_a, photo_row.pk),
         purl("photo_delete", org_a, photo_row.pk),
@@ -377,3 +385,32 @@ def test_query_counts_of_the_step_pages_and_the_protocol_page_do_not_grow(client
             protocol_damage_add(actor=actor, protocol=draft, area="left", description=f"D{n}", photos=[photo()])
     many = {url: _queries(client_admin_a, url) for url in urls}
     assert many == few
+
+
+def test_a_draft_can_be_discarded_after_asking(client_admin_a, org_a, draft, reserved):
+    actor = admin_of(reserved)
+    with scope(organization=org_a):
+        protocol_photo_add(actor=actor, protocol=draft, view="front", image=photo())
+        finding = protocol_damage_add(actor=actor, protocol=draft, area="front", description="Kratzer")
+    url = purl("discard", org_a, draft.pk)
+    assert 'data-testid="discard-form"' in text_of(client_admin_a.get(url))
+    with scope(organization=org_a):
+        assert Protocol.objects.filter(pk=draft.pk).exists()
+    response = client_admin_a.post(url)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("contracts:detail", args=[org_a.slug, reserved.pk])
+    with scope(organization=org_a):
+        assert not Protocol.objects.filter(pk=draft.pk).exists()
+        assert not Damage.objects.filter(pk=finding.damage_id).exists()
+        assert Contract.objects.get(pk=reserved.pk).status == Contract.Status.RESERVED
+
+
+def test_a_stale_draft_is_not_continued(client_admin_a, org_a, draft, reserved):
+    # The contract was checked out without this draft (another draft, a script): the check-out
+    # draft is stale, the start page explains instead of leading into it.
+    with scope(organization=org_a):
+        contract_check_out(actor=admin_of(reserved), contract=reserved, km=1010, fuel=8)
+    page = client_admin_a.get(purl("start_check_out", org_a, reserved.pk))
+    assert page.status_code == 200
+    refused = client_admin_a.post(purl("start_check_out", org_a, reserved.pk))
+    assert refused.status_code == 200 and 'data-testid="form-errors"' in text_of(refused)
