@@ -47,7 +47,14 @@ def test_search_finds_every_keyword(client_admin_a, org_a, station_a1, url):
             make_model="VW Golf",
             phone="+49 151 9876543",
         )
-        make_case(org=org_a, station=station_a1, reference="RO-0815", plate="A-B 1")
+        make_case(
+            org=org_a,
+            station=station_a1,
+            reference="RO-0815",
+            plate="A-B 1",
+            email="b@example.com",
+            phone="+4917012345",
+        )
         contact = Contact.objects.get(pk=alpha.contact_id)
         contact.first_name, contact.last_name = "Jürgen", "Weißmüller"
         contact.save()  # a later edit (the CRM's) reaches the search column through the trigger

@@ -3,17 +3,20 @@ technicians open nothing (their work is the mobile capture), sales only sales ca
 contacts, auditors read and change nothing; outsiders and other dealerships' users get 404."""
 
 import inspect
+import io
 import json
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
 from django.core.serializers import serialize
 from django.urls import URLPattern, reverse
 from django_scopes import scope, scopes_disabled
+from PIL import Image
 
 from fleetback import urls as fleetback_urls
-from fleetback.models import Case, CaseEvent, Contact, Recipient, WorkItem
+from fleetback.models import Attachment, Case, CaseEvent, Contact, Medium, Recipient, WorkItem
 from fleetback.services import cases, config, crm, crm_export, decisions, sending
 from fleetback.services.cases import ContactFields, case_fields_of
 from rentoffice.models import Role
@@ -26,6 +29,12 @@ pytestmark = pytest.mark.django_db
 BASE = "https://app.example/"
 
 
+def _jpeg() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "navy").save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
 @pytest.fixture
 def world(org_a, station_a1):
     """A sent after-sales case (with an item and a recipient), its contact, and a sales case."""
@@ -34,6 +43,14 @@ def world(org_a, station_a1):
     sales = make_case(
         org=org_a, station=station_a1, mode="sales", module="direct", reference="S-1", email="s@example.com", phone=""
     )
+    case.brand.logo.save("logo.jpg", ContentFile(_jpeg()), save=True)  # the file URLs serve real files
+    medium = Medium(organization=org_a, case=case, kind=Medium.Kind.PHOTO, original_name="a.jpg")
+    medium.file.save("a.jpg", ContentFile(_jpeg()), save=False)
+    medium.poster.save("a-poster.jpg", ContentFile(_jpeg()), save=False)
+    medium.save()
+    attachment = Attachment(organization=org_a, case=case, name="quote.pdf", content_type="application/pdf", size=4)
+    attachment.file.save("quote.pdf", ContentFile(b"%PDF"), save=False)
+    attachment.save()
     return {
         "case": case,
         "sales": sales,
@@ -41,11 +58,19 @@ def world(org_a, station_a1):
         "item": WorkItem.objects.filter(case=case, urgency="urgent").first(),
         "recipient": Recipient.objects.get(case=case),
         "brand": case.brand,
+        "medium": medium,
+        "attachment": attachment,
     }
 
 
 def _kwargs(pattern: URLPattern, world) -> dict:
-    ids = {"item_pk": world["item"].pk, "recipient_pk": world["recipient"].pk}
+    ids = {
+        "item_pk": world["item"].pk,
+        "recipient_pk": world["recipient"].pk,
+        "medium_pk": world["medium"].pk,
+        "attachment_pk": world["attachment"].pk,
+        "station_pk": world["case"].station_id,
+    }
     kwargs = {"org_slug": world["case"].organization.slug}
     for name in pattern.pattern.converters:
         if name == "pk":
@@ -54,7 +79,7 @@ def _kwargs(pattern: URLPattern, world) -> dict:
                 world["contact"].pk
                 if route.startswith("contacts/")
                 else world["brand"].pk
-                if route.startswith("checklists/")
+                if route.startswith(("checklists/", "brands/"))
                 else world["case"].pk
             )
         else:

@@ -38,6 +38,14 @@ def _contexts(org, customer):
         "customer_licence_escalation_office": licence,
         "customer_portal_invitation": portal,
         "customer_portal_reset": portal,
+        "protocol": {
+            "customer_name": NAME,
+            "contract_number": "MV-1",
+            "vehicle": "M-AB 1 (VW Golf)",
+            "protocol_kind": "Übergabe",
+            "protocol_date": "01.12.2026 10:00",
+            "place": NAME,
+        },
         **{
             kind: {
                 "case_number": 7,
