@@ -8,7 +8,13 @@ from django.db import migrations, models
 # The dashboard's search column, written by the database so that every write path (services,
 # CRM edits of a contact, GDPR anonymisation, bulk loads) keeps it current. "ß" is folded to "SS"
 # here and in the selector, as upper() keeps it.
+# Foreign keys are checked at commit (deferred); the updates below would leave those checks pending,
+# and PostgreSQL refuses the index Django creates for `sent_by` at the end of this migration while
+# checks are pending ("cannot CREATE INDEX ... because it has pending trigger events"), so they run
+# at once here.
 SEARCH_SQL = """
+SET CONSTRAINTS ALL IMMEDIATE;
+
 CREATE FUNCTION fleetback_case_search_text() RETURNS trigger AS $$
 BEGIN
     NEW.search_text := upper(replace(concat_ws(' ',
@@ -51,6 +57,7 @@ DROP FUNCTION fleetback_case_search_text();
 
 # Cases sent before the column existed: the first send event's user.
 SENT_BY_SQL = """
+SET CONSTRAINTS ALL IMMEDIATE;
 UPDATE fleetback_case c SET sent_by_id = (
     SELECT e.by_user_id FROM fleetback_caseevent e
     WHERE e.case_id = c.id AND e.action IN ('sent', 'link') AND e.by_user_id IS NOT NULL
