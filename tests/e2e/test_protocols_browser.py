@@ -15,6 +15,7 @@ from playwright.sync_api import Page, expect
 
 from contracts.models import Contract
 from protocols.models import Protocol, ProtocolFinding, ProtocolSignature
+from protocols.tasks import protocol_deliver
 from tests.conftest import PASSWORD
 from tests.contracts.conftest import book
 from tests.customers.conftest import make_customer
@@ -197,11 +198,35 @@ def _check_in(page: Page, live_server, world) -> None:
         assert [(f.damage.description, f.new_since_check_out) for f in new_findings] == [("Delle Heckklappe", True)]
 
 
+def _both_protocols_and_their_emails(page: Page, live_server, world) -> None:
+    """After the worker has delivered them: the contract page lists both protocols with their PDFs,
+    and its messages panel the two e-mails to the customer."""
+    contract = world["contract"]
+    with scope(organization=contract.organization):
+        submitted = list(Protocol.objects.filter(contract=contract).values_list("pk", flat=True))
+    assert len(submitted) == 2
+    for pk in submitted:  # what the worker does after the commit (no worker runs in the tests)
+        protocol_deliver(organization_id=contract.organization_id, protocol_id=pk)
+    page.goto(live_server.url + f"/o/org-a/contracts/{contract.pk}/")
+    protocols = page.locator("[data-testid=contract-protocol]")
+    expect(protocols).to_have_count(2)
+    expect(page.locator("[data-testid=contract-protocols] [data-testid=protocol-pdf]")).to_have_count(2)
+    messages = page.locator("#panel-messages")
+    expect(messages).to_contain_text("Übergabe")
+    expect(messages).to_contain_text("Rücknahme")
+    response = page.request.get(
+        live_server.url + page.locator("[data-testid=protocol-pdf]").first.get_attribute("href")
+    )
+    assert response.ok and response.body().startswith(b"%PDF")
+    _check(page)
+
+
 @pytest.mark.browser_context_args(viewport=TABLET, has_touch=True)
 def test_check_out_and_in_on_a_tablet(page: Page, live_server, world):
     login(page, live_server, "staff1@a.example", PASSWORD)
     _check_out(page, live_server, world)
     _check_in(page, live_server, world)
+    _both_protocols_and_their_emails(page, live_server, world)
 
 
 @pytest.mark.browser_context_args(viewport=PHONE, has_touch=True)
