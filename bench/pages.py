@@ -123,7 +123,29 @@ def pages(org) -> list[Page]:
         Page(
             "messages", "customer messages, all", reverse("messages_all", args=[slug, "customer", customer.pk]), "list"
         ),
+        *_protocol_and_case_pages(org),
     ]
+
+
+def _protocol_and_case_pages(org) -> list[Page]:
+    """Protocols (issue 10) and dealer cases (issue 12), from the demo's records."""
+    from django.db.models import Count
+    from django.urls import reverse
+
+    from fleetback.models import Case
+    from protocols.models import Protocol
+
+    slug = org.slug
+    protocol = Protocol.objects.filter(organization=org, status="submitted").order_by("-kind", "pk").first()
+    case = Case.objects.filter(organization=org).annotate(n=Count("items")).order_by("-n", "pk").first()
+    found = [Page("protocol_types", "protocol types", reverse("protocols:type_list", args=[slug]), "list")]
+    if protocol is not None:
+        found.append(Page("protocol", "protocol page", reverse("protocols:detail", args=[slug, protocol.pk]), "list"))
+    found.append(Page("cases", "dealer cases, after-sales", reverse("fleetback:list_after_sales", args=[slug]), "list"))
+    if case is not None:
+        found.append(Page("case", "dealer case page", reverse("fleetback:detail", args=[slug, case.pk]), "list"))
+    found.append(Page("contacts", "dealer-case contacts (CRM)", reverse("fleetback:contacts", args=[slug]), "list"))
+    return found
 
 
 def sessions() -> dict[str, str]:
