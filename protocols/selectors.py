@@ -6,16 +6,16 @@ protocol, photo or signature by id on their own.
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from contracts.models import Contract
 from contracts.selectors import CONTRACT_STATIONS
 from rentoffice.models import Membership
 from rentoffice.tenancy import scope_to_stations
-from vehicles.models import Vehicle
+from vehicles.models import DamagePhoto, Vehicle
 
-from .models import Protocol, ProtocolPhoto, ProtocolSignature, ProtocolType
+from .models import Protocol, ProtocolFinding, ProtocolPhoto, ProtocolSignature, ProtocolType
 
 
 def _pk(pk: int | str) -> int:
@@ -107,3 +107,27 @@ def protocol_type_get(*, membership: Membership, pk: int | str) -> ProtocolType:
     if protocol_type is None:
         raise Http404
     return protocol_type
+
+
+# What a protocol holds, read through a protocol the caller has already loaded with `protocol_get`
+# (its children need no scope check of their own).
+
+
+def protocol_findings(*, protocol: Protocol) -> list[ProtocolFinding]:
+    """The protocol's damage findings with each damage and its photos, known ones first."""
+    photos = Prefetch("damage__photos", queryset=DamagePhoto.objects.order_by("uploaded_at", "id"))
+    return list(
+        ProtocolFinding.objects.filter(protocol=protocol)
+        .select_related("damage")
+        .prefetch_related(photos)
+        .order_by("kind", "id")
+    )
+
+
+def protocol_photos(*, protocol: Protocol) -> QuerySet[ProtocolPhoto]:
+    return ProtocolPhoto.objects.filter(protocol=protocol).order_by("uploaded_at", "id")
+
+
+def protocol_signatures(*, protocol: Protocol) -> dict[str, ProtocolSignature]:
+    """The protocol's signatures by role (customer, staff)."""
+    return {signature.role: signature for signature in ProtocolSignature.objects.filter(protocol=protocol)}

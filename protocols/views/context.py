@@ -7,13 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from vehicles import selectors as vehicle_selectors
-from vehicles.models import Damage, DamagePhoto
+from vehicles.models import Damage
 from vehicles.sketch import BOXES, markers_for
 
 from .. import selectors
@@ -79,21 +78,13 @@ def finding_of(protocol: Protocol, pk: int) -> ProtocolFinding:
 
 
 def _findings(protocol: Protocol | None) -> list[ProtocolFinding]:
-    if protocol is None:
-        return []
-    photos = Prefetch("damage__photos", queryset=DamagePhoto.objects.order_by("uploaded_at", "id"))
-    return list(
-        ProtocolFinding.objects.filter(protocol=protocol)
-        .select_related("damage")
-        .prefetch_related(photos)
-        .order_by("kind", "id")
-    )
+    return [] if protocol is None else selectors.protocol_findings(protocol=protocol)
 
 
 def _photos_by_view(protocol: Protocol | None) -> dict[str, list[ProtocolPhoto]]:
     grouped: dict[str, list[ProtocolPhoto]] = {view: [] for view in PHOTO_VIEWS}
     if protocol is not None:
-        for photo in ProtocolPhoto.objects.filter(protocol=protocol).order_by("uploaded_at", "id"):
+        for photo in selectors.protocol_photos(protocol=protocol):
             grouped.setdefault(photo.view, []).append(photo)
     return grouped
 
@@ -105,7 +96,7 @@ def _check_out_of(protocol: Protocol) -> Protocol | None:
 
 
 def _signatures(protocol: Protocol) -> dict[str, ProtocolSignature]:
-    return {s.role: s for s in ProtocolSignature.objects.filter(protocol=protocol)}
+    return selectors.protocol_signatures(protocol=protocol)
 
 
 def _view_photos(
