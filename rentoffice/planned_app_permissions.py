@@ -7,15 +7,4 @@ raises, and tests/rentoffice/test_permissions.py fails while a planned app is in
 Nothing here is core's: core's own catalogue is in rentoffice/permissions.py.
 """
 
-from django.utils.translation import gettext_lazy as _
-
-from .permissions import declare
-
-PLANNED_APPS = ("billing",)
-
-declare(
-    "billing",
-    {"billing.view": _("View invoices and payments"), "billing.change": _("Issue invoices and take payments")},
-    grants={"station_staff": {"billing.view"}, "auditor": {"billing.view"}},
-    planned=True,
-)
+PLANNED_APPS: tuple[str, ...] = ()

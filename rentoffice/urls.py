@@ -38,6 +38,7 @@ org_patterns = [
     path("contracts/", include("contracts.urls")),
     path("cases/", include("fleetback.urls")),
     path("protocols/", include("protocols.urls")),
+    path("billing/", include("billing.urls")),
 ]
 
 urlpatterns = [
@@ -69,6 +70,8 @@ urlpatterns = [
     path("api/v1/o/<slug:org_slug>/", include((api_urls.org_patterns, "api"))),
     path("portal/", include("customers.portal_urls")),
     path("c/", include("fleetback.public_urls")),
+    # Customers' pay links and the payment provider's webhooks (no login; see billing/public_urls.py).
+    path("pay/", include("billing.public_urls")),
     path("django-admin/", admin.site.urls),
 ]
 

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "vehicles",
     "contracts",
     "protocols",
+    "billing",
     "fleetback",
 ]
 

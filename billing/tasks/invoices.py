@@ -1,0 +1,1 @@
+"""Celery tasks of billing: invoices (thin adapters that load by id and call a service)."""
