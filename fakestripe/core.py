@@ -148,6 +148,28 @@ class Fake:
                 self.accounts.clear()
                 self.clock_offset = 0.0
 
+    def dump(self) -> dict:
+        return {
+            "clock_offset": self.clock_offset,
+            "accounts": {
+                name: {
+                    "objects": a.objects,
+                    "idempotency": a.idempotency,
+                    "events": [e["id"] for e in a.events],
+                }
+                for name, a in self.accounts.items()
+            },
+        }
+
+    def load(self, data: dict) -> None:
+        with self.lock:
+            self.clock_offset = float(data.get("clock_offset", 0))
+            for name, saved in data.get("accounts", {}).items():
+                account = self.account(name)
+                account.objects = saved["objects"]
+                account.idempotency = saved["idempotency"]
+                account.events = [account.objects[i] for i in saved["events"] if i in account.objects]
+
     def account(self, name: str) -> Account:
         if name not in self.accounts:
             self.accounts[name] = Account(name)

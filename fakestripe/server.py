@@ -66,8 +66,20 @@ class Failure:
 class FakeStripe:
     """The server; `start()` runs it in a daemon thread, `serve_forever()` in the caller's."""
 
-    def __init__(self, *, host: str = "127.0.0.1", port: int = 0, deliver_webhooks: bool = True):
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        deliver_webhooks: bool = True,
+        state_file: str | Path | None = None,
+    ):
         self.fake = Fake(base_url=lambda: self.url, on_event=self._on_event)
+        # `make run` keeps the fake's objects next to the demo database, so a restart still finds
+        # the intents the demo's payments name.
+        self.state_file = Path(state_file) if state_file else None
+        if self.state_file and self.state_file.exists():
+            self.fake.load(json.loads(self.state_file.read_text()))
         self.failures: list[Failure] = []
         self.deliverer = Deliverer(enabled=deliver_webhooks)
         self.httpd = ThreadingHTTPServer((host, port), _handler(self))
@@ -88,7 +100,17 @@ class FakeStripe:
         self.deliverer.start()
         self.httpd.serve_forever(poll_interval=0.2)
 
+    def save(self) -> None:
+        if self.state_file is None:
+            return
+        with self.fake.lock:
+            data = json.dumps(self.fake.dump())
+        tmp = self.state_file.with_suffix(".tmp")
+        tmp.write_text(data)
+        tmp.replace(self.state_file)
+
     def shutdown(self) -> None:
+        self.save()
         self.httpd.shutdown()
         self.httpd.server_close()
         self.deliverer.stop()
@@ -214,7 +236,7 @@ class _Handler(BaseHTTPRequestHandler):
         key_type, account_name = match.group(1), match.group(2)
         body = self._body() if method == "POST" else raw_query
         params = forms.decode(body)
-        request_sig = (method, path, copy.deepcopy(params))
+        request_sig = json.dumps([method, path, params], sort_keys=True)
         failure = server.take_failure(method, path, account_name)
         if failure and not failure.after:
             self._fail(failure)
@@ -255,6 +277,8 @@ class _Handler(BaseHTTPRequestHandler):
                         "request_id": "req_" + secrets.token_hex(8),
                     }
                 headers = {"Idempotency-Key": idem_key} if idem_key else {}
+        if method == "POST" and server.state_file is not None:
+            server.save()
         if failure:
             self._fail(failure)
             return

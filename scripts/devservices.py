@@ -192,7 +192,7 @@ def start_fake_stripe(name: str, port: int) -> str:
     folder.mkdir(parents=True, exist_ok=True)
     with open(folder / "fakestripe.log", "ab") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "fakestripe", "--port", str(port)],
+            [sys.executable, "-m", "fakestripe", "--port", str(port), "--state", str(folder / "fakestripe.json")],
             cwd=ROOT,
             stdout=log,
             stderr=subprocess.STDOUT,
