@@ -32,6 +32,42 @@ from .core import Account, Fake, StripeError, invalid, not_found, public
 from .webhooks import Deliverer, sign
 
 STATIC = Path(__file__).parent / "static"
+# Parameters each POST accepts (Stripe answers any other with `parameter_unknown`), so a caller's
+# typo or a field of another API version fails here as it would at Stripe.
+_INTENT_CREATE = {"customer", "payment_method", "payment_method_data", "confirm", "allowed_payment_method_types"}
+PARAMETERS = {
+    ("customers", False, None): {"name", "email", "description", "metadata", "phone", "preferred_locales"},
+    ("payment_methods", False, None): {"type", "card", "billing_details", "metadata"},
+    ("payment_methods", True, "attach"): {"customer"},
+    ("setup_intents", False, None): _INTENT_CREATE | {"usage", "metadata", "description", "return_url"},
+    ("setup_intents", True, "confirm"): {"payment_method", "payment_method_data", "return_url", "client_secret"},
+    ("setup_intents", True, "cancel"): {"cancellation_reason"},
+    ("payment_intents", False, None): _INTENT_CREATE
+    | {
+        "amount",
+        "currency",
+        "capture_method",
+        "off_session",
+        "setup_future_usage",
+        "description",
+        "metadata",
+        "return_url",
+        "receipt_email",
+        "statement_descriptor_suffix",
+    },
+    ("payment_intents", True, "confirm"): {
+        "payment_method",
+        "payment_method_data",
+        "return_url",
+        "off_session",
+        "setup_future_usage",
+        "client_secret",
+    },
+    ("payment_intents", True, "capture"): {"amount_to_capture", "metadata"},
+    ("payment_intents", True, "cancel"): {"cancellation_reason"},
+    ("refunds", False, None): {"payment_intent", "charge", "amount", "metadata", "reason"},
+    ("webhook_endpoints", False, None): {"url", "enabled_events", "description", "metadata", "api_version"},
+}
 STATIC_FILES = {"checkout.js": "application/javascript; charset=utf-8", "checkout.css": "text/css; charset=utf-8"}
 # The fake's own pages run under a strict policy, so the stand-in is known to need no inline code.
 PAGE_CSP = (
@@ -299,6 +335,11 @@ class _Handler(BaseHTTPRequestHandler):
         expand = p.pop("expand", None) or []
         if isinstance(expand, str):
             expand = [expand]
+        allowed = PARAMETERS.get((resource, object_id is not None, action))
+        if method == "POST" and allowed is not None:
+            unknown = sorted(set(p) - allowed)
+            if unknown:
+                raise invalid(f"Received unknown parameter: {unknown[0]}", code="parameter_unknown", param=unknown[0])
         if key_type == "pk":
             return fake.render(account, self._publishable(account, method, resource, object_id, action, p), expand)
         route = (method, resource, object_id is not None, action)

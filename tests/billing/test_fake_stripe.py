@@ -315,3 +315,14 @@ def test_state_survives_a_restart_with_a_state_file(tmp_path):
             assert json.load(response)["id"] == first
     finally:
         third.shutdown()
+
+
+def test_unknown_parameters_are_refused_like_stripe(fake_stripe):
+    status, answer = fake_stripe.api(
+        "POST",
+        "/v1/payment_intents",
+        "sk_test_fake_params",
+        {"amount": 1000, "currency": "eur", "payment_method_types[0]": "card"},
+    )
+    assert status == 400
+    assert (answer["error"]["code"], answer["error"]["param"]) == ("parameter_unknown", "payment_method_types")
