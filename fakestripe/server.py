@@ -176,6 +176,9 @@ def _handler(server: FakeStripe) -> type[BaseHTTPRequestHandler]:
 class _Handler(BaseHTTPRequestHandler):
     fake_server: FakeStripe
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes; with Nagle's algorithm on, keep-alive clients
+    # wait for a delayed ACK (~40 ms) on every answer.
+    disable_nagle_algorithm = True
     server_version = "fakestripe/1"
 
     def log_message(self, format: str, *args: Any) -> None:
