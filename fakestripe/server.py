@@ -21,6 +21,7 @@ import re
 import secrets
 import threading
 import time
+import traceback
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -175,6 +176,7 @@ def _handler(server: FakeStripe) -> type[BaseHTTPRequestHandler]:
 
 class _Handler(BaseHTTPRequestHandler):
     fake_server: FakeStripe
+    _raw_body = ""
     protocol_version = "HTTP/1.1"
     # Headers and body go out in separate writes; with Nagle's algorithm on, keep-alive clients
     # wait for a delayed ACK (~40 ms) on every answer.
@@ -205,8 +207,13 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(status, body, "application/json", {**base, **(headers or {})})
 
     def _body(self) -> str:
+        return self._raw_body
+
+    def _read_body(self) -> str:
+        # Read before anything can answer: an unread body would be taken for the next request
+        # on a keep-alive connection.
         length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length).decode("utf-8") if length else ""
+        return self.rfile.read(length).decode("utf-8", errors="replace") if length else ""
 
     def do_OPTIONS(self) -> None:
         self._send(
@@ -230,37 +237,48 @@ class _Handler(BaseHTTPRequestHandler):
         self._route("DELETE")
 
     def _route(self, method: str) -> None:
+        self._raw_body = self._read_body()
         split = urlsplit(self.path)
         path = split.path.rstrip("/") or "/"
         query = {k: v[-1] for k, v in parse_qs(split.query, keep_blank_values=True).items()}
         try:
-            if path.startswith("/v1/"):
-                self._api(method, path, split.query)
-            elif path == "/v3" or path == "/v3/stripe.js":
-                self._send(200, (STATIC / "stripe.js").read_bytes(), "application/javascript; charset=utf-8")
-            elif path in ("/_fake/checkout", "/_fake/returned"):
-                self._page(path, query)
-            elif path.startswith("/_fake/static/") and path.rsplit("/", 1)[1] in STATIC_FILES:
-                name = path.rsplit("/", 1)[1]
-                self._send(200, (STATIC / name).read_bytes(), STATIC_FILES[name])
-            elif path.startswith("/_fake/3ds/"):
-                self._challenge(method, path.rsplit("/", 1)[1], query)
-            elif path.startswith("/_fake/"):
-                self._control(method, path, query)
-            else:
-                self._json(
-                    404,
-                    {
-                        "error": {
-                            "type": "invalid_request_error",
-                            "message": f"Unrecognized request URL ({method}: {path}).",
-                        }
-                    },
-                )
+            self._serve(method, path, split.query, query)
         except StripeError as exc:
             self._json(exc.status, exc.body)
-        except BrokenPipeError:
+        except (BrokenPipeError, ConnectionResetError):
             pass
+        except (ValueError, KeyError, TypeError) as exc:
+            # malformed input (bad JSON to the control API, a field of the wrong shape)
+            self._json(400, {"error": {"type": "invalid_request_error", "message": f"Malformed request: {exc!r}"}})
+        except Exception:
+            # a bug of the fake: say so loudly instead of posing as a Stripe outage
+            traceback.print_exc()
+            self._json(500, {"error": {"type": "api_error", "message": "fakestripe crashed, see its log"}})
+
+    def _serve(self, method: str, path: str, raw_query: str, query: dict) -> None:
+        if path.startswith("/v1/"):
+            self._api(method, path, raw_query)
+        elif path == "/v3" or path == "/v3/stripe.js":
+            self._send(200, (STATIC / "stripe.js").read_bytes(), "application/javascript; charset=utf-8")
+        elif path in ("/_fake/checkout", "/_fake/returned"):
+            self._page(path, query)
+        elif path.startswith("/_fake/static/") and path.rsplit("/", 1)[1] in STATIC_FILES:
+            name = path.rsplit("/", 1)[1]
+            self._send(200, (STATIC / name).read_bytes(), STATIC_FILES[name])
+        elif path.startswith("/_fake/3ds/"):
+            self._challenge(method, path.rsplit("/", 1)[1], query)
+        elif path.startswith("/_fake/"):
+            self._control(method, path, query)
+        else:
+            self._json(
+                404,
+                {
+                    "error": {
+                        "type": "invalid_request_error",
+                        "message": f"Unrecognized request URL ({method}: {path}).",
+                    }
+                },
+            )
 
     # --- Stripe's API ---------------------------------------------------------------------------
 

@@ -326,3 +326,23 @@ def test_unknown_parameters_are_refused_like_stripe(fake_stripe):
     )
     assert status == 400
     assert (answer["error"]["code"], answer["error"]["param"]) == ("parameter_unknown", "payment_method_types")
+
+
+def test_keep_alive_connection_survives_refused_and_malformed_requests(fake_stripe):
+    import http.client
+    from urllib.parse import urlsplit
+
+    address = urlsplit(fake_stripe.url)
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=5)
+    connection.request("POST", "/v1/customers", body="name=no-key", headers={"Content-Type": "x"})
+    response = connection.getresponse()
+    assert response.status == 401
+    response.read()
+    connection.request("POST", "/_fake/failures", body="{not json")
+    response = connection.getresponse()
+    assert response.status == 400
+    response.read()
+    connection.request("POST", "/v1/customers", body="name=Erika", headers={"Authorization": "Bearer sk_test_fake_ka"})
+    response = connection.getresponse()
+    assert (response.status, json.load(response)["name"]) == (200, "Erika")
+    connection.close()
