@@ -22,6 +22,7 @@ class BillingConfig(AppConfig):
         from rentoffice.background import periodic_register
 
         from . import audit_invoices, selectors_invoices  # noqa: F401  (audit registers the logged models)
+        from .data_handlers_invoices import register_deletion_veto, register_handlers
         from .demo_invoices import seed_invoices
         from .messages_invoices import register_message_kinds
         from .panels_invoices import register_panels
@@ -33,6 +34,8 @@ class BillingConfig(AppConfig):
         )
         register_message_kinds()
         register_panels()
+        register_handlers()
+        register_deletion_veto()
         demo.register(50, "billing: invoices and credit notes", seed_invoices)
         periodic_register(
             "billing-invoices-deliver-pending",
