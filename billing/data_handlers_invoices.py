@@ -49,7 +49,9 @@ def _export(*, customer: Customer) -> ExportPart:
 
 
 def register_handlers() -> None:
-    register(CustomerDataHandler("invoices", (Invoice,), _export, _merge, merge_refusal=_merge_refusal, order=70))
+    register(
+        CustomerDataHandler("billing_invoices", (Invoice,), _export, _merge, merge_refusal=_merge_refusal, order=70)
+    )
 
 
 def _deletion_refusal(*, customer: Customer) -> str | None:

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_scopes import scope, scopes_disabled
 
 from billing.models import BillingSettings, Invoice, InvoiceLine
@@ -403,7 +403,7 @@ def test_a_customer_with_invoices_is_not_merged_away_nor_deleted(org_a, inv_cust
 
     survivor = make_customer(org_a, last_name="Bleibt", email="b@example.com")
     issued(inv_customer)
-    with scope(organization=org_a):
+    with scope(organization=org_a), translation.override("en"):
         with pytest.raises(ValidationError) as exc:
             customer_merge(survivor=survivor, other=inv_customer, take_from_other=[], actor=admin_of(org_a))
         assert "Invoices keep their customer" in str(exc.value)
