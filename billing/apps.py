@@ -37,12 +37,14 @@ class BillingConfig(AppConfig):
         from rentoffice.background import periodic_register
 
         from . import selectors_payments
+        from .data_handlers_payments import register_handlers
         from .demo_payments import seed_payments
         from .messages_payments import register_message_kinds
 
         record_kinds.register("payment", selectors_payments.payment_get, permission="billing.view")
         record_kinds.register("deposit_hold", selectors_payments.hold_get, permission="billing.view")
         register_message_kinds()
+        register_handlers()
         # Hourly: a hold is warned about once, 24 h before it expires (capture_before).
         periodic_register(
             "billing-holds-expiring", task="billing.tasks.payments.holds_expiring", schedule=crontab(minute=7)
