@@ -216,22 +216,27 @@ def booking_payment_start(*, actor: Membership | None, contract: Contract) -> Pa
             )
     if payment.provider_id:
         return payment
-    return _intent_create(payment=payment, provider=provider, save_card=True)
+    return _booking_intent(payment=payment, provider=provider)
 
 
-def _intent_create(*, payment: Payment, provider: PaymentProvider, save_card: bool) -> Payment:
+def _intent_create(*, payment: Payment, provider: PaymentProvider, save_card: bool, key_suffix: str = "") -> Intent:
     """Create the intent the customer confirms in the Payment Element (same key → same intent)."""
     customer = Customer.objects.get(pk=payment.customer_id)
     provider_customer = provider_customer_ensure(customer=customer, provider=provider)
-    intent = provider.charge(
+    return provider.charge(
         amount=payment.amount,
         currency=payment.currency,
         customer_id=provider_customer.provider_id,
         description=payment.description,
-        idempotency_key=payment.idempotency_key,
+        idempotency_key=payment.idempotency_key + key_suffix,
         metadata=_metadata(payment),
         save_card=save_card,
     )
+
+
+def _booking_intent(*, payment: Payment, provider: PaymentProvider) -> Payment:
+    intent = _intent_create(payment=payment, provider=provider, save_card=True)
+    # Two racing starts got the same intent (same key); the first to write it wins, equally.
     Payment.objects.filter(pk=payment.pk, provider_id="").update(
         provider_id=intent.id,
         client_secret=intent.client_secret,
@@ -249,7 +254,14 @@ def open_payment_intent(*, payment: Payment) -> Payment:
     if payment.client_secret:
         return payment
     provider = provider_of(payment.organization_id)
-    return _intent_create(payment=payment, provider=provider, save_card=False)
+    # The row's own key may have gone with the declined off-session call (other parameters): the
+    # pay page's intent gets a key of its own, still derived from the row.
+    intent = _intent_create(payment=payment, provider=provider, save_card=False, key_suffix=":pay-link")
+    Payment.objects.filter(pk=payment.pk, client_secret="").update(
+        provider_id=intent.id, client_secret=intent.client_secret, updated_at=timezone.now()
+    )
+    payment.refresh_from_db()
+    return payment
 
 
 def _metadata(payment: Payment) -> dict[str, str]:
