@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import secrets
-from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -504,13 +503,8 @@ def payments_sync_pending(*, organization_id: int, older_than: dt.timedelta = dt
             created_at__lt=cutoff,
         ).values_list("pk", flat=True)[:200]
     )
-    sender: Callable[..., Any] = _send_now
+    from ..tasks.payments import payment_charge
+
     for pk in ids:
-        sender("payment_charge", organization_id=organization_id, payment_id=pk)
+        payment_charge.delay(organization_id=organization_id, payment_id=pk)
     return len(ids)
-
-
-def _send_now(task_name: str, **kwargs: Any) -> None:
-    from ..tasks import payments as tasks
-
-    getattr(tasks, task_name).delay(**kwargs)
