@@ -260,3 +260,7 @@ MAX_IMAGE_UPLOAD_SIZE = env.int("MAX_IMAGE_UPLOAD_SIZE", default=15 * 1024 * 102
 MAX_DOCUMENT_UPLOAD_SIZE = env.int("MAX_DOCUMENT_UPLOAD_SIZE", default=20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# The application's own address for links built without a request (e-mails sent by workers: pay
+# links; the webhook URL registered with the payment provider).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
