@@ -19,6 +19,10 @@ class BillingConfig(AppConfig):
 
     def _register_payments(self) -> None:
         """Payments and deposits: record kinds, contract panel, messages, expiring-hold job, demo (bcore, bpay)."""
+        # bpay: the contract page's "Payments and deposit" panel.
+        from .panels_payments import register_panels as register_payment_panels
+
+        register_payment_panels()
 
     def _register_settlement(self) -> None:
         """Settlement: the `contract_checked_in` receiver, contract panel, demo (bsettle)."""
