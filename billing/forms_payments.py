@@ -11,9 +11,10 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-# No single card charge or refund through these pages is larger (the deposit and a day's rent are far
-# below it); a typo of a few extra digits becomes a field error instead of a charge.
-MAX_AMOUNT = Decimal("50000.00")
+from .services.payments import MAX_AMOUNT as SERVICE_MAX_AMOUNT
+
+# The services' limit (bcore's `money_checked`): a typo of a few extra digits is a field error, not a charge.
+MAX_AMOUNT = SERVICE_MAX_AMOUNT
 MIN_AMOUNT = Decimal("0.01")
 
 
@@ -21,18 +22,13 @@ class AmountField(forms.DecimalField):
     def __init__(self, **kwargs):
         kwargs.setdefault("label", _("Amount (EUR)"))
         super().__init__(
-            max_digits=7,
+            max_digits=8,
             decimal_places=2,
             min_value=MIN_AMOUNT,
             max_value=MAX_AMOUNT,
             localize=True,
             **kwargs,
         )
-        self.error_messages = {
-            **self.error_messages,
-            "max_digits": _("Enter an amount of at most %(max)s €.") % {"max": "50.000,00"},
-            "max_whole_digits": _("Enter an amount of at most %(max)s €.") % {"max": "50.000,00"},
-        }
 
 
 class LaterChargeForm(forms.Form):

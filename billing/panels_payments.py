@@ -46,7 +46,7 @@ def _contract_payments(view, contract) -> dict:
         and not money.booking_paid
         and not booking_open,
         "booking_open": booking_open and may_handle,
-        "may_charge": may_refund and money.card is not None and contract.status != contract.Status.CANCELLED,
+        "may_charge": may_handle and money.card is not None and contract.status != contract.Status.CANCELLED,
     }
 
 

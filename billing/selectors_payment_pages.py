@@ -1,9 +1,8 @@
-"""Reads behind the payment pages: a contract's money (payments, refunds, deposit holds with their
-deductions and evidence), one payment or hold for an action, and an open payment by its pay token.
+"""Reads behind the payment pages (bpay): a contract's money for its panel (payments, refunds,
+deposit holds with their deductions and evidence) and the payment a return URL names.
 
-Money belongs to a contract, so it is visible exactly where the contract is: the contract's pick-up
-or return station must be one of the member's (the same rule as `contracts.selectors`). A payment
-without a contract (a charge on the customer) is visible to members of all stations only.
+Single payments and holds are loaded through bcore's `selectors_payments` (scoped to the member:
+money is visible where its contract is); this module adds what the pages show on top.
 """
 
 from __future__ import annotations
@@ -11,16 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet
-from django.http import Http404
+from django.db.models import Prefetch
 
 from contracts.models import Contract
-from contracts.selectors import CONTRACT_STATIONS
 from protocols.models import Protocol, ProtocolPhoto
-from rentoffice.models import Membership
-from rentoffice.tenancy import scope_to_stations
 from vehicles.models import DamagePhoto
 
+from . import selectors_payments
 from .models import DepositDeduction, DepositHold, Payment, Refund, StoredCard
 
 # The states in which a customer can still pay (the Payment Element on a pay page).
@@ -35,56 +31,6 @@ PAYABLE_CONTRACT_STATES = (Contract.Status.RESERVED, Contract.Status.CHECKED_OUT
 ACTIVE_HOLD_STATES = (DepositHold.State.HELD,)
 
 
-def _pk(pk: int | str) -> int:
-    try:
-        return int(pk)
-    except (TypeError, ValueError) as exc:
-        raise Http404 from exc
-
-
-def _visible_contracts(membership: Membership) -> QuerySet:
-    """Ids of the contracts the member sees (organization, then stations)."""
-    contracts = Contract.objects.filter(organization_id=membership.organization_id)
-    return scope_to_stations(contracts, membership, field=CONTRACT_STATIONS).values("pk")
-
-
-def _payments(membership: Membership) -> QuerySet[Payment]:
-    qs = Payment.objects.filter(organization_id=membership.organization_id)
-    if membership.station_ids is None:
-        return qs
-    return qs.filter(contract__in=_visible_contracts(membership))
-
-
-def payment_get(*, membership: Membership, pk: int | str) -> Payment:
-    """One payment for an action on it (refund); Http404 outside the organization or stations."""
-    payment = _payments(membership).select_related("contract", "customer").filter(pk=_pk(pk)).first()
-    if payment is None:
-        raise Http404
-    return payment
-
-
-def hold_get(*, membership: Membership, pk: int | str) -> DepositHold:
-    """One deposit hold (release); Http404 outside the organization or the contract's stations."""
-    qs = DepositHold.objects.filter(organization_id=membership.organization_id)
-    if membership.station_ids is not None:
-        qs = qs.filter(contract__in=_visible_contracts(membership))
-    hold = qs.select_related("contract", "customer").filter(pk=_pk(pk)).first()
-    if hold is None:
-        raise Http404
-    return hold
-
-
-def booking_payment_of(*, contract: Contract) -> Payment | None:
-    """The contract's latest booking payment (what the booking payment page works on)."""
-    return (
-        Payment.objects.filter(
-            organization_id=contract.organization_id, contract=contract, purpose=Payment.Purpose.BOOKING
-        )
-        .order_by("-created_at", "-pk")
-        .first()
-    )
-
-
 def booking_payment_by_intent(*, contract: Contract, intent_id: str) -> Payment | None:
     """The contract's payment the provider's return URL names (payment_intent=pi_...)."""
     if not intent_id or "\x00" in intent_id:
@@ -95,18 +41,14 @@ def booking_payment_by_intent(*, contract: Contract, intent_id: str) -> Payment 
 
 
 def payment_by_token(*, token: str) -> Payment | None:
-    """An open payment by its pay token (the customer's link); None for anything unknown.
+    """An open payment by its pay token (the customer's link); None for anything malformed or unknown.
 
-    Called without a scope (the token is the only key), so it filters by the token alone and the
-    caller enters the payment's organization.
+    Called without a scope (the token is the only key); the caller enters the payment's organization.
+    A NUL byte would make PostgreSQL refuse the query, so it is turned away here.
     """
-    if not token or len(token) > 64 or "\x00" in token:
+    if not token or "\x00" in token:
         return None
-    return (
-        Payment.objects.filter(pay_token=token)
-        .select_related("organization", "customer", "contract", "contract__pickup_station")
-        .first()
-    )
+    return selectors_payments.payment_by_pay_token(token=token)
 
 
 def stored_card_of(*, customer_id: int, organization_id: int) -> StoredCard | None:

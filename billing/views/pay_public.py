@@ -46,12 +46,18 @@ def pay_page(request, token: str):
     payment = _payment(token)
     with scope(organization=payment.organization), translation.override(_language(payment)):
         config = element_config(payment.organization) if payment.state in pages.PAYABLE_STATES else None
+        problems: list[str] = []
+        if config is not None and not payment.client_secret:
+            # A declined charge whose intent could not be read: a fresh one for the Payment Element.
+            prepared, problems = run_service(None, lambda: payment_services.open_payment_intent(payment=payment))
+            payment = prepared or payment
         return _finish(
             request,
             payment,
             "billing/payments/pay_page.html",
             {
                 "config": config,
+                "problems": problems,
                 "payable": payment.state in pages.PAYABLE_STATES and bool(payment.client_secret),
                 "paid": payment.state == Payment.State.SUCCEEDED,
                 "return_url": request.build_absolute_uri(reverse("billing_public:pay_done", args=[token])),

@@ -26,6 +26,7 @@ from rentoffice.forms import form_errors_from
 from rentoffice.tenancy import TenantRequest, requires
 
 from .. import selectors_payment_pages as pages
+from .. import selectors_payments
 from ..forms_payments import LaterChargeForm, RefundForm, ReleaseForm
 from ..models import DepositHold, Payment
 from ..provider import PaymentProviderError, PaymentsNotConfigured, ProviderUnavailable
@@ -104,7 +105,7 @@ def booking_payment(request: TenantRequest, org_slug, pk):
         )
         if payment is not None:
             return redirect("billing:booking_payment", org_slug=request.organization.slug, pk=contract.pk)
-    context = _booking_context(request, contract, pages.booking_payment_of(contract=contract))
+    context = _booking_context(request, contract, selectors_payments.booking_payment(contract=contract))
     context["problems"] = problems
     response = render(request, "billing/payments/booking_payment.html", context, status=400 if problems else 200)
     return with_provider_csp(response, context["config"])
@@ -120,9 +121,9 @@ def booking_payment_return(request: TenantRequest, org_slug, pk):
     """
     contract = contract_get(membership=request.membership, pk=pk)
     intent_id = request.GET.get("payment_intent", "")[:100]
-    payment = pages.booking_payment_by_intent(contract=contract, intent_id=intent_id) or pages.booking_payment_of(
-        contract=contract
-    )
+    payment = pages.booking_payment_by_intent(
+        contract=contract, intent_id=intent_id
+    ) or selectors_payments.booking_payment(contract=contract)
     if payment is None:
         return redirect("billing:booking_payment", org_slug=request.organization.slug, pk=contract.pk)
     problems: list[str] = []
@@ -145,9 +146,12 @@ def _action_page(request, contract, form, *, title: str, intro: str, submit: str
     )
 
 
-@requires("billing.change")
+@requires("contracts.change")
 def charge_create(request: TenantRequest, org_slug, pk):
-    """A later charge on the customer's stored card (damage, extension, fuel, cleaning)."""
+    """A later charge on the customer's stored card (damage, extension, fuel, cleaning).
+
+    Part of handling the contract (`contracts.change`, bcore's `stored_card_charge` decides the same).
+    """
     contract = contract_get(membership=request.membership, pk=pk)
     card = pages.stored_card_of(customer_id=contract.customer_id, organization_id=contract.organization_id)
     form = LaterChargeForm(request.POST or None)
@@ -186,8 +190,8 @@ def charge_create(request: TenantRequest, org_slug, pk):
 
 @requires("billing.change")
 def refund_create(request: TenantRequest, org_slug, pk):
-    payment = pages.payment_get(membership=request.membership, pk=pk)
-    refundable = pages.refundable_amount(payment=payment)
+    payment = selectors_payments.payment_get(membership=request.membership, pk=pk)
+    refundable = refund_services.refundable(payment)
     form = RefundForm(request.POST or None, refundable=refundable)
     if request.method == "POST" and form.is_valid():
         refund, _problems = run_service(
@@ -220,7 +224,7 @@ def refund_create(request: TenantRequest, org_slug, pk):
 
 @requires("contracts.change")
 def hold_release(request: TenantRequest, org_slug, pk):
-    hold = pages.hold_get(membership=request.membership, pk=pk)
+    hold = selectors_payments.hold_get(membership=request.membership, pk=pk)
     form = ReleaseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         released, _problems = run_service(form, lambda: hold_services.hold_release(actor=request.membership, hold=hold))
