@@ -32,6 +32,11 @@ from .core import Account, Fake, StripeError, invalid, not_found, public
 from .webhooks import Deliverer, sign
 
 STATIC = Path(__file__).parent / "static"
+STATIC_FILES = {"checkout.js": "application/javascript; charset=utf-8", "checkout.css": "text/css; charset=utf-8"}
+# The fake's own pages run under a strict policy, so the stand-in is known to need no inline code.
+PAGE_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; form-action 'self'; img-src 'self'"
+)
 KEY = re.compile(r"^(sk|pk|rk)_(?:test|live)_(.+)$")
 
 
@@ -172,6 +177,11 @@ class _Handler(BaseHTTPRequestHandler):
                 self._api(method, path, split.query)
             elif path == "/v3" or path == "/v3/stripe.js":
                 self._send(200, (STATIC / "stripe.js").read_bytes(), "application/javascript; charset=utf-8")
+            elif path in ("/_fake/checkout", "/_fake/returned"):
+                self._page(path, query)
+            elif path.startswith("/_fake/static/") and path.rsplit("/", 1)[1] in STATIC_FILES:
+                name = path.rsplit("/", 1)[1]
+                self._send(200, (STATIC / name).read_bytes(), STATIC_FILES[name])
             elif path.startswith("/_fake/3ds/"):
                 self._challenge(method, path.rsplit("/", 1)[1], query)
             elif path.startswith("/_fake/"):
@@ -439,6 +449,37 @@ class _Handler(BaseHTTPRequestHandler):
             payload = json.dumps(public(event), indent=2)
         header = sign(payload, secret, timestamp=int(query.get("timestamp") or time.time()))
         self._json(200, {"payload": payload, "header": header, "account": account.name})
+
+    # --- the fake's own checkout page ---------------------------------------------------------------
+
+    def _page(self, path: str, query: dict) -> None:
+        lang = "de" if query.get("lang", "en").lower().startswith("de") else "en"
+        esc = html.escape
+        if path == "/_fake/returned":
+            title = "Zurück von der Zahlung" if lang == "de" else "Back from the payment"
+            items = "".join(
+                f"<dt>{esc(k)}</dt><dd data-param='{esc(k)}'>{esc(v)}</dd>" for k, v in sorted(query.items())
+            )
+            body = f"<h1>{esc(title)}</h1><dl>{items}</dl>"
+        else:
+            title = "Testkasse" if lang == "de" else "Test checkout"
+            pay = "Bezahlen" if lang == "de" else "Pay"
+            return_url = query.get("return_url") or f"{self.fake_server.url}/_fake/returned?lang={lang}"
+            body = (
+                f"<h1>{esc(title)}</h1>"
+                f'<form id="checkout" data-publishable-key="{esc(query.get("pk", ""))}" '
+                f'data-client-secret="{esc(query.get("client_secret", ""))}" data-return-url="{esc(return_url)}">'
+                '<div id="payment-element"></div>'
+                f'<button type="submit">{esc(pay)}</button></form>'
+                '<script src="/v3/"></script><script src="/_fake/static/checkout.js"></script>'
+            )
+        page = (
+            f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f'<title>{esc(title)}</title><link rel="stylesheet" href="/_fake/static/checkout.css"></head>'
+            f"<body><main>{body}</main></body></html>"
+        )
+        self._send(200, page.encode(), "text/html; charset=utf-8", {"Content-Security-Policy": PAGE_CSP})
 
     # --- 3-D Secure challenge page -------------------------------------------------------------
 
