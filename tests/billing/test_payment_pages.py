@@ -14,6 +14,7 @@ from django.utils import translation
 from django_scopes import scope, scopes_disabled
 
 from billing.models import DepositHold, Payment, Refund
+from tests.actors import admin_of
 from tests.billing.payment_data import eager  # noqa: F401  (fixture)
 from tests.billing.payment_pages_data import DAY_PRICE, paid_booking, pay_with_card, rental
 
@@ -183,7 +184,11 @@ def _add_rows(contract, n: int) -> None:
                 organization=contract.organization, payment=extra, amount=Decimal("1.00"), state="succeeded"
             )
             hold.deductions.create(
-                organization=contract.organization, kind="km", description=f"{i} km", amount=Decimal("1.00")
+                organization=contract.organization,
+                kind="damage" if i % 2 else "km",
+                description=f"{i}",
+                amount=Decimal("1.00"),
+                damage=_damage_with_photo(contract) if i % 2 else None,
             )
             DepositHold.objects.create(
                 organization=contract.organization,
@@ -197,6 +202,7 @@ def _add_rows(contract, n: int) -> None:
 
 def test_panel_query_count_does_not_grow_with_rows(client_admin_a, org_a, contract_a):
     paid_booking(contract_a)
+    _add_rows(contract_a, 2)  # one of each kind of row, a damage deduction with its photo among them
     client_admin_a.get(reverse("contracts:detail", args=[org_a.slug, contract_a.pk]))  # warm caches
     few = _panel_queries(client_admin_a, org_a, contract_a)
     _add_rows(contract_a, 6)
@@ -317,3 +323,64 @@ def test_outsiders_get_404_everywhere(client_admin_b, client_staff_a2, org_a, or
     # Staff of another station: 404 for what their role may do, never the page.
     for name, pk in [("booking_payment", contract_a.pk), ("hold_release", hold.pk)]:
         assert client_staff_a2.get(url(name, org_a, pk)).status_code == 404, name
+
+
+# Deductions and their evidence -------------------------------------------------------------------
+
+
+def _damage_with_photo(contract):
+    from tests.protocols.conftest import photo
+    from vehicles.models import Damage
+    from vehicles.services.damages import damage_create
+
+    with scope(organization=contract.organization):
+        return damage_create(
+            actor=admin_of(contract),
+            vehicle=contract.vehicle,
+            damage=Damage(
+                view="front",
+                x=Decimal("40"),
+                y=Decimal("60"),
+                area="front",
+                description="Kratzer an der Stoßstange",
+                severity="minor",
+            ),
+            photos=[photo(color=(200, 40, 40))],
+        )
+
+
+def test_panel_itemises_deductions_with_their_evidence(
+    client_admin_a, org_a, contract_a, django_capture_on_commit_callbacks
+):
+    from billing.services.holds import hold_capture
+    from protocols.models import Protocol, ProtocolPhoto
+    from tests.protocols.conftest import record
+    from vehicles.models import DamagePhoto
+
+    paid_booking(contract_a)
+    check_out = record(contract_a, Protocol.Kind.CHECK_OUT)
+    damage = _damage_with_photo(contract_a)
+    [hold] = _held(contract_a)
+    with scope(organization=org_a), django_capture_on_commit_callbacks(execute=False):
+        hold_capture(
+            actor=admin_of(contract_a),
+            hold=hold,
+            deductions=[
+                ("damage", "Kratzer Stoßstange", Decimal("150.00"), damage),
+                ("km", "120 Mehrkilometer", Decimal("36.00"), None),
+            ],
+        )
+    with scopes_disabled():
+        before = ProtocolPhoto.objects.get(protocol=check_out, view="front")
+        after = DamagePhoto.objects.get(damage=damage)
+    html = client_admin_a.get(reverse("contracts:detail", args=[org_a.slug, contract_a.pk])).content.decode()
+    assert html.count('data-testid="deduction"') == 2
+    assert "Kratzer Stoßstange" in html and "120 Mehrkilometer" in html
+    assert "150,00 €" in html and "36,00 €" in html
+    before_url = reverse("protocols:photo_thumb", args=[org_a.slug, before.pk])
+    after_url = reverse("vehicles:damage_photo_thumb", args=[org_a.slug, after.pk])
+    assert f'<img src="{before_url}"' in html
+    assert f'<img src="{after_url}"' in html
+    # The evidence opens for the same member (the links are not decoration).
+    assert client_admin_a.get(before_url).status_code == 200
+    assert client_admin_a.get(after_url).status_code == 200
