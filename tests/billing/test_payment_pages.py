@@ -321,7 +321,7 @@ def test_outsiders_get_404_everywhere(client_admin_b, client_staff_a2, org_a, or
         assert client_admin_b.post(url(name, org_b, pk)).status_code == 404, name
         assert client_admin_b.get(url(name, org_a, pk)).status_code == 404, name
     # Staff of another station: 404 for what their role may do, never the page.
-    for name, pk in [("booking_payment", contract_a.pk), ("hold_release", hold.pk)]:
+    for name, pk in [("booking_payment", contract_a.pk), ("charge_create", contract_a.pk), ("hold_release", hold.pk)]:
         assert client_staff_a2.get(url(name, org_a, pk)).status_code == 404, name
 
 
