@@ -1,4 +1,4 @@
-"""The payment provider through Stripe's official library (`stripe.StripeClient`, one per organization).
+"""The payment provider through Stripe's official library (`stripe.StripeClient`, one per organization's keys).
 
 `settings.STRIPE_API_BASE` (the fake server in development and tests) replaces Stripe's API
 address. The library retries a failed call `STRIPE_MAX_NETWORK_RETRIES` times itself, sending the
@@ -8,15 +8,27 @@ back-off (`ProviderUnavailable`). The timeout is short so a hanging Stripe does 
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import stripe
 from django.conf import settings
+
+if TYPE_CHECKING:
+    from stripe.params import (
+        CustomerCreateParams,
+        PaymentIntentCancelParams,
+        PaymentIntentCaptureParams,
+        PaymentIntentCreateParams,
+        RefundCreateParams,
+        SetupIntentCreateParams,
+        WebhookEndpointCreateParams,
+    )
 
 from .provider import (
     Card,
@@ -72,6 +84,18 @@ def _get(obj: Any, *path: str) -> Any:
     return obj
 
 
+@functools.lru_cache(maxsize=128)
+def _client(secret_key: str, api_base: str, timeout: float, retries: int) -> stripe.StripeClient:
+    """One client per account and configuration, kept: its HTTP sessions (one per thread) reuse
+    their connections, so a worker does not pay a TLS handshake with Stripe on every call."""
+    return stripe.StripeClient(
+        secret_key,
+        base_addresses={"api": api_base} if api_base else None,
+        max_network_retries=retries,
+        http_client=stripe.RequestsClient(timeout=timeout),
+    )
+
+
 class StripeProvider:
     def __init__(self, *, secret_key: str, publishable_key: str):
         self.publishable_key = publishable_key
@@ -84,28 +108,27 @@ class StripeProvider:
         else:
             self.js_url = STRIPE_JS_URL
             self.origins = STRIPE_ORIGINS
-        self._client = stripe.StripeClient(
+        self._v1 = _client(
             secret_key,
-            base_addresses={"api": api_base} if api_base else None,
-            max_network_retries=getattr(settings, "STRIPE_MAX_NETWORK_RETRIES", 1),
-            http_client=stripe.RequestsClient(timeout=getattr(settings, "STRIPE_TIMEOUT", 10.0)),
-        )
-        self._v1 = self._client.v1
+            api_base,
+            float(getattr(settings, "STRIPE_TIMEOUT", 10.0)),
+            int(getattr(settings, "STRIPE_MAX_NETWORK_RETRIES", 1)),
+        ).v1
 
     # --- the calls ----------------------------------------------------------------------------
 
     def customer_create(self, *, name: str, email: str, idempotency_key: str, metadata: dict) -> str:
-        params: dict[str, Any] = {"name": name, "metadata": metadata}
+        params: CustomerCreateParams = {"name": name, "metadata": metadata}
         if email:
             params["email"] = email
         customer = self._call(lambda: self._v1.customers.create(params, {"idempotency_key": idempotency_key}))
         return str(customer["id"])
 
     def card_save(self, *, customer_id: str, idempotency_key: str, metadata: dict) -> Setup:
-        params = {
+        params: SetupIntentCreateParams = {
             "customer": customer_id,
             "usage": "off_session",
-            "payment_method_types": ["card"],
+            "allowed_payment_method_types": ["card"],
             "metadata": metadata,
         }
         setup = self._call(lambda: self._v1.setup_intents.create(params, {"idempotency_key": idempotency_key}))
@@ -122,13 +145,13 @@ class StripeProvider:
         metadata: dict,
         save_card: bool = False,
     ) -> Intent:
-        params: dict[str, Any] = {
+        params: PaymentIntentCreateParams = {
             "amount": to_cents(amount),
             "currency": currency.lower(),
             "customer": customer_id,
             "description": description,
             "metadata": metadata,
-            "payment_method_types": ["card"],
+            "allowed_payment_method_types": ["card"],
             "expand": ["latest_charge"],
         }
         if save_card:
@@ -146,34 +169,36 @@ class StripeProvider:
         idempotency_key: str,
         metadata: dict,
     ) -> Intent:
-        params: dict[str, Any] = {
+        params: PaymentIntentCreateParams = {
             "amount": to_cents(amount),
             "currency": currency.lower(),
             "customer": customer_id,
             "capture_method": "manual",
             "description": description,
             "metadata": metadata,
-            "payment_method_types": ["card"],
+            "allowed_payment_method_types": ["card"],
             "expand": ["latest_charge"],
         }
         if payment_method_id:
-            params.update(payment_method=payment_method_id, confirm=True, off_session=True)
+            params["payment_method"] = payment_method_id
+            params["confirm"] = True
+            params["off_session"] = True
         return self._intent_call(lambda: self._v1.payment_intents.create(params, {"idempotency_key": idempotency_key}))
 
     def capture(self, *, intent_id: str, amount: Decimal, idempotency_key: str) -> Intent:
-        params = {"amount_to_capture": to_cents(amount), "expand": ["latest_charge"]}
+        params: PaymentIntentCaptureParams = {"amount_to_capture": to_cents(amount), "expand": ["latest_charge"]}
         return self._intent_call(
             lambda: self._v1.payment_intents.capture(intent_id, params, {"idempotency_key": idempotency_key})
         )
 
     def release(self, *, intent_id: str, idempotency_key: str) -> Intent:
-        params = {"expand": ["latest_charge"]}
+        params: PaymentIntentCancelParams = {"expand": ["latest_charge"]}
         return self._intent_call(
             lambda: self._v1.payment_intents.cancel(intent_id, params, {"idempotency_key": idempotency_key})
         )
 
     def refund(self, *, intent_id: str, amount: Decimal, idempotency_key: str, metadata: dict) -> RefundInfo:
-        params = {"payment_intent": intent_id, "amount": to_cents(amount), "metadata": metadata}
+        params: RefundCreateParams = {"payment_intent": intent_id, "amount": to_cents(amount), "metadata": metadata}
         refund = self._call(lambda: self._v1.refunds.create(params, {"idempotency_key": idempotency_key}))
         return self._refund(refund)
 
@@ -188,7 +213,7 @@ class StripeProvider:
         idempotency_key: str,
         metadata: dict,
     ) -> Intent:
-        params: dict[str, Any] = {
+        params: PaymentIntentCreateParams = {
             "amount": to_cents(amount),
             "currency": currency.lower(),
             "customer": customer_id,
@@ -197,7 +222,7 @@ class StripeProvider:
             "confirm": True,
             "description": description,
             "metadata": metadata,
-            "payment_method_types": ["card"],
+            "allowed_payment_method_types": ["card"],
             "expand": ["latest_charge"],
         }
         return self._intent_call(lambda: self._v1.payment_intents.create(params, {"idempotency_key": idempotency_key}))
@@ -242,7 +267,9 @@ class StripeProvider:
         return event
 
     def webhook_endpoint_create(self, *, url: str, events: Sequence[str]) -> str:
-        params = {"url": url, "enabled_events": list(events)}
+        # Stripe types the event names as literals; ours come as plain strings.
+        enabled: Any = list(events)
+        params: WebhookEndpointCreateParams = {"url": url, "enabled_events": enabled}
         endpoint = self._call(lambda: self._v1.webhook_endpoints.create(params))
         return str(endpoint["secret"])
 

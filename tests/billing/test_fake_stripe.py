@@ -235,3 +235,114 @@ def test_form_decoding_of_nested_parameters():
         "card": {"number": "42"},
         "x": ["1", "2"],
     }
+
+
+def test_concurrent_requests_with_one_key_act_once(org_a, fake_stripe):
+    provider = provider_for(org_a)
+    customer = provider.customer_create(name="Erika", email="", idempotency_key="c:conc", metadata={})
+    results, errors = [], []
+
+    def charge():
+        try:
+            results.append(
+                provider_for(org_a).charge_stored_card(
+                    amount=Decimal("25"),
+                    currency="EUR",
+                    customer_id=customer,
+                    payment_method_id="pm_card_visa",
+                    description="",
+                    idempotency_key="payment:conc",
+                    metadata={},
+                )
+            )
+        except Exception as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=charge) for _ in range(5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len({r.id for r in results}) == 1
+    assert len(fake_stripe.events(organization=org_a, type="payment_intent.succeeded")) == 1
+
+
+def test_a_hanging_call_does_not_block_others(org_a, fake_stripe):
+    fake_stripe.hang_next("/v1/refunds", seconds=3)
+    hanging = threading.Thread(
+        target=fake_stripe.api, args=("POST", "/v1/refunds", f"sk_test_fake_{org_a.pk}", {"payment_intent": "pi_x"})
+    )
+    hanging.start()
+    time.sleep(0.2)
+    started = time.monotonic()
+    provider_for(org_a).customer_create(name="x", email="", idempotency_key="c:h", metadata={})
+    assert time.monotonic() - started < 2
+    hanging.join()
+
+
+def test_state_survives_a_restart_with_a_state_file(tmp_path):
+    state = tmp_path / "fakestripe.json"
+    server = FakeStripe(port=0, deliver_webhooks=False, state_file=state).start()
+    control = Control(server.url)
+    _, customer = control.api("POST", "/v1/customers", "sk_test_fake_s", {"name": "Erika"})
+    server.shutdown()
+    again = FakeStripe(port=0, deliver_webhooks=False, state_file=state).start()
+    try:
+        control = Control(again.url)
+        status, seen = control.api("GET", f"/v1/customers/{customer['id']}", "sk_test_fake_s")
+        assert (status, seen["name"]) == (200, "Erika")
+        assert [e["type"] for e in control.events()] == ["customer.created"]
+        # the idempotency key is remembered too
+        request = urllib.request.Request(
+            again.url + "/v1/customers",
+            data=b"name=Erika",
+            headers={"Authorization": "Bearer sk_test_fake_s", "Idempotency-Key": "k-state"},
+        )
+        with urllib.request.urlopen(request) as response:
+            first = json.load(response)["id"]
+    finally:
+        again.shutdown()
+    third = FakeStripe(port=0, deliver_webhooks=False, state_file=state).start()
+    try:
+        request = urllib.request.Request(
+            third.url + "/v1/customers",
+            data=b"name=Erika",
+            headers={"Authorization": "Bearer sk_test_fake_s", "Idempotency-Key": "k-state"},
+        )
+        with urllib.request.urlopen(request) as response:
+            assert response.headers["Idempotent-Replayed"] == "true"
+            assert json.load(response)["id"] == first
+    finally:
+        third.shutdown()
+
+
+def test_unknown_parameters_are_refused_like_stripe(fake_stripe):
+    status, answer = fake_stripe.api(
+        "POST",
+        "/v1/payment_intents",
+        "sk_test_fake_params",
+        {"amount": 1000, "currency": "eur", "payment_method_types[0]": "card"},
+    )
+    assert status == 400
+    assert (answer["error"]["code"], answer["error"]["param"]) == ("parameter_unknown", "payment_method_types")
+
+
+def test_keep_alive_connection_survives_refused_and_malformed_requests(fake_stripe):
+    import http.client
+    from urllib.parse import urlsplit
+
+    address = urlsplit(fake_stripe.url)
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=5)
+    connection.request("POST", "/v1/customers", body="name=no-key", headers={"Content-Type": "x"})
+    response = connection.getresponse()
+    assert response.status == 401
+    response.read()
+    connection.request("POST", "/_fake/failures", body="{not json")
+    response = connection.getresponse()
+    assert response.status == 400
+    response.read()
+    connection.request("POST", "/v1/customers", body="name=Erika", headers={"Authorization": "Bearer sk_test_fake_ka"})
+    response = connection.getresponse()
+    assert (response.status, json.load(response)["name"]) == (200, "Erika")
+    connection.close()
