@@ -17,7 +17,7 @@ from customers.data_handlers import CustomerDataHandler, ExportPart, register
 from customers.models import Customer
 from customers.services.customer_data import serialize
 
-from .models import DepositHold, Invoice, Payment, ProviderCustomer, StoredCard
+from .models import DepositHold, Payment, ProviderCustomer, StoredCard
 
 SECRETS = {"provider_id", "client_secret", "pay_token"}
 
@@ -47,30 +47,7 @@ def _export(*, customer: Customer) -> ExportPart:
     return ExportPart(_("Stored cards (brand, last digits, expiry), card payments, refunds and deposits."), rows)
 
 
-def _invoices_refusal(*, survivor: Customer, other: Customer) -> str | None:
-    """Issued invoices are immutable and name their recipient: the customer who has them stays."""
-    if Invoice.objects.filter(organization=other.organization_id, customer=other).exists():
-        return _("%(name)s has invoices; they keep their customer, so merge the other way round.") % {
-            "name": other.display_name
-        }
-    return None
-
-
-def _invoices_export(*, customer: Customer) -> ExportPart:
-    rows = []
-    for invoice in Invoice.objects.filter(organization=customer.organization_id, customer=customer).prefetch_related(
-        "lines"
-    ):
-        rows.append(serialize(invoice))
-        rows.extend(serialize(line) for line in invoice.lines.all())
-    return ExportPart(_("Invoices and credit notes with their lines."), rows)
-
-
 def register_handlers() -> None:
-    # Until binv's own handler for invoices replaces it (key "billing_invoices", replaces=True).
-    register(
-        CustomerDataHandler("billing_invoices", (Invoice,), _invoices_export, merge_refusal=_invoices_refusal, order=74)
-    )
     register(
         CustomerDataHandler(
             "billing_payments", (Payment, DepositHold, StoredCard, ProviderCustomer), _export, _merge, order=75

@@ -114,8 +114,12 @@ def _seed(org, stdout) -> None:
         return
     if not org.stripe_webhook_secret:  # `make run`: the fake delivers its events to the running app
         stripe_webhooks_connect(organization=org)
-    _reserved(actor, _contracts(org, Contract.Status.RESERVED, 3))
-    _running(actor, _contracts(org, Contract.Status.CHECKED_OUT, 3))
+    reserved = _contracts(org, Contract.Status.RESERVED, 6)
+    running = _contracts(org, Contract.Status.CHECKED_OUT, 3)
+    # An organization with few running rentals shows the rest of the cases on reservations.
+    running += reserved[3 : 3 + 3 - len(running)]
+    _reserved(actor, reserved[:3])
+    _running(actor, running)
     stdout.write(f"demo: {org.slug}: {Payment.objects.filter(organization=org).count()} payments")
 
 

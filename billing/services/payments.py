@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import secrets
-from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -216,22 +215,27 @@ def booking_payment_start(*, actor: Membership | None, contract: Contract) -> Pa
             )
     if payment.provider_id:
         return payment
-    return _intent_create(payment=payment, provider=provider, save_card=True)
+    return _booking_intent(payment=payment, provider=provider)
 
 
-def _intent_create(*, payment: Payment, provider: PaymentProvider, save_card: bool) -> Payment:
+def _intent_create(*, payment: Payment, provider: PaymentProvider, save_card: bool, key_suffix: str = "") -> Intent:
     """Create the intent the customer confirms in the Payment Element (same key → same intent)."""
     customer = Customer.objects.get(pk=payment.customer_id)
     provider_customer = provider_customer_ensure(customer=customer, provider=provider)
-    intent = provider.charge(
+    return provider.charge(
         amount=payment.amount,
         currency=payment.currency,
         customer_id=provider_customer.provider_id,
         description=payment.description,
-        idempotency_key=payment.idempotency_key,
+        idempotency_key=payment.idempotency_key + key_suffix,
         metadata=_metadata(payment),
         save_card=save_card,
     )
+
+
+def _booking_intent(*, payment: Payment, provider: PaymentProvider) -> Payment:
+    intent = _intent_create(payment=payment, provider=provider, save_card=True)
+    # Two racing starts got the same intent (same key); the first to write it wins, equally.
     Payment.objects.filter(pk=payment.pk, provider_id="").update(
         provider_id=intent.id,
         client_secret=intent.client_secret,
@@ -249,7 +253,14 @@ def open_payment_intent(*, payment: Payment) -> Payment:
     if payment.client_secret:
         return payment
     provider = provider_of(payment.organization_id)
-    return _intent_create(payment=payment, provider=provider, save_card=False)
+    # The row's own key may have gone with the declined off-session call (other parameters): the
+    # pay page's intent gets a key of its own, still derived from the row.
+    intent = _intent_create(payment=payment, provider=provider, save_card=False, key_suffix=":pay-link")
+    Payment.objects.filter(pk=payment.pk, client_secret="").update(
+        provider_id=intent.id, client_secret=intent.client_secret, updated_at=timezone.now()
+    )
+    payment.refresh_from_db()
+    return payment
 
 
 def _metadata(payment: Payment) -> dict[str, str]:
@@ -492,13 +503,8 @@ def payments_sync_pending(*, organization_id: int, older_than: dt.timedelta = dt
             created_at__lt=cutoff,
         ).values_list("pk", flat=True)[:200]
     )
-    sender: Callable[..., Any] = _send_now
+    from ..tasks.payments import payment_charge
+
     for pk in ids:
-        sender("payment_charge", organization_id=organization_id, payment_id=pk)
+        payment_charge.delay(organization_id=organization_id, payment_id=pk)
     return len(ids)
-
-
-def _send_now(task_name: str, **kwargs: Any) -> None:
-    from ..tasks import payments as tasks
-
-    getattr(tasks, task_name).delay(**kwargs)

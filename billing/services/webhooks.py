@@ -14,6 +14,7 @@ import logging
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -160,5 +161,5 @@ def _refund_for(organization: Organization, refund_id: str, metadata: dict[str, 
 def _by_uuid(model, organization: Organization, value: str):
     try:
         return model.objects.filter(organization=organization, uuid=value).first()
-    except Exception:  # not a uuid: not one of ours
+    except (ValidationError, ValueError):  # not a uuid: not one of ours
         return None

@@ -212,3 +212,52 @@ def test_bad_charge_input_is_a_field_error_and_writes_nothing(
     assert field in exc.value.message_dict
     with scopes_disabled():
         assert not Payment.objects.filter(purpose=Payment.Purpose.CHARGE).exists()
+
+
+def test_open_payment_gets_an_intent_for_the_pay_page_and_is_paid_there(org_a, contract_a, fake_stripe):  # noqa: F811
+    from billing.services.payments import open_payment_intent
+
+    paid_booking(contract_a)
+    with scopes_disabled():
+        charge = Payment.objects.create(
+            organization=org_a,
+            customer=contract_a.customer,
+            contract=contract_a,
+            method=Payment.Method.STORED_CARD,
+            purpose=Payment.Purpose.CHARGE,
+            state=Payment.State.OPEN,
+            amount=Decimal("45.00"),
+            description="Tanken",
+            pay_token="t" * 43,
+        )
+    with scope(organization=org_a):
+        charge = open_payment_intent(payment=charge)
+        assert open_payment_intent(payment=charge).client_secret == charge.client_secret  # asked again: the same
+    assert charge.state == Payment.State.OPEN and charge.client_secret
+    assert fake_stripe.intent(charge.provider_id)["amount"] == 4500
+    confirm(charge, "pm_card_mastercard")
+    with scope(organization=org_a):
+        assert payment_sync(payment=charge).state == Payment.State.SUCCEEDED
+
+
+def test_sweep_charges_a_stored_card_payment_whose_task_was_lost_once(org_a, contract_a, fake_stripe, eager):  # noqa: F811
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from billing.services.payments import payments_sync_pending
+
+    paid_booking(contract_a)
+    with scope(organization=org_a):
+        # The broker was down when the charge was queued: the row waits in `created`.
+        charge = stored_card_charge(
+            actor=admin_of(org_a),
+            customer=contract_a.customer,
+            amount=Decimal("19.00"),
+            description="Wäsche",
+            contract=contract_a,
+        )
+        Payment.objects.filter(pk=charge.pk).update(created_at=timezone.now() - dt.timedelta(minutes=11))
+        assert payments_sync_pending(organization_id=org_a.pk) == 1
+        assert payments_sync_pending(organization_id=org_a.pk) == 0  # charged: nothing left to sweep
+    assert fresh(charge).state == Payment.State.SUCCEEDED
