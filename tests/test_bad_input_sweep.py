@@ -293,6 +293,8 @@ def test_no_hostile_input_answers_500():
         ("fleetback_public:attachment_file", {"attachment_pk": 1}),
     ):
         tokens[name] = reverse(name, kwargs={"token": "x" * 300, **kwargs})
+    for name in ("billing_public:pay_page", "billing_public:pay_done"):
+        tokens[name] = reverse(name, kwargs={"token": "x" * 300})
     for name, url in tokens.items():
         urls.setdefault(name, []).append(url)
         public.append(url)
@@ -302,6 +304,13 @@ def test_no_hostile_input_answers_500():
     with scope(organization=koenig):
         live = Recipient.objects.filter(revoked_at__isnull=True, case__status__in=["sent", "read"]).first()
     public.append(reverse("fleetback_public:page", kwargs={"token": live.token}))
+    # A live pay link of an open payment (billing's demo): its page is swept like any other.
+    from billing.models import Payment
+
+    with scope(organization=koenig):
+        open_payment = Payment.objects.exclude(pay_token="").order_by("pk").first()
+    if open_payment is not None:
+        public.append(reverse("billing_public:pay_page", kwargs={"token": open_payment.pay_token}))
 
     # Pages no link leads to: the logo (the demo has none, 404 is fine), the "password changed" page.
     # The API (JSON, no links lead there) is swept too: its answers to bad input are 4xx JSON.
