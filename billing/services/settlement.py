@@ -494,8 +494,6 @@ def _step_close(settlement: Settlement) -> None:
 def settlement_waive(*, actor: Membership, settlement: Settlement, reason: str) -> Settlement:
     """Close a settlement without collecting the rest (billing.change): the contract is settled, a
     still-held deposit released; documents already issued stay as they are (open items)."""
-    from .holds import hold_release
-
     locked = _locked(settlement)
     _require_contract(actor, locked, CHANGE_BILLING)
     reason = (reason or "").replace("\x00", "").strip()
@@ -507,6 +505,8 @@ def settlement_waive(*, actor: Membership, settlement: Settlement, reason: str) 
         raise ValidationError(_("Only a waiting or failed settlement can be waived."), code="state")
     hold = DepositHold.objects.filter(contract=locked.contract, state=DepositHold.State.HELD).first()
     if hold is not None and not hold.deductions.exists():
+        from .holds import hold_release
+
         hold_release(actor=None, hold=hold)
     contract = Contract.objects.get(pk=locked.contract_id)
     if contract.status == Contract.Status.CHECKED_IN:
