@@ -45,3 +45,14 @@ class BillingConfig(AppConfig):
 
     def _register_open_items(self) -> None:
         """Open items: customer card panels, the open-items list in the navigation, demo (bopen)."""
+        from rentoffice import demo, navigation
+
+        from .demo_open_items import seed_open_items
+        from .panels_open_items import register_panels
+
+        register_panels()
+        navigation.register(
+            navigation.NavItem(_("Open items"), "billing:open_items", "cash-coin", "billing.view", "main", 62)
+        )
+        # After invoices (50), payments (51) and settlements (52) of the demo.
+        demo.register(53, "billing: open items", seed_open_items)
