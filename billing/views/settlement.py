@@ -15,7 +15,7 @@ from rentoffice.tenancy import TenantRequest, requires
 
 from .. import selectors_settlement as selectors
 from ..forms_settlement import ChargeForm, RecordPaymentForm, WaiveForm
-from ..models import Settlement
+from ..models import Payment, Settlement
 from ..services import settlement as services
 
 VIEW = "billing.view"
@@ -137,6 +137,12 @@ def settlement_waive(request: TenantRequest, org_slug: str, pk: int):
     return _page(request, settlement, waive_form=form)
 
 
+def _awaiting(payment: Payment | None) -> Payment | None:
+    if payment is not None and payment.state in (Payment.State.OPEN, Payment.State.FAILED):
+        return payment
+    return None
+
+
 @requires(CHANGE_BILLING)
 @require_POST
 def settlement_record_payment(request: TenantRequest, org_slug: str, pk: int):
@@ -158,6 +164,9 @@ def settlement_record_payment(request: TenantRequest, org_slug: str, pk: int):
                 reference=form.cleaned_data["reference"],
                 invoice=settlement.final_invoice,
                 contract=contract,
+                # A declined card charge waits with a pay link: the money received closes it, so
+                # the customer cannot pay twice.
+                open_payment=_awaiting(settlement.payment),
             )
         except ValidationError as exc:
             form_errors_from(form, exc)
