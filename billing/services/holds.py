@@ -75,7 +75,7 @@ def hold_authorise_run(*, hold: DepositHold) -> DepositHold:
     """The task's work: authorise off-session on the stored card, once."""
     provider = provider_of(hold.organization_id)
     with transaction.atomic():
-        locked = DepositHold.objects.select_for_update().select_related("card", "customer").get(pk=hold.pk)
+        locked = DepositHold.objects.select_for_update(of=("self",)).select_related("card", "customer").get(pk=hold.pk)
         if locked.state != DepositHold.State.CREATED:
             return locked
         locked.attempts += 1

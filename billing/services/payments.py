@@ -413,14 +413,14 @@ def payment_charge_run(*, payment: Payment) -> Payment:
     """The task's work: charge off-session once (row lock + the row's key); ProviderUnavailable propagates."""
     provider = provider_of(payment.organization_id)
     with transaction.atomic():
-        locked = Payment.objects.select_for_update().select_related("card", "customer").get(pk=payment.pk)
+        locked = Payment.objects.select_for_update(of=("self",)).select_related("card", "customer").get(pk=payment.pk)
         if locked.state != Payment.State.CREATED or locked.card is None:
             return locked  # done already, or handed to the customer: a second run does nothing
         locked.attempts += 1
         locked.save(update_fields=["attempts", "updated_at"])
     # The attempt counter is committed on its own so a transient failure still counts it.
     with transaction.atomic():
-        locked = Payment.objects.select_for_update().select_related("card", "customer").get(pk=payment.pk)
+        locked = Payment.objects.select_for_update(of=("self",)).select_related("card", "customer").get(pk=payment.pk)
         if locked.state != Payment.State.CREATED or locked.card is None:
             return locked
         provider_customer = provider_customer_ensure(customer=locked.customer, provider=provider)
