@@ -55,10 +55,6 @@ CHANGE_BILLING = "billing.change"
 MAX_AMOUNT = Decimal("100000.00")
 
 
-class Pending(Exception):
-    """A money row of this step is not final yet: look again later."""
-
-
 # --- rights -------------------------------------------------------------------------------------
 
 
@@ -276,6 +272,8 @@ def settlement_advance(*, settlement: Settlement) -> str:
 
     Returns the state afterwards; `running` means a money row is not final yet — call again later.
     """
+    # Each step commits on its own (so the money task it queued starts) and says whether it is done;
+    # a step that is not done yet keeps its writes and the settlement waits there.
     steps = (_step_invoice, _step_deposit, _step_money, _step_close)
     for step in steps:
         try:
@@ -283,12 +281,12 @@ def settlement_advance(*, settlement: Settlement) -> str:
                 locked = _locked(settlement)
                 if locked.state != S.RUNNING:
                     return locked.state
-                step(locked)
-        except Pending:
-            return S.RUNNING
+                done = step(locked)
         except (ValidationError, PermissionDenied, PaymentProviderError) as exc:
             _fail(settlement, _reason(exc))
             return S.FAILED
+        if not done:
+            return S.RUNNING
     return S.SETTLED
 
 
@@ -318,12 +316,12 @@ def _fail(settlement: Settlement, reason: str) -> None:
         locked.save(update_fields=["state", "failure_reason", "updated_at"])
 
 
-def _step_invoice(settlement: Settlement) -> None:
-    if settlement.final_invoice_id is not None:
-        return
-    breakdown = _refresh(settlement)
-    settlement.final_invoice = final_invoice_issue(settlement=settlement, breakdown=breakdown)
-    settlement.save()
+def _step_invoice(settlement: Settlement) -> bool:
+    if settlement.final_invoice_id is None:
+        breakdown = _refresh(settlement)
+        settlement.final_invoice = final_invoice_issue(settlement=settlement, breakdown=breakdown)
+        settlement.save()
+    return True
 
 
 def _hold(settlement: Settlement) -> DepositHold | None:
@@ -333,24 +331,22 @@ def _hold(settlement: Settlement) -> DepositHold | None:
     return DepositHold.objects.select_for_update().filter(pk=hold_id, contract=settlement.contract).first()
 
 
-def _step_deposit(settlement: Settlement) -> None:
+def _step_deposit(settlement: Settlement) -> bool:
     from .holds import hold_capture, hold_release
 
     hold = _hold(settlement)
-    if hold is None:
-        return
-    if hold.state in (DepositHold.State.CAPTURED, DepositHold.State.RELEASED):
-        return
+    if hold is None or hold.state in (DepositHold.State.CAPTURED, DepositHold.State.RELEASED):
+        return True
     if hold.state == DepositHold.State.EXPIRED:
-        return  # nothing to take from; the money step charges the card for all of it
+        return True  # nothing to take from; the money step charges the card for all of it
     if hold.state == DepositHold.State.FAILED:
         raise ValidationError(
             _("The deposit could not be captured: %(reason)s") % {"reason": hold.failure_message or hold.failure_code}
         )
     if hold.state != DepositHold.State.HELD:
-        raise Pending
+        return False
     if hold.deductions.exists() or settlement.breakdown.get("deposit_requested"):
-        raise Pending  # asked already; bcore's task is on it
+        return False  # asked already; bcore's task is on it
     breakdown = breakdown_for(
         settlement.contract, list(settlement.charges.all()), lines_from_json(settlement.breakdown)
     )
@@ -363,25 +359,26 @@ def _step_deposit(settlement: Settlement) -> None:
         hold_release(actor=None, hold=hold)
     settlement.breakdown = {**settlement.breakdown, "deposit_requested": True}
     settlement.save(update_fields=["breakdown", "updated_at"])
-    raise Pending
+    return False
 
 
 def _total_due(settlement: Settlement) -> Decimal:
     return Decimal(settlement.breakdown.get("total_due", "0"))
 
 
-def _step_money(settlement: Settlement) -> None:
+def _step_money(settlement: Settlement) -> bool:
     if settlement.payment_id is not None and _payment_waits(settlement):
-        raise Pending
+        return False
     if settlement.refund_id is not None and _refund_waits(settlement):
-        raise Pending
+        return False
     open_amount = _total_due(settlement) - money_received(settlement.contract)
     if open_amount > 0:
         _charge(settlement, open_amount)
-        raise Pending
+        return False
     if open_amount < 0 and settlement.refund_id is None:
         _refund(settlement, -open_amount)
-        raise Pending
+        return False
+    return True
 
 
 def _payment_waits(settlement: Settlement) -> bool:
@@ -413,11 +410,12 @@ def _refund_waits(settlement: Settlement) -> bool:
 
 
 def _charge(settlement: Settlement, amount: Decimal) -> None:
-    from .payments import stored_card_charge
+    from .payments import stored_card_charge, stored_card_current
 
     contract = settlement.contract
-    customer = contract.payer_customer or contract.customer
-    if not customer.stored_cards.filter(removed_at__isnull=True).exists():
+    # The card stored at booking is the renter's (bcore keeps it for the contract's customer).
+    customer = contract.customer
+    if stored_card_current(customer=customer) is None:
         raise ValidationError(
             _("%(amount)s € are open and the customer has no stored card. Record a payment or waive.")
             % {"amount": amount}
@@ -474,7 +472,7 @@ def _refundable_payment(settlement: Settlement, amount: Decimal) -> Payment | No
     return best[1] if best else None
 
 
-def _step_close(settlement: Settlement) -> None:
+def _step_close(settlement: Settlement) -> bool:
     from .invoices import invoice_payment_status_refresh
 
     if settlement.final_invoice is not None:
@@ -485,6 +483,7 @@ def _step_close(settlement: Settlement) -> None:
     settlement.state = S.SETTLED
     settlement.settled_at = timezone.now()
     settlement.save(update_fields=["state", "settled_at", "updated_at"])
+    return True
 
 
 # --- the manual path ----------------------------------------------------------------------------

@@ -114,3 +114,36 @@ def returned_with_damage(contract, *, km_in: int = 1600, fuel_in: int = 6, sever
     with scopes_disabled():
         contract.refresh_from_db()
     return contract
+
+
+@data_helper
+def work(settlement, *, rounds: int = 8):
+    """Play the workers: run the settlement's steps and the money tasks they queued, until it stops
+    waiting (bcore's task bodies, as `tests/billing/payment_data.paid_booking` does)."""
+    from billing.models import DepositHold, Payment, Refund, Settlement
+    from billing.provider import ProviderUnavailable
+    from billing.services.holds import hold_capture_run, hold_release_run
+    from billing.services.payments import payment_charge_run
+    from billing.services.refunds import refund_run
+    from billing.services.settlement import settlement_advance
+
+    with scope(organization=settlement.organization):
+        for _round in range(rounds):
+            state = settlement_advance(settlement=settlement)
+            if state != Settlement.State.RUNNING:
+                break
+            contract = settlement.contract
+            try:
+                for hold in DepositHold.objects.filter(contract=contract, state=DepositHold.State.HELD):
+                    if hold.deductions.exists():
+                        hold_capture_run(hold=hold)
+                    else:
+                        hold_release_run(hold=hold)
+                for payment in Payment.objects.filter(contract=contract, state=Payment.State.CREATED):
+                    payment_charge_run(payment=payment)
+                for refund in Refund.objects.filter(payment__contract=contract, state=Refund.State.CREATED):
+                    refund_run(refund=refund)
+            except ProviderUnavailable:
+                pass  # the task would retry later
+        settlement.refresh_from_db()
+    return settlement
