@@ -12,11 +12,22 @@ import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import stripe
 from django.conf import settings
+
+if TYPE_CHECKING:
+    from stripe.params import (
+        CustomerCreateParams,
+        PaymentIntentCancelParams,
+        PaymentIntentCaptureParams,
+        PaymentIntentCreateParams,
+        RefundCreateParams,
+        SetupIntentCreateParams,
+        WebhookEndpointCreateParams,
+    )
 
 from .provider import (
     Card,
@@ -95,17 +106,17 @@ class StripeProvider:
     # --- the calls ----------------------------------------------------------------------------
 
     def customer_create(self, *, name: str, email: str, idempotency_key: str, metadata: dict) -> str:
-        params: dict[str, Any] = {"name": name, "metadata": metadata}
+        params: CustomerCreateParams = {"name": name, "metadata": metadata}
         if email:
             params["email"] = email
         customer = self._call(lambda: self._v1.customers.create(params, {"idempotency_key": idempotency_key}))
         return str(customer["id"])
 
     def card_save(self, *, customer_id: str, idempotency_key: str, metadata: dict) -> Setup:
-        params = {
+        params: SetupIntentCreateParams = {
             "customer": customer_id,
             "usage": "off_session",
-            "payment_method_types": ["card"],
+            "allowed_payment_method_types": ["card"],
             "metadata": metadata,
         }
         setup = self._call(lambda: self._v1.setup_intents.create(params, {"idempotency_key": idempotency_key}))
@@ -122,13 +133,13 @@ class StripeProvider:
         metadata: dict,
         save_card: bool = False,
     ) -> Intent:
-        params: dict[str, Any] = {
+        params: PaymentIntentCreateParams = {
             "amount": to_cents(amount),
             "currency": currency.lower(),
             "customer": customer_id,
             "description": description,
             "metadata": metadata,
-            "payment_method_types": ["card"],
+            "allowed_payment_method_types": ["card"],
             "expand": ["latest_charge"],
         }
         if save_card:
@@ -146,34 +157,36 @@ class StripeProvider:
         idempotency_key: str,
         metadata: dict,
     ) -> Intent:
-        params: dict[str, Any] = {
+        params: PaymentIntentCreateParams = {
             "amount": to_cents(amount),
             "currency": currency.lower(),
             "customer": customer_id,
             "capture_method": "manual",
             "description": description,
             "metadata": metadata,
-            "payment_method_types": ["card"],
+            "allowed_payment_method_types": ["card"],
             "expand": ["latest_charge"],
         }
         if payment_method_id:
-            params.update(payment_method=payment_method_id, confirm=True, off_session=True)
+            params["payment_method"] = payment_method_id
+            params["confirm"] = True
+            params["off_session"] = True
         return self._intent_call(lambda: self._v1.payment_intents.create(params, {"idempotency_key": idempotency_key}))
 
     def capture(self, *, intent_id: str, amount: Decimal, idempotency_key: str) -> Intent:
-        params = {"amount_to_capture": to_cents(amount), "expand": ["latest_charge"]}
+        params: PaymentIntentCaptureParams = {"amount_to_capture": to_cents(amount), "expand": ["latest_charge"]}
         return self._intent_call(
             lambda: self._v1.payment_intents.capture(intent_id, params, {"idempotency_key": idempotency_key})
         )
 
     def release(self, *, intent_id: str, idempotency_key: str) -> Intent:
-        params = {"expand": ["latest_charge"]}
+        params: PaymentIntentCancelParams = {"expand": ["latest_charge"]}
         return self._intent_call(
             lambda: self._v1.payment_intents.cancel(intent_id, params, {"idempotency_key": idempotency_key})
         )
 
     def refund(self, *, intent_id: str, amount: Decimal, idempotency_key: str, metadata: dict) -> RefundInfo:
-        params = {"payment_intent": intent_id, "amount": to_cents(amount), "metadata": metadata}
+        params: RefundCreateParams = {"payment_intent": intent_id, "amount": to_cents(amount), "metadata": metadata}
         refund = self._call(lambda: self._v1.refunds.create(params, {"idempotency_key": idempotency_key}))
         return self._refund(refund)
 
@@ -188,7 +201,7 @@ class StripeProvider:
         idempotency_key: str,
         metadata: dict,
     ) -> Intent:
-        params: dict[str, Any] = {
+        params: PaymentIntentCreateParams = {
             "amount": to_cents(amount),
             "currency": currency.lower(),
             "customer": customer_id,
@@ -197,7 +210,7 @@ class StripeProvider:
             "confirm": True,
             "description": description,
             "metadata": metadata,
-            "payment_method_types": ["card"],
+            "allowed_payment_method_types": ["card"],
             "expand": ["latest_charge"],
         }
         return self._intent_call(lambda: self._v1.payment_intents.create(params, {"idempotency_key": idempotency_key}))
@@ -242,7 +255,9 @@ class StripeProvider:
         return event
 
     def webhook_endpoint_create(self, *, url: str, events: Sequence[str]) -> str:
-        params = {"url": url, "enabled_events": list(events)}
+        # Stripe types the event names as literals; ours come as plain strings.
+        enabled: Any = list(events)
+        params: WebhookEndpointCreateParams = {"url": url, "enabled_events": enabled}
         endpoint = self._call(lambda: self._v1.webhook_endpoints.create(params))
         return str(endpoint["secret"])
 

@@ -9,10 +9,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m fakestripe", description="Fake Stripe server on loopback")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=12111)
+    parser.add_argument("--state", default="", help="JSON file keeping the fake's objects across restarts")
     args = parser.parse_args()
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         sys.exit("the fake listens on loopback only")
-    fake = FakeStripe(host=args.host, port=args.port)
+    fake = FakeStripe(host=args.host, port=args.port, state_file=args.state or None)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     print(f"fake Stripe listening on {fake.url}", flush=True)
     try:

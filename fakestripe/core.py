@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-API_VERSION = "2025-09-30.clover"
+API_VERSION = "2026-10-28.endive"  # the version stripe 16.1 sends
 HOLD_DAYS = 7  # Stripe keeps an online card authorisation for 7 days (capture_before)
 MIN_AMOUNT = 50  # cents: Stripe's minimum charge in EUR
 
@@ -147,6 +147,28 @@ class Fake:
             else:
                 self.accounts.clear()
                 self.clock_offset = 0.0
+
+    def dump(self) -> dict:
+        return {
+            "clock_offset": self.clock_offset,
+            "accounts": {
+                name: {
+                    "objects": a.objects,
+                    "idempotency": a.idempotency,
+                    "events": [e["id"] for e in a.events],
+                }
+                for name, a in self.accounts.items()
+            },
+        }
+
+    def load(self, data: dict) -> None:
+        with self.lock:
+            self.clock_offset = float(data.get("clock_offset", 0))
+            for name, saved in data.get("accounts", {}).items():
+                account = self.account(name)
+                account.objects = saved["objects"]
+                account.idempotency = saved["idempotency"]
+                account.events = [account.objects[i] for i in saved["events"] if i in account.objects]
 
     def account(self, name: str) -> Account:
         if name not in self.accounts:
@@ -360,7 +382,7 @@ class Fake:
             "metadata": p.get("metadata") or {},
             "next_action": None,
             "payment_method": None,
-            "payment_method_types": p.get("payment_method_types") or ["card"],
+            "payment_method_types": _allowed_types(p),
             "status": "requires_payment_method",
             "usage": p.get("usage") or "off_session",
             "cancellation_reason": None,
@@ -464,7 +486,7 @@ class Fake:
             "metadata": p.get("metadata") or {},
             "next_action": None,
             "payment_method": None,
-            "payment_method_types": p.get("payment_method_types") or ["card"],
+            "payment_method_types": _allowed_types(p),
             "setup_future_usage": sfu,
             "status": "requires_payment_method",
             "_off_session": off_session,
@@ -719,6 +741,11 @@ class Fake:
 
     def endpoints(self, account: Account) -> list[dict]:
         return [o for o in account.objects.values() if o["object"] == "webhook_endpoint"]
+
+
+def _allowed_types(p: dict) -> list:
+    """The request's allowed_payment_method_types (API 2026-10-28) become the answer's payment_method_types."""
+    return p.get("allowed_payment_method_types") or ["card"]
 
 
 def _brand(number: str) -> str:

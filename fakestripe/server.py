@@ -32,6 +32,47 @@ from .core import Account, Fake, StripeError, invalid, not_found, public
 from .webhooks import Deliverer, sign
 
 STATIC = Path(__file__).parent / "static"
+# Parameters each POST accepts (Stripe answers any other with `parameter_unknown`), so a caller's
+# typo or a field of another API version fails here as it would at Stripe.
+_INTENT_CREATE = {"customer", "payment_method", "payment_method_data", "confirm", "allowed_payment_method_types"}
+PARAMETERS = {
+    ("customers", False, None): {"name", "email", "description", "metadata", "phone", "preferred_locales"},
+    ("payment_methods", False, None): {"type", "card", "billing_details", "metadata"},
+    ("payment_methods", True, "attach"): {"customer"},
+    ("setup_intents", False, None): _INTENT_CREATE | {"usage", "metadata", "description", "return_url"},
+    ("setup_intents", True, "confirm"): {"payment_method", "payment_method_data", "return_url", "client_secret"},
+    ("setup_intents", True, "cancel"): {"cancellation_reason"},
+    ("payment_intents", False, None): _INTENT_CREATE
+    | {
+        "amount",
+        "currency",
+        "capture_method",
+        "off_session",
+        "setup_future_usage",
+        "description",
+        "metadata",
+        "return_url",
+        "receipt_email",
+        "statement_descriptor_suffix",
+    },
+    ("payment_intents", True, "confirm"): {
+        "payment_method",
+        "payment_method_data",
+        "return_url",
+        "off_session",
+        "setup_future_usage",
+        "client_secret",
+    },
+    ("payment_intents", True, "capture"): {"amount_to_capture", "metadata"},
+    ("payment_intents", True, "cancel"): {"cancellation_reason"},
+    ("refunds", False, None): {"payment_intent", "charge", "amount", "metadata", "reason"},
+    ("webhook_endpoints", False, None): {"url", "enabled_events", "description", "metadata", "api_version"},
+}
+STATIC_FILES = {"checkout.js": "application/javascript; charset=utf-8", "checkout.css": "text/css; charset=utf-8"}
+# The fake's own pages run under a strict policy, so the stand-in is known to need no inline code.
+PAGE_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; form-action 'self'; img-src 'self'"
+)
 KEY = re.compile(r"^(sk|pk|rk)_(?:test|live)_(.+)$")
 
 
@@ -61,8 +102,20 @@ class Failure:
 class FakeStripe:
     """The server; `start()` runs it in a daemon thread, `serve_forever()` in the caller's."""
 
-    def __init__(self, *, host: str = "127.0.0.1", port: int = 0, deliver_webhooks: bool = True):
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        deliver_webhooks: bool = True,
+        state_file: str | Path | None = None,
+    ):
         self.fake = Fake(base_url=lambda: self.url, on_event=self._on_event)
+        # `make run` keeps the fake's objects next to the demo database, so a restart still finds
+        # the intents the demo's payments name.
+        self.state_file = Path(state_file) if state_file else None
+        if self.state_file and self.state_file.exists():
+            self.fake.load(json.loads(self.state_file.read_text()))
         self.failures: list[Failure] = []
         self.deliverer = Deliverer(enabled=deliver_webhooks)
         self.httpd = ThreadingHTTPServer((host, port), _handler(self))
@@ -83,7 +136,17 @@ class FakeStripe:
         self.deliverer.start()
         self.httpd.serve_forever(poll_interval=0.2)
 
+    def save(self) -> None:
+        if self.state_file is None:
+            return
+        with self.fake.lock:
+            data = json.dumps(self.fake.dump())
+        tmp = self.state_file.with_suffix(".tmp")
+        tmp.write_text(data)
+        tmp.replace(self.state_file)
+
     def shutdown(self) -> None:
+        self.save()
         self.httpd.shutdown()
         self.httpd.server_close()
         self.deliverer.stop()
@@ -113,6 +176,9 @@ def _handler(server: FakeStripe) -> type[BaseHTTPRequestHandler]:
 class _Handler(BaseHTTPRequestHandler):
     fake_server: FakeStripe
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes; with Nagle's algorithm on, keep-alive clients
+    # wait for a delayed ACK (~40 ms) on every answer.
+    disable_nagle_algorithm = True
     server_version = "fakestripe/1"
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -172,6 +238,11 @@ class _Handler(BaseHTTPRequestHandler):
                 self._api(method, path, split.query)
             elif path == "/v3" or path == "/v3/stripe.js":
                 self._send(200, (STATIC / "stripe.js").read_bytes(), "application/javascript; charset=utf-8")
+            elif path in ("/_fake/checkout", "/_fake/returned"):
+                self._page(path, query)
+            elif path.startswith("/_fake/static/") and path.rsplit("/", 1)[1] in STATIC_FILES:
+                name = path.rsplit("/", 1)[1]
+                self._send(200, (STATIC / name).read_bytes(), STATIC_FILES[name])
             elif path.startswith("/_fake/3ds/"):
                 self._challenge(method, path.rsplit("/", 1)[1], query)
             elif path.startswith("/_fake/"):
@@ -204,7 +275,7 @@ class _Handler(BaseHTTPRequestHandler):
         key_type, account_name = match.group(1), match.group(2)
         body = self._body() if method == "POST" else raw_query
         params = forms.decode(body)
-        request_sig = (method, path, copy.deepcopy(params))
+        request_sig = json.dumps([method, path, params], sort_keys=True)
         failure = server.take_failure(method, path, account_name)
         if failure and not failure.after:
             self._fail(failure)
@@ -245,6 +316,8 @@ class _Handler(BaseHTTPRequestHandler):
                         "request_id": "req_" + secrets.token_hex(8),
                     }
                 headers = {"Idempotency-Key": idem_key} if idem_key else {}
+        if method == "POST" and server.state_file is not None:
+            server.save()
         if failure:
             self._fail(failure)
             return
@@ -265,6 +338,11 @@ class _Handler(BaseHTTPRequestHandler):
         expand = p.pop("expand", None) or []
         if isinstance(expand, str):
             expand = [expand]
+        allowed = PARAMETERS.get((resource, object_id is not None, action))
+        if method == "POST" and allowed is not None:
+            unknown = sorted(set(p) - allowed)
+            if unknown:
+                raise invalid(f"Received unknown parameter: {unknown[0]}", code="parameter_unknown", param=unknown[0])
         if key_type == "pk":
             return fake.render(account, self._publishable(account, method, resource, object_id, action, p), expand)
         route = (method, resource, object_id is not None, action)
@@ -439,6 +517,37 @@ class _Handler(BaseHTTPRequestHandler):
             payload = json.dumps(public(event), indent=2)
         header = sign(payload, secret, timestamp=int(query.get("timestamp") or time.time()))
         self._json(200, {"payload": payload, "header": header, "account": account.name})
+
+    # --- the fake's own checkout page ---------------------------------------------------------------
+
+    def _page(self, path: str, query: dict) -> None:
+        lang = "de" if query.get("lang", "en").lower().startswith("de") else "en"
+        esc = html.escape
+        if path == "/_fake/returned":
+            title = "Zurück von der Zahlung" if lang == "de" else "Back from the payment"
+            items = "".join(
+                f"<dt>{esc(k)}</dt><dd data-param='{esc(k)}'>{esc(v)}</dd>" for k, v in sorted(query.items())
+            )
+            body = f"<h1>{esc(title)}</h1><dl>{items}</dl>"
+        else:
+            title = "Testkasse" if lang == "de" else "Test checkout"
+            pay = "Bezahlen" if lang == "de" else "Pay"
+            return_url = query.get("return_url") or f"{self.fake_server.url}/_fake/returned?lang={lang}"
+            body = (
+                f"<h1>{esc(title)}</h1>"
+                f'<form id="checkout" data-publishable-key="{esc(query.get("pk", ""))}" '
+                f'data-client-secret="{esc(query.get("client_secret", ""))}" data-return-url="{esc(return_url)}">'
+                '<div id="payment-element"></div>'
+                f'<button type="submit">{esc(pay)}</button></form>'
+                '<script src="/v3/"></script><script src="/_fake/static/checkout.js"></script>'
+            )
+        page = (
+            f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f'<title>{esc(title)}</title><link rel="stylesheet" href="/_fake/static/checkout.css"></head>'
+            f"<body><main>{body}</main></body></html>"
+        )
+        self._send(200, page.encode(), "text/html; charset=utf-8", {"Content-Security-Policy": PAGE_CSP})
 
     # --- 3-D Secure challenge page -------------------------------------------------------------
 

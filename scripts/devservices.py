@@ -1,11 +1,16 @@
 #!/usr/bin/env python
-"""Start the embedded PostgreSQL and Redis used by `make run` and `make test`.
+"""Start the embedded PostgreSQL and Redis used by `make run` and `make test`, and the fake Stripe server.
 
-    python scripts/devservices.py start <name>   # prints `export DATABASE_URL=... REDIS_URL=...`
+    python scripts/devservices.py start <name>   # prints `export DATABASE_URL=... REDIS_URL=... STRIPE_API_BASE=...`
     python scripts/devservices.py stop <name>
 
 <name> separates data folders (var/<name>/) and ports, so the demo and the test suite never share
-a database. Services already given through DATABASE_URL / REDIS_URL are left alone.
+a database. Services already given through DATABASE_URL / REDIS_URL / STRIPE_API_BASE are left
+alone (`STRIPE_API_BASE=` empty: real Stripe with the organizations' own keys, no fake).
+
+The fake Stripe server (`python -m fakestripe`) runs for `run` only: the test suite starts one per
+pytest worker itself (tests/conftest.py), because the fake's accounts are named by organization id
+and each worker's database counts its organizations from 1 — one shared fake would mix them.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PORTS = {"run": (54329, 63799), "test": (54339, 63809)}
+FAKE_STRIPE_PORTS = {"run": 12111}
 PG_USER = "embedded_postgres"
 
 
@@ -178,14 +184,35 @@ def start_redis(name: str, port: int) -> str:
     return url
 
 
+def start_fake_stripe(name: str, port: int) -> str:
+    url = f"http://127.0.0.1:{port}"
+    if _port_open(port):
+        return url
+    folder = ROOT / "var" / name
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "fakestripe.log", "ab") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "fakestripe", "--port", str(port), "--state", str(folder / "fakestripe.json")],
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,  # outlives this script, like the daemonised Redis
+        )
+    (folder / "fakestripe.pid").write_text(str(process.pid))
+    _wait(port, "The fake Stripe server")
+    return url
+
+
 def stop(name: str) -> None:
     data = ROOT / "var" / name / "pgdata"
     if (data / "postmaster.pid").exists():
         subprocess.run([str(_pg_bin() / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"], **_as_pg_user())
-    pidfile = ROOT / "var" / name / "redis" / "redis.pid"
-    if pidfile.exists():
-        with contextlib.suppress(ProcessLookupError, ValueError):
-            os.kill(int(pidfile.read_text().strip()), 15)
+    for pidfile in (ROOT / "var" / name / "redis" / "redis.pid", ROOT / "var" / name / "fakestripe.pid"):
+        if pidfile.exists():
+            with contextlib.suppress(ProcessLookupError, ValueError):
+                os.kill(int(pidfile.read_text().strip()), 15)
+            pidfile.unlink(missing_ok=True)
 
 
 def main() -> None:
@@ -199,6 +226,8 @@ def main() -> None:
         exports["DATABASE_URL"] = start_postgres(name, pg_port)
     if not os.environ.get("REDIS_URL"):
         exports["REDIS_URL"] = start_redis(name, redis_port)
+    if name in FAKE_STRIPE_PORTS and "STRIPE_API_BASE" not in os.environ:
+        exports["STRIPE_API_BASE"] = start_fake_stripe(name, FAKE_STRIPE_PORTS[name])
     print(" ".join(f"export {k}={v};" for k, v in exports.items()))
 
 

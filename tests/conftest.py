@@ -80,6 +80,20 @@ def _fake_stripe_server():
         server.shutdown()
 
 
+@pytest.fixture
+def fake_stripe(_fake_stripe_server):
+    """The fake Stripe server's control API (fakestripe.testing.Control): fail_next, hang_next,
+    advance, events, signed_event, intent, confirm (the customer in the Payment Element), authenticate.
+
+    Each organization is its own fake account (`fake_<pk>`); failures a test injects end with it.
+    """
+    from fakestripe.testing import Control
+
+    control = Control(_fake_stripe_server)
+    yield control
+    control.clear_failures()
+
+
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
