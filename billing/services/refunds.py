@@ -91,7 +91,7 @@ def refund_run(*, refund: Refund) -> Refund:
     """The task's work: ask the provider once (row lock + the refund's key)."""
     provider = provider_of(refund.organization_id)
     with transaction.atomic():
-        locked = Refund.objects.select_for_update().select_related("payment").get(pk=refund.pk)
+        locked = Refund.objects.select_for_update(of=("self",)).select_related("payment").get(pk=refund.pk)
         if locked.state in Refund.FINAL_STATES or locked.provider_id:
             return locked
         locked.attempts += 1

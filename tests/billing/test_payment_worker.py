@@ -114,4 +114,8 @@ def test_worker_killed_during_a_capture_and_restarted_captures_once(org_a, contr
         if e["type"] == "charge.captured" and e["data"]["object"]["payment_intent"] == hold.provider_id
     ]  # fmt: skip
     assert len(captures) == 1, log.read_text()
+    # The restarted worker's call was answered with the first result (same key), not refused as a
+    # second capture: the killed worker never got an answer, the second got one 200.
+    answers = [line for line in log.read_text().splitlines() if "Stripe API response" in line and "/capture" in line]
+    assert len(answers) == 1 and "response_code=200" in answers[0], log.read_text()
     assert fake_stripe.intent(hold.provider_id)["amount_received"] == 12000
