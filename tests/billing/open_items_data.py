@@ -152,3 +152,18 @@ def cashier_a1(org_a, station_a1):
         member.role = role
         member.save()
     return membership_of(user, org_a)
+
+
+# What the test modules take with `import *`: the fixtures (and the autouse English one).
+__all__ = [
+    "_english",
+    "admin",
+    "car1",
+    "cashier_a1",
+    "contract_a1",
+    "contract_a2",
+    "customer_a",
+    "group_a",
+    "other_customer",
+    "viewer",
+]

@@ -13,18 +13,8 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from billing.models import Payment
-from tests.billing.open_items_data import (  # noqa: F401  (fixtures)
-    _english,
-    car1,
-    cashier_a1,
-    contract_a1,
-    contract_a2,
-    customer_a,
-    group_a,
-    issued_invoice,
-    payment,
-    viewer,
-)
+from tests.billing.open_items_data import *  # noqa: F403  (its fixtures)
+from tests.billing.open_items_data import issued_invoice, payment
 from tests.conftest import client_for
 from tests.customers.conftest import make_customer
 
@@ -62,7 +52,7 @@ def queries(client, url) -> int:
     return len(captured.captured_queries)
 
 
-def test_list_shows_items_with_age_and_totals_per_bucket(client_admin_a, org_a, customer_a, contract_a1):  # noqa: F811
+def test_list_shows_items_with_age_and_totals_per_bucket(client_admin_a, org_a, customer_a, contract_a1):
     today = timezone.localdate()
     old = issued_invoice(customer_a, "119.00", contract=contract_a1, due=today - dt.timedelta(days=45))
     issued_invoice(customer_a, "20.00", due=today + dt.timedelta(days=3))
@@ -75,7 +65,7 @@ def test_list_shows_items_with_age_and_totals_per_bucket(client_admin_a, org_a, 
     assert reverse("billing:payment_record_invoice", args=[org_a.slug, old.pk]) in page
 
 
-def test_list_needs_billing_view_and_record_needs_billing_change(org_a, customer_a, viewer):  # noqa: F811
+def test_list_needs_billing_view_and_record_needs_billing_change(org_a, customer_a, viewer):
     invoice = issued_invoice(customer_a, "10.00")
     from tests.conftest import make_member
 
@@ -88,7 +78,7 @@ def test_list_needs_billing_view_and_record_needs_billing_change(org_a, customer
     assert reader.get(reverse("billing:payment_record_invoice", args=[org_a.slug, invoice.pk])).status_code == 403
 
 
-def test_list_query_count_does_not_grow_with_items(client_admin_a, org_a, customer_a, contract_a1):  # noqa: F811
+def test_list_query_count_does_not_grow_with_items(client_admin_a, org_a, customer_a, contract_a1):
     issued_invoice(customer_a, "10.00", contract=contract_a1)
     payment(customer_a, "5.00", state=Payment.State.OPEN, contract=contract_a1, pay_token="x1")
     one = queries(client_admin_a, list_url(org_a))
@@ -100,7 +90,7 @@ def test_list_query_count_does_not_grow_with_items(client_admin_a, org_a, custom
     assert queries(client_admin_a, list_url(org_a, customer="kunde", bucket="current")) <= one + 1
 
 
-def test_recording_a_payment_on_an_invoice(client_admin_a, org_a, customer_a, contract_a1):  # noqa: F811
+def test_recording_a_payment_on_an_invoice(client_admin_a, org_a, customer_a, contract_a1):
     invoice = issued_invoice(customer_a, "119.00", contract=contract_a1)
     url = reverse("billing:payment_record_invoice", args=[org_a.slug, invoice.pk])
     form = client_admin_a.get(url).content.decode()
@@ -141,7 +131,7 @@ def test_recording_a_payment_on_an_invoice(client_admin_a, org_a, customer_a, co
         ({"reference": "a\x00b"}, "reference"),
     ],
 )
-def test_bad_input_shows_field_errors_and_records_nothing(client_admin_a, org_a, customer_a, data, field):  # noqa: F811
+def test_bad_input_shows_field_errors_and_records_nothing(client_admin_a, org_a, customer_a, data, field):
     invoice = issued_invoice(customer_a, "100.00")
     url = reverse("billing:payment_record_invoice", args=[org_a.slug, invoice.pk])
     post = {"amount": "50.00", "method": "cash", "received_on": timezone.localdate().isoformat(), **data}
@@ -153,7 +143,7 @@ def test_bad_input_shows_field_errors_and_records_nothing(client_admin_a, org_a,
         assert not Payment.objects.filter(customer=customer_a).exists()
 
 
-def test_overpayment_when_confirmed(client_admin_a, org_a, customer_a):  # noqa: F811
+def test_overpayment_when_confirmed(client_admin_a, org_a, customer_a):
     invoice = issued_invoice(customer_a, "100.00")
     url = reverse("billing:payment_record_invoice", args=[org_a.slug, invoice.pk])
     post = {"amount": "120.00", "method": "cash", "received_on": timezone.localdate().isoformat(), "overpayment": "on"}
@@ -162,7 +152,7 @@ def test_overpayment_when_confirmed(client_admin_a, org_a, customer_a):  # noqa:
     assert "-20.00 €" in balances and "credit" in balances
 
 
-def test_recording_on_an_open_payment_request_and_on_the_customer(client_admin_a, org_a, customer_a, contract_a1):  # noqa: F811
+def test_recording_on_an_open_payment_request_and_on_the_customer(client_admin_a, org_a, customer_a, contract_a1):
     issued_invoice(customer_a, "115.00", contract=contract_a1)  # the request's 75 € and 40 € more
     request = payment(customer_a, "75.00", state=Payment.State.OPEN, contract=contract_a1, pay_token="p1")
     url = reverse("billing:payment_record_payment", args=[org_a.slug, request.pk])
@@ -187,7 +177,7 @@ def test_other_stations_and_organizations_get_404(
     customer_a,
     contract_a1,
     contract_a2,
-    cashier_a1,  # noqa: F811
+    cashier_a1,
 ):
     at_a2 = issued_invoice(customer_a, "10.00", contract=contract_a2)
     request_a2 = payment(customer_a, "5.00", state=Payment.State.OPEN, contract=contract_a2)
@@ -203,7 +193,7 @@ def test_other_stations_and_organizations_get_404(
     assert at_a1.number in list_page and at_a2.number not in list_page
 
 
-def test_card_panels_show_open_payments_and_balances(client_admin_a, org_a, customer_a, contract_a1, contract_a2):  # noqa: F811
+def test_card_panels_show_open_payments_and_balances(client_admin_a, org_a, customer_a, contract_a1, contract_a2):
     invoice = issued_invoice(
         customer_a, "119.00", contract=contract_a1, due=timezone.localdate() - dt.timedelta(days=3)
     )
@@ -226,7 +216,7 @@ def test_card_panels_for_station_staff_and_query_counts(
     staff_a1,
     customer_a,
     contract_a1,
-    contract_a2,  # noqa: F811
+    contract_a2,
 ):
     issued_invoice(customer_a, "11.00", contract=contract_a1)
     hidden = issued_invoice(customer_a, "22.00", contract=contract_a2)

@@ -12,18 +12,8 @@ from django_scopes import scope
 from billing import selectors_open_items as selectors
 from billing.models import Invoice, Payment, Refund
 from tests.actors import admin_of, membership_of
-from tests.billing.open_items_data import (  # noqa: F401  (fixtures)
-    _english,
-    admin,
-    car1,
-    contract_a1,
-    contract_a2,
-    customer_a,
-    group_a,
-    issued_invoice,
-    payment,
-    refund,
-)
+from tests.billing.open_items_data import *  # noqa: F403  (its fixtures)
+from tests.billing.open_items_data import issued_invoice, payment, refund
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +22,7 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
-def test_balance_per_transaction_is_invoiced_minus_paid_plus_refunded(admin, customer_a, contract_a1, contract_a2):  # noqa: F811
+def test_balance_per_transaction_is_invoiced_minus_paid_plus_refunded(admin, customer_a, contract_a1, contract_a2):
     booking = issued_invoice(customer_a, "300.00", contract=contract_a1)
     issued_invoice(customer_a, "-50.00", contract=contract_a1, kind=Invoice.Kind.CREDIT_NOTE, corrects=booking)
     paid = payment(customer_a, "100.00", invoice=booking)
@@ -62,7 +52,7 @@ def test_balance_per_transaction_is_invoiced_minus_paid_plus_refunded(admin, cus
     assert by_contract[None].balance == Decimal("-30.00")  # a credit in the customer's favour
 
 
-def test_an_invoice_is_open_until_its_payments_minus_refunds_cover_it(admin, customer_a):  # noqa: F811
+def test_an_invoice_is_open_until_its_payments_minus_refunds_cover_it(admin, customer_a):
     invoice = issued_invoice(customer_a, "119.00")
     paid = payment(customer_a, "119.00", invoice=invoice)
     with scope(organization=customer_a.organization):
@@ -79,7 +69,7 @@ def test_an_invoice_is_open_until_its_payments_minus_refunds_cover_it(admin, cus
     ("days_overdue", "bucket"),
     [(-10, "current"), (0, "current"), (1, "1_30"), (30, "1_30"), (31, "31_60"), (60, "31_60"), (61, "over_60")],
 )
-def test_ageing_by_due_date(admin, customer_a, days_overdue, bucket):  # noqa: F811
+def test_ageing_by_due_date(admin, customer_a, days_overdue, bucket):
     issued_invoice(customer_a, "10.00", due=today() - dt.timedelta(days=days_overdue))
     with scope(organization=customer_a.organization):
         items = selectors.open_items(membership=admin)
@@ -94,7 +84,7 @@ def test_ageing_by_due_date(admin, customer_a, days_overdue, bucket):  # noqa: F
     assert elsewhere.totals == items.totals  # the totals show the spread whatever bucket is chosen
 
 
-def test_open_payment_requests_are_listed_once(admin, customer_a, contract_a1):  # noqa: F811
+def test_open_payment_requests_are_listed_once(admin, customer_a, contract_a1):
     request = payment(customer_a, "60.00", state=Payment.State.OPEN, contract=contract_a1, pay_token="t1", days_ago=40)
     # A failed booking payment the customer then paid again is no longer awaited.
     payment(customer_a, "49.00", state=Payment.State.FAILED, contract=contract_a1, purpose=Payment.Purpose.BOOKING)
@@ -121,7 +111,7 @@ def test_station_staff_see_their_stations_money_only(
     admin,
     customer_a,
     contract_a1,
-    contract_a2,  # noqa: F811
+    contract_a2,
 ):
     at_a1 = issued_invoice(customer_a, "10.00", contract=contract_a1)
     issued_invoice(customer_a, "20.00", contract=contract_a2)
@@ -141,7 +131,7 @@ def test_station_staff_see_their_stations_money_only(
     assert top_bar.total == Decimal("10.00")
 
 
-def test_customer_filter_and_the_other_organization(admin, customer_a, org_b):  # noqa: F811
+def test_customer_filter_and_the_other_organization(admin, customer_a, org_b):
     from tests.customers.conftest import make_customer
 
     other = make_customer(customer_a.organization, first_name="Erika", last_name="Schulz")
@@ -158,7 +148,7 @@ def test_customer_filter_and_the_other_organization(admin, customer_a, org_b):  
         assert selectors.open_items(membership=admin_of(org_b)).total == Decimal("99.00")
 
 
-def test_paging(admin, customer_a):  # noqa: F811
+def test_paging(admin, customer_a):
     for day in range(7):
         issued_invoice(customer_a, "1.00", due=today() - dt.timedelta(days=day))
     with scope(organization=customer_a.organization):
