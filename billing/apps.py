@@ -16,6 +16,18 @@ class BillingConfig(AppConfig):
 
     def _register_invoices(self) -> None:
         """Invoices: record kind, navigation, message kind "invoice", activity log, demo (binv)."""
+        from datetime import timedelta
+
+        from rentoffice.background import periodic_register
+
+        from .messages_invoices import register_message_kinds
+
+        register_message_kinds()
+        periodic_register(
+            "billing-invoices-deliver-pending",
+            task="billing.tasks.invoices.invoices_deliver_pending",
+            schedule=timedelta(minutes=15),
+        )
 
     def _register_payments(self) -> None:
         """Payments and deposits: record kinds, contract panel, messages, expiring-hold job, demo (bcore, bpay)."""

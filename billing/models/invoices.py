@@ -99,6 +99,9 @@ class Invoice(models.Model):
     email_message = models.ForeignKey(
         OutboundMessage, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Whether issuing asked for the e-mail (a booking invoice may be issued without): the delivery
+    # sweep only sends what was asked for. Set with the number, so it is part of the document.
+    email_requested = models.BooleanField(default=True)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
