@@ -55,7 +55,8 @@ from .models import Invoice, Payment, Refund
 
 ZERO = Decimal("0.00")
 MONEY_FIELD: DecimalField = DecimalField(max_digits=14, decimal_places=2)
-INVOICE_STATIONS = ("station", "contract__pickup_station", "contract__return_station")
+# An invoice belongs to its station (its contract's pick-up station, binv), as its own rights say.
+INVOICE_STATIONS = ("station",)
 PAYMENT_STATIONS = ("contract__pickup_station", "contract__return_station", "invoice__station")
 REFUND_STATIONS = tuple(f"payment__{name}" for name in PAYMENT_STATIONS)
 AWAITING_STATES = (Payment.State.OPEN, Payment.State.FAILED)
