@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from billing.models import Invoice, Payment, Refund
 from tests.actors import membership_of
 from tests.conftest import data_helper, make_member
-from tests.contracts.conftest import at, book, car1, group_a  # noqa: F401  (fixtures)
+from tests.contracts.conftest import at, book, car1, group_a
 from tests.customers.conftest import make_customer
 from tests.vehicles.conftest import make_vehicle
 
@@ -109,12 +109,12 @@ def customer_a(org_a):
 
 
 @pytest.fixture
-def contract_a1(org_a, station_a1, group_a, car1, customer_a):  # noqa: F811
+def contract_a1(org_a, station_a1, group_a, car1, customer_a):
     return book(customer_a, group_a, station_a1, at(0), at(2), vehicle=car1)
 
 
 @pytest.fixture
-def contract_a2(org_a, station_a2, group_a, customer_a):  # noqa: F811
+def contract_a2(org_a, station_a2, group_a, customer_a):
     car = make_vehicle(org_a, station_a2, group_a, plate="A-AA 2")
     return book(customer_a, group_a, station_a2, at(5), at(7), vehicle=car)
 
@@ -152,3 +152,18 @@ def cashier_a1(org_a, station_a1):
         member.role = role
         member.save()
     return membership_of(user, org_a)
+
+
+# What the test modules take with `import *`: the fixtures (and the autouse English one).
+__all__ = [
+    "_english",
+    "admin",
+    "car1",
+    "cashier_a1",
+    "contract_a1",
+    "contract_a2",
+    "customer_a",
+    "group_a",
+    "other_customer",
+    "viewer",
+]

@@ -16,20 +16,8 @@ from billing.models import Invoice, Payment
 from billing.selectors_open_items import contract_balance, customer_balance
 from billing.services.open_items import payment_record
 from tests.actors import admin_of
-from tests.billing.open_items_data import (  # noqa: F401  (fixtures)
-    _english,
-    admin,
-    car1,
-    cashier_a1,
-    contract_a1,
-    contract_a2,
-    customer_a,
-    group_a,
-    issued_invoice,
-    other_customer,
-    payment,
-    viewer,
-)
+from tests.billing.open_items_data import *  # noqa: F403  (its fixtures)
+from tests.billing.open_items_data import issued_invoice, payment
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate
@@ -47,7 +35,7 @@ def payments_of(customer) -> int:
         return Payment.objects.filter(customer=customer).count()
 
 
-def test_a_recorded_payment_is_money_received_and_lowers_the_transaction_balance(admin, customer_a, contract_a1):  # noqa: F811
+def test_a_recorded_payment_is_money_received_and_lowers_the_transaction_balance(admin, customer_a, contract_a1):
     issued_invoice(customer_a, "200.00", contract=contract_a1)
     recorded = record(
         admin,
@@ -68,7 +56,7 @@ def test_a_recorded_payment_is_money_received_and_lowers_the_transaction_balance
         assert contract_balance(contract=contract_a1, customer=customer_a) == Decimal("50.00")
 
 
-def test_paying_an_invoice_links_it_and_refreshes_its_payment_status(admin, customer_a, contract_a1):  # noqa: F811
+def test_paying_an_invoice_links_it_and_refreshes_its_payment_status(admin, customer_a, contract_a1):
     invoice = issued_invoice(customer_a, "119.00", contract=contract_a1)
     part = record(admin, customer_a, "19.00", invoice=invoice)
     assert part.invoice == invoice and part.contract == contract_a1
@@ -81,7 +69,7 @@ def test_paying_an_invoice_links_it_and_refreshes_its_payment_status(admin, cust
     assert invoice.payment_status == Invoice.PaymentStatus.PAID
 
 
-def test_more_than_is_open_is_refused_unless_confirmed_as_overpayment(admin, customer_a):  # noqa: F811
+def test_more_than_is_open_is_refused_unless_confirmed_as_overpayment(admin, customer_a):
     invoice = issued_invoice(customer_a, "100.00")
     with pytest.raises(ValidationError) as refused:
         record(admin, customer_a, "120.00", invoice=invoice)
@@ -94,7 +82,7 @@ def test_more_than_is_open_is_refused_unless_confirmed_as_overpayment(admin, cus
         assert customer_balance(customer=customer_a) == Decimal("-20.00")
 
 
-def test_on_account_with_nothing_open_needs_the_overpayment_confirmation(admin, customer_a):  # noqa: F811
+def test_on_account_with_nothing_open_needs_the_overpayment_confirmation(admin, customer_a):
     with pytest.raises(ValidationError) as refused:
         record(admin, customer_a, "50.00")
     assert "Nothing is open" in refused.value.message_dict["amount"][0]
@@ -118,7 +106,7 @@ def test_on_account_with_nothing_open_needs_the_overpayment_confirmation(admin, 
         ({"reference": "x" * 101}, "reference"),
     ],
 )
-def test_bad_input_is_a_field_error_and_writes_nothing(admin, customer_a, changes, field):  # noqa: F811
+def test_bad_input_is_a_field_error_and_writes_nothing(admin, customer_a, changes, field):
     invoice = issued_invoice(customer_a, "100.00")
     kwargs = {"amount": "10.00", "method": Payment.Method.CASH, "received_on": TODAY(), "reference": ""}
     kwargs.update(changes)
@@ -131,7 +119,7 @@ def test_bad_input_is_a_field_error_and_writes_nothing(admin, customer_a, change
     assert payments_of(customer_a) == 0
 
 
-def test_what_it_pays_must_be_the_customers_and_payable(admin, customer_a, other_customer, contract_a1, contract_a2):  # noqa: F811
+def test_what_it_pays_must_be_the_customers_and_payable(admin, customer_a, other_customer, contract_a1, contract_a2):
     foreign = issued_invoice(other_customer, "80.00")
     with pytest.raises(ValidationError) as refused:
         record(admin, customer_a, "10.00", invoice=foreign)
@@ -155,7 +143,7 @@ def test_what_it_pays_must_be_the_customers_and_payable(admin, customer_a, other
     assert payments_of(customer_a) == payments_of(other_customer) == 0
 
 
-def test_who_may_record(viewer, cashier_a1, customer_a, contract_a1, contract_a2, org_b):  # noqa: F811
+def test_who_may_record(viewer, cashier_a1, customer_a, contract_a1, contract_a2, org_b):
     issued_invoice(customer_a, "100.00", contract=contract_a1)
     issued_invoice(customer_a, "100.00", contract=contract_a2)
     with pytest.raises(PermissionDenied):
@@ -171,7 +159,7 @@ def test_who_may_record(viewer, cashier_a1, customer_a, contract_a1, contract_a2
     assert record(cashier_a1, customer_a, "10.00", contract=contract_a1).contract == contract_a1
 
 
-def test_paying_an_open_payment_request_closes_it(admin, customer_a, contract_a1):  # noqa: F811
+def test_paying_an_open_payment_request_closes_it(admin, customer_a, contract_a1):
     request = payment(
         customer_a, "75.00", state=Payment.State.OPEN, contract=contract_a1, pay_token="tok-1", description="Tanken"
     )
@@ -189,7 +177,7 @@ def test_paying_an_open_payment_request_closes_it(admin, customer_a, contract_a1
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_people_recording_the_same_transfer_at_once_record_it_once(admin, customer_a, contract_a1):  # noqa: F811
+def test_two_people_recording_the_same_transfer_at_once_record_it_once(admin, customer_a, contract_a1):
     issued_invoice(customer_a, "100.00", contract=contract_a1)
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
