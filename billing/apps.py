@@ -49,6 +49,10 @@ class BillingConfig(AppConfig):
         )
         periodic_register("billing-payments-sweep", task="billing.tasks.payments.payments_sweep", schedule=600.0)
         demo.register(51, "billing payments and deposits", seed_payments)
+        # bpay: the contract page's "Payments and deposit" panel.
+        from .panels_payments import register_panels as register_payment_panels
+
+        register_payment_panels()
 
     def _register_settlement(self) -> None:
         """Settlement: the `contract_checked_in` receiver, contract panel, demo (bsettle)."""

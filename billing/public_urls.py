@@ -2,11 +2,13 @@
 
 from django.urls import path
 
-from .views import webhooks
+from .views import pay_public, webhooks
 
 app_name = "billing_public"
 
 urlpatterns: list = [
-    # /pay/<token>/ … the customer's page for an open payment (bpay)
     path("stripe/webhook/<int:organization_id>/", webhooks.stripe_webhook, name="stripe_webhook"),
+    # The customer's page for an open payment (bpay); the token is the only key.
+    path("<str:token>/", pay_public.pay_page, name="pay_page"),
+    path("<str:token>/done/", pay_public.pay_done, name="pay_done"),
 ]
