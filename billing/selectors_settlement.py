@@ -26,7 +26,7 @@ def _pk(pk: int | str) -> int:
 
 def settlement_get(*, membership: Membership, pk: int | str) -> Settlement:
     """One settlement with its contract; Http404 outside the organization or the member's stations."""
-    qs = Settlement.objects.filter(organization_id=membership.organization_id).select_related(
+    base = Settlement.objects.filter(organization_id=membership.organization_id).select_related(
         "contract",
         "contract__customer",
         "contract__vehicle",
@@ -36,7 +36,7 @@ def settlement_get(*, membership: Membership, pk: int | str) -> Settlement:
         "refund",
         "confirmed_by",
     )
-    qs = scope_to_stations(qs, membership, field=tuple(f"contract__{f}" for f in CONTRACT_STATIONS))
+    qs = scope_to_stations(base, membership, field=tuple(f"contract__{f}" for f in CONTRACT_STATIONS))
     settlement = qs.filter(pk=_pk(pk)).first()
     if settlement is None:
         raise Http404

@@ -382,7 +382,7 @@ def _step_money(settlement: Settlement) -> bool:
 
 
 def _payment_waits(settlement: Settlement) -> bool:
-    payment = Payment.objects.select_for_update().get(pk=settlement.payment_id)
+    payment = Payment.objects.select_for_update().get(pk=settlement.payment_id or 0)
     if payment.state == Payment.State.SUCCEEDED:
         return False
     if payment.state in (Payment.State.OPEN, Payment.State.FAILED, Payment.State.CANCELLED):
@@ -401,7 +401,7 @@ def _payment_waits(settlement: Settlement) -> bool:
 
 
 def _refund_waits(settlement: Settlement) -> bool:
-    refund = Refund.objects.select_for_update().get(pk=settlement.refund_id)
+    refund = Refund.objects.select_for_update().get(pk=settlement.refund_id or 0)
     if refund.state == Refund.State.FAILED:
         raise ValidationError(
             _("The refund failed: %(reason)s") % {"reason": refund.failure_message or _("no reason given")}

@@ -184,11 +184,12 @@ def old_total(contract: Contract) -> Decimal:
 
 
 def _damage_amount(settings: BillingSettings, severity: str) -> Decimal:
-    return {
+    amounts: dict[str, Decimal] = {
         Damage.Severity.MINOR: settings.damage_charge_minor,
         Damage.Severity.MEDIUM: settings.damage_charge_medium,
         Damage.Severity.MAJOR: settings.damage_charge_major,
-    }.get(severity, settings.damage_charge_minor)
+    }
+    return amounts.get(severity, settings.damage_charge_minor)
 
 
 def new_damages(contract: Contract) -> list[Damage]:

@@ -16,7 +16,7 @@ from ..models import Invoice, InvoiceLine, Settlement, SettlementCharge
 from .invoices import LineSpec, billing_settings_get, invoice_create_and_issue
 from .settlement_breakdown import ZERO, Breakdown
 
-CHARGE_LINE_KINDS = {
+CHARGE_LINE_KINDS: dict[str, str] = {
     SettlementCharge.Kind.DAMAGE: InvoiceLine.Kind.DAMAGE,
     SettlementCharge.Kind.FUEL: InvoiceLine.Kind.FUEL,
     SettlementCharge.Kind.CLEANING: InvoiceLine.Kind.CLEANING,
