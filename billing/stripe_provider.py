@@ -1,4 +1,4 @@
-"""The payment provider through Stripe's official library (`stripe.StripeClient`, one per organization).
+"""The payment provider through Stripe's official library (`stripe.StripeClient`, one per organization's keys).
 
 `settings.STRIPE_API_BASE` (the fake server in development and tests) replaces Stripe's API
 address. The library retries a failed call `STRIPE_MAX_NETWORK_RETRIES` times itself, sending the
@@ -8,6 +8,7 @@ back-off (`ProviderUnavailable`). The timeout is short so a hanging Stripe does 
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -83,6 +84,18 @@ def _get(obj: Any, *path: str) -> Any:
     return obj
 
 
+@functools.lru_cache(maxsize=128)
+def _client(secret_key: str, api_base: str, timeout: float, retries: int) -> stripe.StripeClient:
+    """One client per account and configuration, kept: its HTTP sessions (one per thread) reuse
+    their connections, so a worker does not pay a TLS handshake with Stripe on every call."""
+    return stripe.StripeClient(
+        secret_key,
+        base_addresses={"api": api_base} if api_base else None,
+        max_network_retries=retries,
+        http_client=stripe.RequestsClient(timeout=timeout),
+    )
+
+
 class StripeProvider:
     def __init__(self, *, secret_key: str, publishable_key: str):
         self.publishable_key = publishable_key
@@ -95,13 +108,12 @@ class StripeProvider:
         else:
             self.js_url = STRIPE_JS_URL
             self.origins = STRIPE_ORIGINS
-        self._client = stripe.StripeClient(
+        self._v1 = _client(
             secret_key,
-            base_addresses={"api": api_base} if api_base else None,
-            max_network_retries=getattr(settings, "STRIPE_MAX_NETWORK_RETRIES", 1),
-            http_client=stripe.RequestsClient(timeout=getattr(settings, "STRIPE_TIMEOUT", 10.0)),
-        )
-        self._v1 = self._client.v1
+            api_base,
+            float(getattr(settings, "STRIPE_TIMEOUT", 10.0)),
+            int(getattr(settings, "STRIPE_MAX_NETWORK_RETRIES", 1)),
+        ).v1
 
     # --- the calls ----------------------------------------------------------------------------
 

@@ -15,21 +15,22 @@ from __future__ import annotations
 import contextlib
 import copy
 import fnmatch
-import html
 import json
 import re
 import secrets
 import threading
 import time
-from http import HTTPStatus
+import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from . import forms
-from .core import Account, Fake, StripeError, invalid, not_found, public
-from .webhooks import Deliverer, sign
+from .control import ControlMixin, Failure
+from .core import Account, Fake, StripeError, invalid, public
+from .pages import STATIC_FILES, PagesMixin
+from .webhooks import Deliverer
 
 STATIC = Path(__file__).parent / "static"
 # Parameters each POST accepts (Stripe answers any other with `parameter_unknown`), so a caller's
@@ -68,35 +69,7 @@ PARAMETERS = {
     ("refunds", False, None): {"payment_intent", "charge", "amount", "metadata", "reason"},
     ("webhook_endpoints", False, None): {"url", "enabled_events", "description", "metadata", "api_version"},
 }
-STATIC_FILES = {"checkout.js": "application/javascript; charset=utf-8", "checkout.css": "text/css; charset=utf-8"}
-# The fake's own pages run under a strict policy, so the stand-in is known to need no inline code.
-PAGE_CSP = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; form-action 'self'; img-src 'self'"
-)
 KEY = re.compile(r"^(sk|pk|rk)_(?:test|live)_(.+)$")
-
-
-class Failure:
-    """One rule of `POST /_fake/failures`: the next `times` matching calls fail."""
-
-    def __init__(self, spec: dict):
-        self.path = spec.get("path", "*")
-        self.method = (spec.get("method") or "*").upper()
-        self.status = int(spec.get("status", 500))
-        self.times = int(spec.get("times", 1))
-        self.mode = spec.get("mode", "error")  # error | hang
-        self.seconds = float(spec.get("seconds", 30))
-        # after=True: the call is carried out (and its idempotent answer kept), then the answer is lost
-        self.after = bool(spec.get("after", False))
-        self.account = spec.get("account") or ""
-
-    def matches(self, method: str, path: str, account: str) -> bool:
-        return (
-            self.times > 0
-            and (self.method in ("*", method))
-            and fnmatch.fnmatchcase(path, self.path)
-            and (not self.account or self.account == account)
-        )
 
 
 class FakeStripe:
@@ -120,7 +93,8 @@ class FakeStripe:
         self.deliverer = Deliverer(enabled=deliver_webhooks)
         self.httpd = ThreadingHTTPServer((host, port), _handler(self))
         self.httpd.daemon_threads = True
-        self.host, self.port = self.httpd.server_address[:2]
+        self.host = host
+        self.port = int(self.httpd.server_address[1])
         self._thread: threading.Thread | None = None
 
     @property
@@ -173,8 +147,9 @@ def _handler(server: FakeStripe) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(ControlMixin, PagesMixin, BaseHTTPRequestHandler):
     fake_server: FakeStripe
+    _raw_body = ""
     protocol_version = "HTTP/1.1"
     # Headers and body go out in separate writes; with Nagle's algorithm on, keep-alive clients
     # wait for a delayed ACK (~40 ms) on every answer.
@@ -205,8 +180,13 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(status, body, "application/json", {**base, **(headers or {})})
 
     def _body(self) -> str:
+        return self._raw_body
+
+    def _read_body(self) -> str:
+        # Read before anything can answer: an unread body would be taken for the next request
+        # on a keep-alive connection.
         length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length).decode("utf-8") if length else ""
+        return self.rfile.read(length).decode("utf-8", errors="replace") if length else ""
 
     def do_OPTIONS(self) -> None:
         self._send(
@@ -230,37 +210,48 @@ class _Handler(BaseHTTPRequestHandler):
         self._route("DELETE")
 
     def _route(self, method: str) -> None:
+        self._raw_body = self._read_body()
         split = urlsplit(self.path)
         path = split.path.rstrip("/") or "/"
         query = {k: v[-1] for k, v in parse_qs(split.query, keep_blank_values=True).items()}
         try:
-            if path.startswith("/v1/"):
-                self._api(method, path, split.query)
-            elif path == "/v3" or path == "/v3/stripe.js":
-                self._send(200, (STATIC / "stripe.js").read_bytes(), "application/javascript; charset=utf-8")
-            elif path in ("/_fake/checkout", "/_fake/returned"):
-                self._page(path, query)
-            elif path.startswith("/_fake/static/") and path.rsplit("/", 1)[1] in STATIC_FILES:
-                name = path.rsplit("/", 1)[1]
-                self._send(200, (STATIC / name).read_bytes(), STATIC_FILES[name])
-            elif path.startswith("/_fake/3ds/"):
-                self._challenge(method, path.rsplit("/", 1)[1], query)
-            elif path.startswith("/_fake/"):
-                self._control(method, path, query)
-            else:
-                self._json(
-                    404,
-                    {
-                        "error": {
-                            "type": "invalid_request_error",
-                            "message": f"Unrecognized request URL ({method}: {path}).",
-                        }
-                    },
-                )
+            self._serve(method, path, split.query, query)
         except StripeError as exc:
             self._json(exc.status, exc.body)
-        except BrokenPipeError:
+        except (BrokenPipeError, ConnectionResetError):
             pass
+        except (ValueError, KeyError, TypeError) as exc:
+            # malformed input (bad JSON to the control API, a field of the wrong shape)
+            self._json(400, {"error": {"type": "invalid_request_error", "message": f"Malformed request: {exc!r}"}})
+        except Exception:
+            # a bug of the fake: say so loudly instead of posing as a Stripe outage
+            traceback.print_exc()
+            self._json(500, {"error": {"type": "api_error", "message": "fakestripe crashed, see its log"}})
+
+    def _serve(self, method: str, path: str, raw_query: str, query: dict) -> None:
+        if path.startswith("/v1/"):
+            self._api(method, path, raw_query)
+        elif path == "/v3" or path == "/v3/stripe.js":
+            self._send(200, (STATIC / "stripe.js").read_bytes(), "application/javascript; charset=utf-8")
+        elif path in ("/_fake/checkout", "/_fake/returned"):
+            self._page(path, query)
+        elif path.startswith("/_fake/static/") and path.rsplit("/", 1)[1] in STATIC_FILES:
+            name = path.rsplit("/", 1)[1]
+            self._send(200, (STATIC / name).read_bytes(), STATIC_FILES[name])
+        elif path.startswith("/_fake/3ds/"):
+            self._challenge(method, path.rsplit("/", 1)[1], query)
+        elif path.startswith("/_fake/"):
+            self._control(method, path, query)
+        else:
+            self._json(
+                404,
+                {
+                    "error": {
+                        "type": "invalid_request_error",
+                        "message": f"Unrecognized request URL ({method}: {path}).",
+                    }
+                },
+            )
 
     # --- Stripe's API ---------------------------------------------------------------------------
 
@@ -334,18 +325,20 @@ class _Handler(BaseHTTPRequestHandler):
     def _dispatch(self, account: Account, method: str, path: str, p: dict, key_type: str) -> dict:
         fake = self.fake_server.fake
         parts = path.split("/")[2:]  # after /v1
-        resource, object_id, action = ([*parts, None, None])[:3]
+        resource = parts[0]
+        object_id = parts[1] if len(parts) > 1 else ""
+        action = parts[2] if len(parts) > 2 else None
         expand = p.pop("expand", None) or []
         if isinstance(expand, str):
             expand = [expand]
-        allowed = PARAMETERS.get((resource, object_id is not None, action))
+        allowed = PARAMETERS.get((resource, bool(object_id), action))
         if method == "POST" and allowed is not None:
             unknown = sorted(set(p) - allowed)
             if unknown:
                 raise invalid(f"Received unknown parameter: {unknown[0]}", code="parameter_unknown", param=unknown[0])
         if key_type == "pk":
             return fake.render(account, self._publishable(account, method, resource, object_id, action, p), expand)
-        route = (method, resource, object_id is not None, action)
+        route = (method, resource, bool(object_id), action)
         handlers = {
             ("POST", "customers", False, None): lambda: fake.customer_create(account, p),
             ("GET", "customers", True, None): lambda: fake.get(account, "customer", object_id),
@@ -399,11 +392,11 @@ class _Handler(BaseHTTPRequestHandler):
         return _list("/v1/events", events[:limit], has_more=len(events) > limit)
 
     def _publishable(
-        self, account: Account, method: str, resource: str, object_id: str | None, action: str | None, p: dict
+        self, account: Account, method: str, resource: str, object_id: str, action: str | None, p: dict
     ) -> dict:
         """What Stripe.js may do with a publishable key (and the intent's client secret)."""
         fake = self.fake_server.fake
-        if method == "POST" and resource == "payment_methods" and object_id is None:
+        if method == "POST" and resource == "payment_methods" and not object_id:
             return fake.payment_method_create(account, p)
         if resource in ("payment_intents", "setup_intents") and object_id and action in (None, "confirm"):
             kind = resource[:-1]
@@ -426,230 +419,6 @@ class _Handler(BaseHTTPRequestHandler):
             "This API call cannot be made with a publishable API key. Please use a secret API key.",
         )
 
-    # --- control API ------------------------------------------------------------------------------
-
-    def _control(self, method: str, path: str, query: dict) -> None:
-        data = json.loads(self._body() or "{}") if method == "POST" else {}
-        exact = {
-            ("GET", "/_fake/health"): lambda: {"ok": True, "fake": "stripe"},
-            ("POST", "/_fake/failures"): lambda: self._failure_add(data),
-            ("DELETE", "/_fake/failures"): self._failures_clear,
-            ("POST", "/_fake/clock"): lambda: self._clock(data),
-            ("POST", "/_fake/reset"): lambda: self._reset(data),
-            ("GET", "/_fake/events"): lambda: self._all_events(query),
-            ("GET", "/_fake/deliveries"): lambda: {"object": "list", "data": self.fake_server.deliverer.log()},
-        }
-        if (method, path) in exact:
-            self._json(200, exact[(method, path)]())
-        elif path.startswith("/_fake/events/") and path.endswith("/signed"):
-            self._signed(path.split("/")[3], query)
-        elif path.startswith("/_fake/objects/"):
-            self._json(200, self._object(path.rsplit("/", 1)[1], query))
-        else:
-            raise invalid(f"Unrecognized control URL ({method}: {path}).", status=404)
-
-    def _failure_add(self, data: dict) -> dict:
-        server = self.fake_server
-        with server.fake.lock:
-            server.failures = [f for f in server.failures if f.times > 0]
-            server.failures.append(Failure(data))
-            return {"ok": True, "pending": len(server.failures)}
-
-    def _failures_clear(self) -> dict:
-        with self.fake_server.fake.lock:
-            self.fake_server.failures.clear()
-        return {"ok": True}
-
-    def _clock(self, data: dict) -> dict:
-        fake = self.fake_server.fake
-        seconds = (
-            float(data.get("seconds", 0)) + 86400 * float(data.get("days", 0)) + 3600 * float(data.get("hours", 0))
-        )
-        with fake.lock:
-            fake.clock_offset += seconds
-        fake.sweep()
-        return {"now": fake.now()}
-
-    def _reset(self, data: dict) -> dict:
-        self.fake_server.fake.reset(data.get("account"))
-        self._failures_clear()
-        self.fake_server.deliverer.clear()
-        return {"ok": True}
-
-    def _all_events(self, query: dict) -> dict:
-        fake = self.fake_server.fake
-        with fake.lock:
-            events = [
-                {**e, "account": a.name}
-                for a in fake.accounts.values()
-                for e in a.events
-                if (not query.get("account") or a.name == query["account"])
-                and (not query.get("type") or fnmatch.fnmatchcase(e["type"], query["type"]))
-            ]
-        events.sort(key=lambda e: e["created"])
-        return {"object": "list", "data": events}
-
-    def _object(self, object_id: str, query: dict) -> dict:
-        fake = self.fake_server.fake
-        with fake.lock:
-            found = fake.find(object_id)
-            if not found:
-                raise not_found("object", object_id)
-            account, obj = found
-            if obj["object"] == "payment_intent":
-                fake.expire(account, obj)
-            expand = query["expand"].split(",") if query.get("expand") else []
-            return {**fake.render(account, obj, expand), "account": account.name}
-
-    def _signed(self, event_id: str, query: dict) -> None:
-        fake = self.fake_server.fake
-        with fake.lock:
-            found = fake.find(event_id)
-            if not found or found[1]["object"] != "event":
-                raise not_found("event", event_id)
-            account, event = found
-            secret = query.get("secret", "")
-            if query.get("endpoint"):
-                endpoint = fake.get(account, "webhook_endpoint", query["endpoint"], "endpoint")
-                secret = endpoint["secret"]
-            if not secret:
-                raise invalid("Give endpoint=<we_…> or secret=<whsec_…>.", param="endpoint")
-            payload = json.dumps(public(event), indent=2)
-        header = sign(payload, secret, timestamp=int(query.get("timestamp") or time.time()))
-        self._json(200, {"payload": payload, "header": header, "account": account.name})
-
-    # --- the fake's own checkout page ---------------------------------------------------------------
-
-    def _page(self, path: str, query: dict) -> None:
-        lang = "de" if query.get("lang", "en").lower().startswith("de") else "en"
-        esc = html.escape
-        if path == "/_fake/returned":
-            title = "Zurück von der Zahlung" if lang == "de" else "Back from the payment"
-            items = "".join(
-                f"<dt>{esc(k)}</dt><dd data-param='{esc(k)}'>{esc(v)}</dd>" for k, v in sorted(query.items())
-            )
-            body = f"<h1>{esc(title)}</h1><dl>{items}</dl>"
-        else:
-            title = "Testkasse" if lang == "de" else "Test checkout"
-            pay = "Bezahlen" if lang == "de" else "Pay"
-            return_url = query.get("return_url") or f"{self.fake_server.url}/_fake/returned?lang={lang}"
-            body = (
-                f"<h1>{esc(title)}</h1>"
-                f'<form id="checkout" data-publishable-key="{esc(query.get("pk", ""))}" '
-                f'data-client-secret="{esc(query.get("client_secret", ""))}" data-return-url="{esc(return_url)}">'
-                '<div id="payment-element"></div>'
-                f'<button type="submit">{esc(pay)}</button></form>'
-                '<script src="/v3/"></script><script src="/_fake/static/checkout.js"></script>'
-            )
-        page = (
-            f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
-            '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f'<title>{esc(title)}</title><link rel="stylesheet" href="/_fake/static/checkout.css"></head>'
-            f"<body><main>{body}</main></body></html>"
-        )
-        self._send(200, page.encode(), "text/html; charset=utf-8", {"Content-Security-Policy": PAGE_CSP})
-
-    # --- 3-D Secure challenge page -------------------------------------------------------------
-
-    def _challenge(self, method: str, object_id: str, query: dict) -> None:
-        fake = self.fake_server.fake
-        with fake.lock:
-            found = fake.find(object_id)
-            if not found or found[1]["object"] not in ("payment_intent", "setup_intent"):
-                raise not_found("intent", object_id)
-            account, intent = found
-            if query.get("client_secret") != intent["client_secret"]:
-                raise invalid("The client_secret does not match.", param="client_secret")
-            if method == "POST":
-                answer = parse_qs(self._body()).get("answer", [""])[0]
-                fake.authenticate(account, intent, complete=answer == "complete")
-                prefix = intent["object"]
-                if intent["status"] in ("succeeded", "requires_capture"):
-                    status = "succeeded"
-                elif intent["status"] == "processing":
-                    status = "pending"
-                else:
-                    status = "failed"
-                target = query.get("return_url", "")
-                params = {
-                    prefix: intent["id"],
-                    f"{prefix}_client_secret": intent["client_secret"],
-                    "redirect_status": status,
-                }
-                location = target + ("&" if "?" in target else "?") + urlencode(params)
-                self._send(303, b"", "text/plain", {"Location": location})
-                return
-            amount = intent.get("amount")
-            currency = (intent.get("currency") or "eur").upper()
-        self._send(200, _challenge_page(query.get("locale", "en"), amount, currency), "text/html; charset=utf-8")
-
 
 def _list(url: str, data: list, *, has_more: bool = False) -> dict:
     return {"object": "list", "data": data, "has_more": has_more, "url": url}
-
-
-CHALLENGE_TEXT = {
-    "en": {
-        "title": "3-D Secure test page",
-        "heading": "Confirm this payment",
-        "amount": "Amount",
-        "setup": "Your bank asks you to confirm that this card may be saved.",
-        "intro": "This is the fake Stripe server's stand-in for your bank's 3-D Secure check.",
-        "complete": "Complete authentication",
-        "fail": "Fail authentication",
-    },
-    "de": {
-        "title": "3-D-Secure-Testseite",
-        "heading": "Zahlung bestätigen",
-        "amount": "Betrag",
-        "setup": "Ihre Bank bittet Sie zu bestätigen, dass diese Karte gespeichert werden darf.",
-        "intro": "Dies ist die Testseite des Stripe-Testservers anstelle der 3-D-Secure-Prüfung Ihrer Bank.",
-        "complete": "Authentifizierung abschließen",
-        "fail": "Authentifizierung ablehnen",
-    },
-}
-
-
-def _challenge_page(locale: str, amount: int | None, currency: str) -> bytes:
-    lang = "de" if locale.lower().startswith("de") else "en"
-    t = CHALLENGE_TEXT[lang]
-    if amount is not None:
-        value = f"{amount / 100:,.2f}"
-        if lang == "de":
-            value = value.replace(",", "\u202f").replace(".", ",")
-        what = f"<p>{html.escape(t['amount'])}: <strong>{value} {html.escape(currency)}</strong></p>"
-    else:
-        what = f"<p>{html.escape(t['setup'])}</p>"
-    page = f"""<!doctype html>
-<html lang="{lang}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{html.escape(t["title"])}</title>
-<style>
-body {{ font-family: system-ui, sans-serif; color: #1a1a1a; background: #fff; max-width: 32rem;
-  margin: 2rem auto; padding: 0 1rem; line-height: 1.5; }}
-button {{ font: inherit; padding: .6rem 1rem; margin: .25rem .5rem .25rem 0; border-radius: .3rem;
-  border: 2px solid #1a1a1a; cursor: pointer; min-height: 44px; }}
-.complete {{ background: #0b5d1e; color: #fff; border-color: #0b5d1e; }}
-.fail {{ background: #fff; color: #8a1c1c; border-color: #8a1c1c; }}
-button:focus-visible {{ outline: 3px solid #1f4fd1; outline-offset: 2px; }}
-</style>
-</head>
-<body>
-<main>
-<h1>{html.escape(t["heading"])}</h1>
-<p>{html.escape(t["intro"])}</p>
-{what}
-<form method="post">
-<button type="submit" name="answer" value="complete" class="complete">{html.escape(t["complete"])}</button>
-<button type="submit" name="answer" value="fail" class="fail">{html.escape(t["fail"])}</button>
-</form>
-</main>
-</body>
-</html>
-"""
-    return page.encode()
-
-
-__all__ = ["FakeStripe", "HTTPStatus"]

@@ -26,7 +26,7 @@ def sign(payload: str, secret: str, *, timestamp: int | None = None) -> str:
 
 
 class Deliverer:
-    """One thread posting queued events to endpoints, retrying on non-2xx or a failed connection."""
+    """Posts queued events to endpoints from background threads, retrying on non-2xx or no connection."""
 
     def __init__(self, *, enabled: bool = True, timeout: float = 10):
         self.enabled = enabled
@@ -74,7 +74,9 @@ class Deliverer:
                 if self._stopped:
                     return
                 _, _, job = heapq.heappop(self._heap)
-            self._deliver(job)
+            # One thread per attempt: a slow or unreachable endpoint holds up no other delivery,
+            # and events arrive in no fixed order — as at Stripe.
+            threading.Thread(target=self._deliver, args=(job,), name="fakestripe-webhook", daemon=True).start()
 
     def _deliver(self, job: dict) -> None:
         job["attempt"] += 1

@@ -326,3 +326,51 @@ def test_unknown_parameters_are_refused_like_stripe(fake_stripe):
     )
     assert status == 400
     assert (answer["error"]["code"], answer["error"]["param"]) == ("parameter_unknown", "payment_method_types")
+
+
+def test_keep_alive_connection_survives_refused_and_malformed_requests(fake_stripe):
+    import http.client
+    from urllib.parse import urlsplit
+
+    address = urlsplit(fake_stripe.url)
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=5)
+    connection.request("POST", "/v1/customers", body="name=no-key", headers={"Content-Type": "x"})
+    response = connection.getresponse()
+    assert response.status == 401
+    response.read()
+    connection.request("POST", "/_fake/failures", body="{not json")
+    response = connection.getresponse()
+    assert response.status == 400
+    response.read()
+    connection.request("POST", "/v1/customers", body="name=Erika", headers={"Authorization": "Bearer sk_test_fake_ka"})
+    response = connection.getresponse()
+    assert (response.status, json.load(response)["name"]) == (200, "Erika")
+    connection.close()
+
+
+def test_a_slow_endpoint_holds_up_no_other_delivery(org_a, fake_stripe, receiver):
+    release = threading.Event()
+
+    class Slow(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_POST(self):
+            self.rfile.read(int(self.headers["Content-Length"]))
+            release.wait(10)
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    slow = ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+    threading.Thread(target=slow.serve_forever, daemon=True).start()
+    try:
+        provider = provider_for(org_a)
+        provider.webhook_endpoint_create(url=f"http://127.0.0.1:{slow.server_address[1]}/", events=["*"])
+        provider.webhook_endpoint_create(url=receiver.url, events=["customer.created"])
+        provider.customer_create(name="Erika", email="", idempotency_key="c:slow", metadata={})
+        assert len(receiver.wait_for(1, seconds=3)) == 1
+    finally:
+        release.set()
+        slow.shutdown()
+        slow.server_close()
