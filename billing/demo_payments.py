@@ -29,6 +29,7 @@ from .models import DepositDeduction, DepositHold, Payment
 from .provider import PaymentProviderError, fake_keys
 from .services.holds import hold_authorise_run, hold_capture, hold_capture_run, hold_release, hold_release_run
 from .services.payments import booking_payment_start, payment_charge_run, payment_sync, stored_card_charge
+from .services.webhooks import stripe_webhooks_connect
 
 logger = logging.getLogger(__name__)
 
@@ -111,8 +112,14 @@ def _seed(org, stdout) -> None:
     if org.stripe_secret_key or not getattr(settings, "STRIPE_API_BASE", ""):
         stdout.write(f"demo: {org.slug}: payments need the fake Stripe server; skipped")
         return
-    _reserved(actor, _contracts(org, Contract.Status.RESERVED, 3))
-    _running(actor, _contracts(org, Contract.Status.CHECKED_OUT, 3))
+    if not org.stripe_webhook_secret:  # `make run`: the fake delivers its events to the running app
+        stripe_webhooks_connect(organization=org)
+    reserved = _contracts(org, Contract.Status.RESERVED, 6)
+    running = _contracts(org, Contract.Status.CHECKED_OUT, 3)
+    # An organization with few running rentals shows the rest of the cases on reservations.
+    running += reserved[3 : 3 + 3 - len(running)]
+    _reserved(actor, reserved[:3])
+    _running(actor, running)
     stdout.write(f"demo: {org.slug}: {Payment.objects.filter(organization=org).count()} payments")
 
 

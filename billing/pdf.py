@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -24,7 +25,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from protocols.pdf import BASE_URL, StoredFiles
 
-from .models import Invoice, Payment
+from .models import Invoice, InvoiceLine, Payment
 
 logger = logging.getLogger(__name__)
 
@@ -55,10 +56,10 @@ class VatRow:
     gross: Decimal
 
 
-def vat_rows(invoice: Invoice) -> list[VatRow]:
+def vat_rows_of(lines: Iterable[InvoiceLine]) -> list[VatRow]:
     """Net, VAT and gross per rate, from the stored lines (which the page and the PDF both show)."""
     sums: dict[Decimal, list[Decimal]] = defaultdict(lambda: [Decimal("0.00")] * 3)
-    for line in invoice.lines.all():
+    for line in lines:
         row = sums[line.vat_rate]
         row[0] += line.net
         row[1] += line.vat
@@ -83,10 +84,11 @@ def _card_payment(invoice: Invoice) -> Payment | None:
 
 
 def invoice_pdf_context(*, invoice: Invoice, files: StoredFiles) -> dict:
+    lines = list(invoice.lines.all())
     return {
         "invoice": invoice,
-        "lines": list(invoice.lines.all()),
-        "vat_rows": vat_rows(invoice),
+        "lines": lines,
+        "vat_rows": vat_rows_of(lines),
         "sender": invoice.sender,
         "recipient": invoice.recipient,
         "logo_src": files.url_for(invoice.organization.logo),

@@ -311,6 +311,7 @@ def test_no_hostile_input_answers_500():
         ("api:me", {"org_slug": koenig.slug}),
         ("api:stations", {"org_slug": koenig.slug}),
         ("contracts:board_move", {"org_slug": koenig.slug}),  # the board's drag posts here from JavaScript
+        ("billing_public:stripe_webhook", {"organization_id": koenig.pk}),  # the provider posts here
     ):
         urls.setdefault(name, []).append(reverse(name, kwargs=kwargs))
     unreached = sorted(_patterns() - set(urls) - {_name_of(url) for url in public})

@@ -25,6 +25,7 @@ from vehicles.models import Damage
 
 from ..models import DepositDeduction, DepositHold, Payment, StoredCard
 from ..provider import CardDeclined, Intent, PaymentProvider, PaymentProviderError, ProviderUnavailable
+from .invoices import billing_settings_get
 from .payments import money_checked, on_commit_task, provider_customer_ensure, provider_of, require_contract_handling
 
 logger = logging.getLogger(__name__)
@@ -152,12 +153,12 @@ def _apply_intent(locked: DepositHold, intent: Intent) -> None:
         locked.state = DepositHold.State.PENDING
     locked.save()
     if locked.state == DepositHold.State.HELD and locked.replaces_id is not None:
-        _release_replaced(locked)
+        _release_replaced(replaces_id=locked.replaces_id)
 
 
-def _release_replaced(new: DepositHold) -> None:
+def _release_replaced(*, replaces_id: int) -> None:
     """A re-authorisation is in place: the old hold goes (it would expire anyway)."""
-    old = DepositHold.objects.select_for_update().get(pk=new.replaces_id)
+    old = DepositHold.objects.select_for_update().get(pk=replaces_id)
     if old.state == DepositHold.State.HELD and not old.deductions.exists():
         on_commit_task("hold_release", organization_id=old.organization_id, hold_id=old.pk)
 
@@ -336,7 +337,6 @@ def holds_expiring(*, organization) -> int:
     Returns how many holds were warned.
     """
     from ..messages_payments import hold_expiring_queue
-    from .invoices import billing_settings_get
 
     mode = billing_settings_get(organization=organization).hold_expiry
     now = timezone.now()

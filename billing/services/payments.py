@@ -31,6 +31,7 @@ from rentoffice.models import Membership
 
 from ..models import DepositHold, Invoice, Payment, ProviderCustomer, StoredCard
 from ..provider import CardDeclined, Intent, PaymentProvider, provider_for
+from .invoices import LineSpec, billing_settings_get, invoice_create_and_issue, invoice_payment_status_refresh
 
 logger = logging.getLogger(__name__)
 
@@ -183,7 +184,6 @@ def booking_payment_start(*, actor: Membership | None, contract: Contract) -> Pa
     deposit is placed with `hold_place` on a card saved by other means.
     """
     require_contract_handling(actor, contract)
-    from .invoices import billing_settings_get
 
     provider = provider_of(contract.organization_id)  # PaymentsNotConfigured: the page says so
     with transaction.atomic():
@@ -307,19 +307,17 @@ def _apply_intent(locked: Payment, intent: Intent, provider: PaymentProvider) ->
 
 
 def _on_success(payment: Payment, card: StoredCard | None) -> None:
-    from .invoices import invoice_payment_status_refresh
 
     if payment.purpose == Payment.Purpose.BOOKING and payment.contract_id is not None:
-        _booking_paid(payment, card)
+        _booking_paid(payment, card, contract_id=payment.contract_id)
     elif payment.invoice_id is not None:
         invoice_payment_status_refresh(invoice=Invoice.objects.get(pk=payment.invoice_id))
 
 
-def _booking_paid(payment: Payment, card: StoredCard | None) -> None:
+def _booking_paid(payment: Payment, card: StoredCard | None, *, contract_id: int) -> None:
     from .holds import hold_place_for_system
-    from .invoices import LineSpec, invoice_create_and_issue, invoice_payment_status_refresh
 
-    contract = Contract.objects.select_related("tariff", "customer", "organization").get(pk=payment.contract_id)
+    contract = Contract.objects.select_related("tariff", "customer", "organization").get(pk=contract_id)
     if (
         contract.deposit > 0
         and card is not None

@@ -21,6 +21,7 @@ from rentoffice.models import Membership
 
 from ..models import Invoice, Payment, Refund
 from ..provider import PaymentProviderError, ProviderUnavailable
+from .invoices import invoice_payment_status_refresh
 from .payments import money_checked, on_commit_task, provider_of, require_billing_change
 
 logger = logging.getLogger(__name__)
@@ -138,7 +139,6 @@ def _apply_status(locked: Refund, status: str) -> None:
 
 
 def _succeeded(refund: Refund) -> None:
-    from .invoices import invoice_payment_status_refresh
 
     refund.state = Refund.State.SUCCEEDED
     refund.succeeded_at = timezone.now()
