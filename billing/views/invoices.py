@@ -63,6 +63,7 @@ def invoice_list(request: TenantRequest, org_slug: str) -> HttpResponse:
 def invoice_detail(request: TenantRequest, org_slug: str, pk: int) -> HttpResponse:
     invoice = selectors.invoice_get(membership=request.membership, pk=pk)
     lines = list(invoice.lines.select_related("damage", "deducts"))
+    corrections = selectors.invoice_corrections(invoice=invoice)
     return render(
         request,
         "billing/invoices/invoice_detail.html",
@@ -72,10 +73,8 @@ def invoice_detail(request: TenantRequest, org_slug: str, pk: int) -> HttpRespon
             "vat_rows": vat_rows_of(lines),
             "payments": selectors.invoice_payments(invoice=invoice),
             "refunds": selectors.invoice_refunds(invoice=invoice),
-            "corrections": selectors.invoice_corrections(invoice=invoice),
-            "cancelled": any(
-                c.purpose == Invoice.Purpose.CANCELLATION for c in selectors.invoice_corrections(invoice=invoice)
-            ),
+            "corrections": corrections,
+            "cancelled": any(c.purpose == Invoice.Purpose.CANCELLATION for c in corrections),
         },
     )
 
