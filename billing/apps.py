@@ -31,6 +31,24 @@ class BillingConfig(AppConfig):
 
     def _register_payments(self) -> None:
         """Payments and deposits: record kinds, contract panel, messages, expiring-hold job, demo (bcore, bpay)."""
+        from celery.schedules import crontab
+
+        from rentoffice import demo, record_kinds
+        from rentoffice.background import periodic_register
+
+        from . import selectors_payments
+        from .demo_payments import seed_payments
+        from .messages_payments import register_message_kinds
+
+        record_kinds.register("payment", selectors_payments.payment_get, permission="billing.view")
+        record_kinds.register("deposit_hold", selectors_payments.hold_get, permission="billing.view")
+        register_message_kinds()
+        # Hourly: a hold is warned about once, 24 h before it expires (capture_before).
+        periodic_register(
+            "billing-holds-expiring", task="billing.tasks.payments.holds_expiring", schedule=crontab(minute=7)
+        )
+        periodic_register("billing-payments-sweep", task="billing.tasks.payments.payments_sweep", schedule=600.0)
+        demo.register(51, "billing payments and deposits", seed_payments)
 
     def _register_settlement(self) -> None:
         """Settlement: the `contract_checked_in` receiver, contract panel, demo (bsettle)."""

@@ -66,6 +66,20 @@ def in_scope(organization_fixture: str = "org_a"):
     return decorator
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fake_stripe_server():
+    """Card payments talk to the fake Stripe server: the one STRIPE_API_BASE names, else one per worker."""
+    from django.conf import settings as django_settings
+
+    from fakestripe.testing import ensure_running
+
+    url, server = ensure_running(os.environ.get("STRIPE_API_BASE", ""))
+    django_settings.STRIPE_API_BASE = url
+    yield url
+    if server is not None:
+        server.shutdown()
+
+
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -212,6 +212,15 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SMS_BACKEND = env("SMS_BACKEND", default="rentoffice.sms.backends.console.SmsBackend")
 SMS_SENDER = env("SMS_SENDER", default="Rentoffice")
 
+# Stripe (billing.stripe_provider): STRIPE_API_BASE points the official client at the fake server
+# (`python -m fakestripe`, started by scripts/devservices.py); empty = Stripe itself. Organizations
+# without their own keys use the fake's derived keys only when it is set (billing.provider).
+STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
+STRIPE_TIMEOUT = env.float("STRIPE_TIMEOUT", default=10.0)
+# The library retries a lost answer at once with the same idempotency key; longer outages are the
+# Celery tasks' back-off.
+STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=1)
+
 # An outbox message still queued after this long is handed to the workers again by the sweep.
 OUTBOX_STUCK_AFTER = timedelta(minutes=2)
 OUTBOX_MAX_ATTEMPTS = 8
@@ -251,3 +260,7 @@ MAX_IMAGE_UPLOAD_SIZE = env.int("MAX_IMAGE_UPLOAD_SIZE", default=15 * 1024 * 102
 MAX_DOCUMENT_UPLOAD_SIZE = env.int("MAX_DOCUMENT_UPLOAD_SIZE", default=20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# The application's own address for links built without a request (e-mails sent by workers: pay
+# links; the webhook URL registered with the payment provider).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
