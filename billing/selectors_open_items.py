@@ -312,6 +312,22 @@ def _attach(rows: list[OpenItem], organization_id: int) -> None:
         row.contract = contracts.get(row.contract_id) if row.contract_id else None
 
 
+def _row(values: dict, today: dt.date) -> OpenItem:
+    days = (today - values["due"]).days
+    return OpenItem(
+        kind=values["kind_"],
+        pk=values["row_id"],
+        customer_id=values["cust_id"],
+        contract_id=values["txn_id"],
+        label=values["label_"],
+        due=values["due"],
+        open_amount=values["open_"],
+        pay_link_sent=bool(values["link_"]),
+        days_overdue=max(days, 0),
+        bucket=bucket_of(days),
+    )
+
+
 def open_items(
     *,
     membership: Membership,
@@ -323,8 +339,9 @@ def open_items(
 ) -> OpenItems:
     """A page of open items, oldest due first, with the totals per age bucket of the filtered set.
 
-    Five queries whatever the size: invoice totals, payment totals, the page (one UNION), its
-    customers, its contracts. The totals ignore the bucket filter, so they show the whole spread.
+    At most five queries whatever the size: the page (one UNION), its customers, its contracts, and
+    the invoice and payment totals — those only when the page does not hold every item already.
+    The totals ignore the bucket filter, so they show the whole spread.
     """
     filters = filters or OpenItemFilters()
     today = today or timezone.localdate()
@@ -334,33 +351,24 @@ def open_items(
         filters = replace(filters, customer_ids=tuple(_customer_ids(organization_id, filters.customer_query)))
     invoices = _filtered(_open_invoices(organization_id), INVOICE_STATIONS, membership, station_filter, filters)
     payments = _filtered(_open_payments(organization_id), PAYMENT_STATIONS, membership, station_filter, filters)
-    invoice_totals = _totals(invoices, "open_amount", today)
-    payment_totals = _totals(payments, "amount", today)
-    totals = {key: invoice_totals[key] + payment_totals[key] for key in BUCKET_KEYS}
+    unbucketed = (invoices, payments)
     if filters.bucket in BUCKET_KEYS:
         invoices = invoices.filter(_bucket_q(filters.bucket, today))
         payments = payments.filter(_bucket_q(filters.bucket, today))
     raw = list(_rows_union(invoices, payments)[offset : offset + limit + 1])
-    rows = []
-    for values in raw[:limit]:
-        days = (today - values["due"]).days
-        rows.append(
-            OpenItem(
-                kind=values["kind_"],
-                pk=values["row_id"],
-                customer_id=values["cust_id"],
-                contract_id=values["txn_id"],
-                label=values["label_"],
-                due=values["due"],
-                open_amount=values["open_"],
-                pay_link_sent=bool(values["link_"]),
-                days_overdue=max(days, 0),
-                bucket=bucket_of(days),
-            )
-        )
+    rows = [_row(values, today) for values in raw[:limit]]
+    has_next = len(raw) > limit
     if rows:
         _attach(rows, organization_id)
-    return OpenItems(rows=rows, has_next=len(raw) > limit, totals=totals)
+    if not has_next and offset == 0 and filters.bucket not in BUCKET_KEYS:
+        # Every open item is on this page: its totals are the page's (two aggregate queries saved,
+        # the card's panel nearly always).
+        totals = {key: sum((r.open_amount for r in rows if r.bucket == key), ZERO) for key in BUCKET_KEYS}
+    else:
+        invoice_totals = _totals(unbucketed[0], "open_amount", today)
+        payment_totals = _totals(unbucketed[1], "amount", today)
+        totals = {key: invoice_totals[key] + payment_totals[key] for key in BUCKET_KEYS}
+    return OpenItems(rows=rows, has_next=has_next, totals=totals)
 
 
 def customer_open_items(

@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from contracts.models import Contract
@@ -31,6 +32,11 @@ RECORDABLE_METHODS = (Payment.Method.CASH, Payment.Method.BANK_TRANSFER, Payment
 OLDEST_RECEIPT_DAYS = 3 * 366
 AWAITING_STATES = (Payment.State.OPEN, Payment.State.FAILED)
 MAX_AMOUNT = Decimal("9999999999.99")  # the column's 12 digits
+
+
+def _euros(value: Decimal) -> str:
+    """An amount as the reader's locale writes it (the message goes to a person)."""
+    return number_format(value, 2, use_l10n=True, force_grouping=True)
 
 
 def _money(value: object) -> Decimal:
@@ -135,7 +141,7 @@ def _check_amount(amount: Decimal, open_amount: Decimal, *, overpayment: bool, o
         else:
             message = _(
                 "Only %(open)s € is open. Tick “overpayment” to record more, the rest becomes the customer's credit."
-            ) % {"open": open_amount}
+            ) % {"open": _euros(open_amount)}
         raise ValidationError({"amount": message})
     if open_payment is not None and amount < open_amount:
         raise ValidationError(
@@ -144,7 +150,7 @@ def _check_amount(amount: Decimal, open_amount: Decimal, *, overpayment: bool, o
                     "The payment request is over %(open)s €: record it in full, or record the part on the "
                     "invoice or the transaction instead."
                 )
-                % {"open": open_amount}
+                % {"open": _euros(open_amount)}
             }
         )
 

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.formats import number_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
@@ -137,7 +138,11 @@ def _record(
                 messages.success(
                     request,
                     _("%(amount)s € received by %(method)s recorded for %(customer)s.")
-                    % {"amount": payment.amount, "method": payment.get_method_display(), "customer": customer},
+                    % {
+                        "amount": number_format(payment.amount, 2, use_l10n=True, force_grouping=True),
+                        "method": payment.get_method_display(),
+                        "customer": customer,
+                    },
                 )
                 return redirect(back)
     else:
