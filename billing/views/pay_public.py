@@ -29,7 +29,7 @@ def _payment(token: str) -> Payment:
 
 
 def _language(payment: Payment) -> str:
-    return payment.customer.message_language()
+    return payment.customer.message_language
 
 
 def _finish(request, payment: Payment, template: str, context: dict):

@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
@@ -154,15 +155,18 @@ def charge_create(request: TenantRequest, org_slug, pk):
     """
     contract = contract_get(membership=request.membership, pk=pk)
     card = pages.stored_card_of(customer_id=contract.customer_id, organization_id=contract.organization_id)
-    form = LaterChargeForm(request.POST or None)
+    form = LaterChargeForm(_posted(request))
     if request.method == "POST" and form.is_valid():
+        # The description reaches the customer (card statement, pay-link e-mail): in their language.
+        with translation.override(contract.customer.message_language):
+            description = form.description()
         payment, _problems = run_service(
             form,
             lambda: payment_services.stored_card_charge(
                 actor=request.membership,
                 customer=contract.customer,
                 amount=form.cleaned_data["amount"],
-                description=form.description(),
+                description=description,
                 contract=contract,
             ),
         )
@@ -192,7 +196,7 @@ def charge_create(request: TenantRequest, org_slug, pk):
 def refund_create(request: TenantRequest, org_slug, pk):
     payment = selectors_payments.payment_get(membership=request.membership, pk=pk)
     refundable = refund_services.refundable(payment)
-    form = RefundForm(request.POST or None, refundable=refundable)
+    form = RefundForm(_posted(request), refundable=refundable)
     if request.method == "POST" and form.is_valid():
         refund, _problems = run_service(
             form,
@@ -225,7 +229,7 @@ def refund_create(request: TenantRequest, org_slug, pk):
 @requires("contracts.change")
 def hold_release(request: TenantRequest, org_slug, pk):
     hold = selectors_payments.hold_get(membership=request.membership, pk=pk)
-    form = ReleaseForm(request.POST or None)
+    form = ReleaseForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         released, _problems = run_service(form, lambda: hold_services.hold_release(actor=request.membership, hold=hold))
         if released is not None:
@@ -245,6 +249,11 @@ def hold_release(request: TenantRequest, org_slug, pk):
         danger=True,
         status=400 if request.method == "POST" and form.errors else 200,
     )
+
+
+def _posted(request):
+    """The form's data on a POST (even an empty one, so a missing field is an error), else unbound."""
+    return request.POST if request.method == "POST" else None
 
 
 def _back(request: TenantRequest, contract):

@@ -14,6 +14,8 @@ from django.utils import translation
 from django_scopes import scope, scopes_disabled
 
 from billing.models import DepositHold, Payment, Refund
+from tests.actors import admin_of
+from tests.billing.payment_data import eager  # noqa: F401  (fixture)
 from tests.billing.payment_pages_data import DAY_PRICE, paid_booking, pay_with_card, rental
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +55,7 @@ def test_contract_page_offers_card_payment_and_deposit(client_admin_a, org_a, co
     html = page.content.decode()
     assert 'data-testid="payments-panel"' in html
     assert url("booking_payment", org_a, contract_a.pk) in html
-    assert "Card payment and deposit" in html
+    assert 'data-testid="booking-payment-start"' in html
 
 
 def test_opening_the_payment_page_creates_nothing(client_admin_a, org_a, contract_a):
@@ -72,7 +74,7 @@ def test_starting_shows_the_payment_element_with_the_day_and_the_deposit(client_
     page = client_admin_a.get(response["Location"])
     html = page.content.decode()
     assert payment.client_secret and f'data-client-secret="{payment.client_secret}"' in html
-    assert "49.00 €" in html and "300.00 €" in html
+    assert "49,00 €" in html and "300,00 €" in html
     # Stripe.js (the fake's stand-in here) is allowed on this page only.
     csp = page["Content-Security-Policy"]
     with scope(organization=org_a):
@@ -110,7 +112,7 @@ def test_return_page_shows_paid_and_the_contract_shows_paid_and_hold(
     payment.refresh_from_db()
     assert payment.state == Payment.State.SUCCEEDED
     contract_page = client_admin_a.get(reverse("contracts:detail", args=[org_a.slug, contract_a.pk])).content.decode()
-    assert 'data-testid="paid-total">\n      49.00 €' in contract_page or "49.00 €" in contract_page
+    assert "49,00 €" in contract_page
     assert 'data-purpose="booking"' in contract_page and 'data-state="succeeded"' in contract_page
 
 
@@ -149,7 +151,7 @@ def test_payments_not_configured_says_so(client_admin_a, org_a, contract_a, sett
     assert 'data-testid="payments-not-configured"' in page.content.decode()
     started = client_admin_a.post(url("booking_payment", org_a, contract_a.pk))
     assert started.status_code == 400
-    assert "not set up" in started.content.decode()
+    assert 'data-testid="payment-problem"' in started.content.decode()
     assert _payments(contract_a) == []
 
 
@@ -182,7 +184,11 @@ def _add_rows(contract, n: int) -> None:
                 organization=contract.organization, payment=extra, amount=Decimal("1.00"), state="succeeded"
             )
             hold.deductions.create(
-                organization=contract.organization, kind="km", description=f"{i} km", amount=Decimal("1.00")
+                organization=contract.organization,
+                kind="damage" if i % 2 else "km",
+                description=f"{i}",
+                amount=Decimal("1.00"),
+                damage=_damage_with_photo(contract) if i % 2 else None,
             )
             DepositHold.objects.create(
                 organization=contract.organization,
@@ -196,6 +202,7 @@ def _add_rows(contract, n: int) -> None:
 
 def test_panel_query_count_does_not_grow_with_rows(client_admin_a, org_a, contract_a):
     paid_booking(contract_a)
+    _add_rows(contract_a, 2)  # one of each kind of row, a damage deduction with its photo among them
     client_admin_a.get(reverse("contracts:detail", args=[org_a.slug, contract_a.pk]))  # warm caches
     few = _panel_queries(client_admin_a, org_a, contract_a)
     _add_rows(contract_a, 6)
@@ -229,7 +236,8 @@ def test_charge_takes_the_stored_card(client_admin_a, org_a, contract_a, django_
         )
     assert response.status_code == 302
     charge = [p for p in _payments(contract_a) if p.purpose == Payment.Purpose.CHARGE]
-    assert [(c.amount, c.description) for c in charge] == [(Decimal("25.50"), "fuel: 2/8 Tank")]
+    # The description reaches the customer: in their language (German here).
+    assert [(c.amount, c.description) for c in charge] == [(Decimal("25.50"), "Kraftstoff: 2/8 Tank")]
 
 
 def test_charge_reason_must_be_one_of_the_list(client_admin_a, org_a, contract_a):
@@ -268,7 +276,13 @@ def test_refund_creates_one_refund(client_admin_a, org_a, contract_a, django_cap
         assert [(r.amount, r.reason) for r in Refund.objects.filter(payment=payment)] == [(Decimal("9.00"), "Kulanz")]
 
 
-def test_release_needs_the_confirmation(client_admin_a, org_a, contract_a, django_capture_on_commit_callbacks):
+def test_release_needs_the_confirmation(
+    client_admin_a,
+    org_a,
+    contract_a,
+    django_capture_on_commit_callbacks,
+    eager,  # noqa: F811
+):
     paid_booking(contract_a)
     [hold] = _held(contract_a)
     refused = client_admin_a.post(url("hold_release", org_a, hold.pk), {})
@@ -307,5 +321,66 @@ def test_outsiders_get_404_everywhere(client_admin_b, client_staff_a2, org_a, or
         assert client_admin_b.post(url(name, org_b, pk)).status_code == 404, name
         assert client_admin_b.get(url(name, org_a, pk)).status_code == 404, name
     # Staff of another station: 404 for what their role may do, never the page.
-    for name, pk in [("booking_payment", contract_a.pk), ("hold_release", hold.pk)]:
+    for name, pk in [("booking_payment", contract_a.pk), ("charge_create", contract_a.pk), ("hold_release", hold.pk)]:
         assert client_staff_a2.get(url(name, org_a, pk)).status_code == 404, name
+
+
+# Deductions and their evidence -------------------------------------------------------------------
+
+
+def _damage_with_photo(contract):
+    from tests.protocols.conftest import photo
+    from vehicles.models import Damage
+    from vehicles.services.damages import damage_create
+
+    with scope(organization=contract.organization):
+        return damage_create(
+            actor=admin_of(contract),
+            vehicle=contract.vehicle,
+            damage=Damage(
+                view="front",
+                x=Decimal("40"),
+                y=Decimal("60"),
+                area="front",
+                description="Kratzer an der Stoßstange",
+                severity="minor",
+            ),
+            photos=[photo(color=(200, 40, 40))],
+        )
+
+
+def test_panel_itemises_deductions_with_their_evidence(
+    client_admin_a, org_a, contract_a, django_capture_on_commit_callbacks
+):
+    from billing.services.holds import hold_capture
+    from protocols.models import Protocol, ProtocolPhoto
+    from tests.protocols.conftest import record
+    from vehicles.models import DamagePhoto
+
+    paid_booking(contract_a)
+    check_out = record(contract_a, Protocol.Kind.CHECK_OUT)
+    damage = _damage_with_photo(contract_a)
+    [hold] = _held(contract_a)
+    with scope(organization=org_a), django_capture_on_commit_callbacks(execute=False):
+        hold_capture(
+            actor=admin_of(contract_a),
+            hold=hold,
+            deductions=[
+                ("damage", "Kratzer Stoßstange", Decimal("150.00"), damage),
+                ("km", "120 Mehrkilometer", Decimal("36.00"), None),
+            ],
+        )
+    with scopes_disabled():
+        before = ProtocolPhoto.objects.get(protocol=check_out, view="front")
+        after = DamagePhoto.objects.get(damage=damage)
+    html = client_admin_a.get(reverse("contracts:detail", args=[org_a.slug, contract_a.pk])).content.decode()
+    assert html.count('data-testid="deduction"') == 2
+    assert "Kratzer Stoßstange" in html and "120 Mehrkilometer" in html
+    assert "150,00 €" in html and "36,00 €" in html
+    before_url = reverse("protocols:photo_thumb", args=[org_a.slug, before.pk])
+    after_url = reverse("vehicles:damage_photo_thumb", args=[org_a.slug, after.pk])
+    assert f'<img src="{before_url}"' in html
+    assert f'<img src="{after_url}"' in html
+    # The evidence opens for the same member (the links are not decoration).
+    assert client_admin_a.get(before_url).status_code == 200
+    assert client_admin_a.get(after_url).status_code == 200

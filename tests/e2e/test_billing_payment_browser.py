@@ -12,7 +12,7 @@ from django_scopes import scopes_disabled
 from playwright.sync_api import Page, expect
 
 from billing.models import DepositHold, Payment
-from tests.billing.payment_pages_data import rental
+from tests.billing.payment_pages_data import open_charge, rental
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import assert_accessible, login
 
@@ -22,7 +22,10 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
 
 VISA = "4242424242424242"
-THREE_D_SECURE = "4000002760003184"
+# 3-D Secure once when the card is saved; later off-session payments (the deposit hold) go through.
+THREE_D_SECURE = "4000002500003155"
+# 3-D Secure on every payment: the hold off-session is refused with authentication_required.
+THREE_D_SECURE_ALWAYS = "4000002760003184"
 DECLINED = "4000000000000002"
 
 
@@ -66,7 +69,7 @@ def _state(contract):
         return payment.state if payment else None, hold.state if hold else None
 
 
-def _pay_and_see_the_hold(page: Page, live_server, contract) -> None:
+def _pay_and_see_the_hold(page: Page, live_server, contract, last4: str = "4242") -> None:
     expect(page.locator("[data-testid=payment-result]")).to_have_attribute("data-result", "succeeded")
     _check(page)
     page.click("[data-testid=back-to-contract]")
@@ -74,7 +77,7 @@ def _pay_and_see_the_hold(page: Page, live_server, contract) -> None:
     expect(panel.locator("[data-testid=payment][data-purpose=booking]")).to_have_attribute("data-state", "succeeded")
     expect(panel.locator("[data-testid=deposit-hold]")).to_have_attribute("data-state", "held")
     expect(panel.locator("[data-testid=hold-expiry]")).to_be_visible()
-    expect(panel.locator("[data-testid=stored-card]")).to_contain_text("4242")
+    expect(panel.locator("[data-testid=stored-card]")).to_contain_text(last4)
     _check(page)
     assert _state(contract) == (Payment.State.SUCCEEDED, DepositHold.State.HELD)
 
@@ -98,8 +101,28 @@ def test_three_d_secure_card(page: Page, live_server, org_a, station_a1, staff_a
     _fill_card(page, THREE_D_SECURE)
     page.click("[data-testid=payment-submit]")
     # The fake's challenge page stands in for the bank's.
-    page.get_by_role("button", name=re.compile("Complete|Abschließen|Bestätigen")).click()
+    page.get_by_role("button", name=re.compile("abschließen|complete", re.I)).click()
+    _pay_and_see_the_hold(page, live_server, contract, last4="3155")
+
+
+def test_three_d_secure_failed_then_card_that_needs_it_always(
+    page: Page, live_server, org_a, station_a1, staff_a1, eager_tasks
+):
+    contract = rental(org_a, station_a1)
+    login(page, live_server, "staff1@a.example", PASSWORD)
+    _open_payment(page, live_server, contract)
+    _fill_card(page, THREE_D_SECURE)
+    page.click("[data-testid=payment-submit]")
+    page.get_by_role("button", name=re.compile("ablehnen|fail", re.I)).click()
+    # Back on the return page: not paid, the Payment Element again for another try.
+    expect(page.locator("[data-testid=payment-result]")).to_have_attribute("data-result", "declined")
+    _check(page)
+    _fill_card(page, THREE_D_SECURE_ALWAYS)
+    page.click("[data-testid=payment-submit]")
+    page.get_by_role("button", name=re.compile("abschließen|complete", re.I)).click()
     expect(page.locator("[data-testid=payment-result]")).to_have_attribute("data-result", "succeeded")
+    # The day is paid; the deposit could not be held without the customer, and the page says why.
+    expect(page.locator("[data-testid=return-hold]")).to_have_attribute("data-state", "failed")
     _check(page)
 
 
@@ -117,3 +140,23 @@ def test_declined_card_then_another(page: Page, live_server, org_a, station_a1, 
     _fill_card(page, VISA)
     page.click("[data-testid=payment-submit]")
     _pay_and_see_the_hold(page, live_server, contract)
+
+
+def test_customer_pays_an_open_payment_on_the_pay_page(page: Page, live_server, org_a, station_a1, eager_tasks):
+    contract = rental(org_a, station_a1)
+    charge = open_charge(contract)
+    page.set_viewport_size(PHONE)
+    page.goto(live_server.url + f"/pay/{charge.pay_token}/")
+    expect(page.locator("html")).to_have_attribute("lang", "de")
+    expect(page.locator("[data-testid=pay-amount]")).to_contain_text("25,00 €")
+    _check(page)
+    _fill_card(page, DECLINED)
+    page.click("[data-testid=payment-submit]")
+    expect(page.locator("[data-testid=payment-message]")).to_be_visible()
+    _fill_card(page, VISA)
+    page.click("[data-testid=payment-submit]")
+    expect(page.locator("[data-testid=pay-result]")).to_have_attribute("data-result", "succeeded")
+    _check(page)
+    with scopes_disabled():
+        charge.refresh_from_db()
+    assert charge.state == Payment.State.SUCCEEDED
