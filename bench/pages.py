@@ -70,6 +70,7 @@ def pages(org) -> list[Page]:
     from django.db.models import Count
     from django.urls import reverse
 
+    from bench.pages_billing import billing_pages
     from bench.pages_generate import bench_customer
     from customers.models import Customer
     from vehicles.models import Vehicle
@@ -124,6 +125,7 @@ def pages(org) -> list[Page]:
             "messages", "customer messages, all", reverse("messages_all", args=[slug, "customer", customer.pk]), "list"
         ),
         *_protocol_and_case_pages(org),
+        *billing_pages(org, Page),
     ]
 
 

@@ -72,6 +72,37 @@ class BillingConfig(AppConfig):
 
     def _register_settlement(self) -> None:
         """Settlement: the `contract_checked_in` receiver, contract panel, demo (bsettle)."""
+        from datetime import timedelta
+
+        from rentoffice import demo, record_kinds
+        from rentoffice.background import periodic_register
+
+        from . import (
+            receivers,  # noqa: F401  (the settlement after check-in)
+            selectors_settlement,
+        )
+        from .demo_settlement import seed_settlements
+        from .panels_settlement import register_panels
+
+        record_kinds.register("settlement", selectors_settlement.settlement_get, permission="billing.view")
+        register_panels()
+        periodic_register(
+            "billing-settlements-sweep",
+            task="billing.tasks.settlements.settlements_sweep",
+            schedule=timedelta(minutes=10),
+        )
+        demo.register(52, "billing: settlements", seed_settlements)
 
     def _register_open_items(self) -> None:
         """Open items: customer card panels, the open-items list in the navigation, demo (bopen)."""
+        from rentoffice import demo, navigation
+
+        from .demo_open_items import seed_open_items
+        from .panels_open_items import register_panels
+
+        register_panels()
+        navigation.register(
+            navigation.NavItem(_("Open items"), "billing:open_items", "cash-coin", "billing.view", "main", 62)
+        )
+        # After invoices (50), payments (51) and settlements (52) of the demo.
+        demo.register(53, "billing: open items", seed_open_items)

@@ -106,14 +106,20 @@ def contract_cancel(*, actor: Membership, contract: Contract, reason: str) -> Co
 
 
 @transaction.atomic
-def contract_settle(*, actor: Membership, contract: Contract) -> Contract:
-    """Mark a returned contract as settled (billing calls this once it has invoiced it)."""
-    require_contract(actor, contract)
+def contract_settle(*, actor: Membership | None, contract: Contract) -> Contract:
+    """Mark a returned contract as settled (billing calls this once it has invoiced it).
+
+    `actor=None`: billing's automatic settlement after check-in, the system's own work."""
+    if actor is not None:
+        require_contract(actor, contract)
     locked = _locked(contract)
     transition_check(locked, S.SETTLED)
     locked.status = S.SETTLED
-    with acting(actor):
+    if actor is None:
         locked.save(update_fields=["status", "updated_at"])
+    else:
+        with acting(actor):
+            locked.save(update_fields=["status", "updated_at"])
     return _sync(contract, locked)
 
 
