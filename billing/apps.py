@@ -18,11 +18,25 @@ class BillingConfig(AppConfig):
         """Invoices: record kind, navigation, message kind "invoice", activity log, demo (binv)."""
         from datetime import timedelta
 
+        from rentoffice import demo, navigation, panels, record_kinds
         from rentoffice.background import periodic_register
 
+        from . import audit_invoices, selectors_invoices  # noqa: F401  (audit registers the logged models)
+        from .data_handlers_invoices import register_deletion_veto, register_handlers
+        from .demo_invoices import seed_invoices
         from .messages_invoices import register_message_kinds
+        from .panels_invoices import register_panels
 
+        record_kinds.register("invoice", selectors_invoices.invoice_get, permission="billing.view")
+        panels.register_core_panels("invoice")
+        navigation.register(
+            navigation.NavItem(_("Invoices"), "billing:invoice_list", "receipt", "billing.view", "main", 45)
+        )
         register_message_kinds()
+        register_panels()
+        register_handlers()
+        register_deletion_veto()
+        demo.register(50, "billing: invoices and credit notes", seed_invoices)
         periodic_register(
             "billing-invoices-deliver-pending",
             task="billing.tasks.invoices.invoices_deliver_pending",

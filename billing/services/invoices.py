@@ -137,9 +137,34 @@ def billing_settings_save(*, actor: Membership, settings: BillingSettings) -> Bi
     """Billing rules are organization-wide: `billing.change` plus `organization.manage`, all stations."""
     require(actor, "billing.change", "organization.manage", organization_id=settings.organization_id)
     require_all_stations(actor)
-    settings.full_clean()
+    errors = _bank_errors(settings)
+    try:
+        settings.full_clean()
+    except ValidationError as exc:
+        errors = {**exc.message_dict, **errors}
+    if errors:
+        raise ValidationError(errors)
     settings.save()
     return settings
+
+
+def _bank_errors(settings: BillingSettings) -> dict[str, list[str]]:
+    """IBAN and BIC are printed on every invoice: a typo would send customers' money nowhere."""
+    from schwifty import BIC, IBAN
+    from schwifty.exceptions import SchwiftyException
+
+    errors: dict[str, list[str]] = {}
+    if settings.iban.strip():
+        try:
+            settings.iban = IBAN(settings.iban).compact
+        except SchwiftyException:
+            errors["iban"] = [_("This IBAN is not valid.")]
+    if settings.bic.strip():
+        try:
+            settings.bic = BIC(settings.bic).compact
+        except SchwiftyException:
+            errors["bic"] = [_("This BIC is not valid.")]
+    return errors
 
 
 # --- rights ---

@@ -392,3 +392,35 @@ def test_a_rolled_back_issue_leaves_the_draft(org_a, inv_customer):
             invoice_issue(actor=admin_of(org_a), invoice=invoice)
             raise RuntimeError
         assert Invoice.objects.get(pk=invoice.pk).is_draft
+
+
+# --- the customer's data: merge, export, deletion ---
+
+
+def test_a_customer_with_invoices_is_not_merged_away_nor_deleted(org_a, inv_customer):
+    from customers.services.actions import customer_delete
+    from customers.services.merge import customer_merge
+
+    survivor = make_customer(org_a, last_name="Bleibt", email="b@example.com")
+    issued(inv_customer)
+    with scope(organization=org_a):
+        with pytest.raises(ValidationError) as exc:
+            customer_merge(survivor=survivor, other=inv_customer, take_from_other=[], actor=admin_of(org_a))
+        assert "Invoices keep their customer" in str(exc.value)
+        with pytest.raises(ValidationError) as exc:
+            customer_delete(actor=admin_of(org_a), customer=inv_customer)
+        assert "invoices" in str(exc.value)
+        assert Invoice.objects.filter(customer=inv_customer).count() == 1
+
+
+def test_the_export_holds_the_invoices_with_lines_and_pdf(org_a, inv_customer):
+    from billing.data_handlers_invoices import _export
+    from billing.services.invoice_delivery import invoice_deliver
+
+    invoice = issued(inv_customer, lines=[line("Miete", "119.00")])
+    with scope(organization=org_a):
+        invoice_deliver(invoice=invoice)
+        part = _export(customer=inv_customer)
+    assert [row["model"] for row in part.rows] == ["billing.invoice", "billing.invoiceline"]
+    assert part.rows[0]["fields"]["number"] == invoice.number
+    assert part.files == [(f"invoices/invoice-{invoice.number}.pdf", fresh(invoice).pdf.name)]
