@@ -72,7 +72,7 @@ def billing_pages(org, Page) -> list:
         add(
             "settlement",
             "settlement page",
-            _reverse_first(("billing:settlement_detail", "billing:settlement"), slug, settlement.contract_id),
+            _reverse_first(("billing:settlement", "billing:settlement_detail"), slug, settlement.pk),
         )
     if missing:
         print(f"billing pages not measured (no URL or no demo record yet): {', '.join(missing)}", file=sys.stderr)

@@ -52,11 +52,10 @@ from rentoffice.models import Membership
 from rentoffice.tenancy import scope_to_stations
 
 from .models import Invoice, Payment, Refund
+from .selectors_invoices import INVOICE_STATIONS  # one visibility rule for invoices (binv's pages)
 
 ZERO = Decimal("0.00")
 MONEY_FIELD: DecimalField = DecimalField(max_digits=14, decimal_places=2)
-# An invoice belongs to its station (its contract's pick-up station, binv), as its own rights say.
-INVOICE_STATIONS = ("station",)
 PAYMENT_STATIONS = ("contract__pickup_station", "contract__return_station", "invoice__station")
 REFUND_STATIONS = tuple(f"payment__{name}" for name in PAYMENT_STATIONS)
 AWAITING_STATES = (Payment.State.OPEN, Payment.State.FAILED)
