@@ -88,7 +88,6 @@ class OrganizationForm(forms.ModelForm):
             "vat_id",
             "tax_number",
             "default_language",
-            "invoice_number_prefix",
             "contract_number_prefix",
             "contact_email",
             "office_email",

@@ -164,6 +164,12 @@ def _priority(route: str, name: str, view, model) -> float:
     before_id = route.split("<int:", 1)[0].rstrip("/").rsplit("/", 1)[-1].replace("-", "").replace("_", "")
     if before_id and label in (before_id, before_id.rstrip("s")):
         score -= 4
+    elif len(before_id) >= 4 and label.startswith(before_id.rstrip("s")):
+        # "condition/<pk>/" takes a condition record, not the vehicle the route's words also name.
+        score -= 3
+    # The view's own name says it best where the path is short ("condition_record_detail").
+    if label in getattr(view, "__name__", "").replace("_", ""):
+        score -= 1.5
     if label in words.replace(" ", "") or label.rstrip("s") in words:
         # The longest label named wins a tie: "protocol-photos" is about photos, not protocols.
         score -= 2 + len(label) / 100

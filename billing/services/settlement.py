@@ -375,7 +375,9 @@ def _step_money(settlement: Settlement) -> bool:
     if open_amount > 0:
         _charge(settlement, open_amount)
         return False
-    if open_amount < 0 and settlement.refund_id is None:
+    if open_amount < 0:
+        # A credit larger than any one card payment is paid back from several, one after the other
+        # (each refund waits above until the provider confirms it, so nothing is refunded twice).
         _refund(settlement, -open_amount)
         return False
     return True
@@ -435,28 +437,29 @@ def _charge(settlement: Settlement, amount: Decimal) -> None:
 def _refund(settlement: Settlement, amount: Decimal) -> None:
     from .refunds import refund_create
 
-    payment = _refundable_payment(settlement, amount)
-    if payment is None:
+    found = _refundable_payment(settlement)
+    if found is None:
         raise ValidationError(
             _(
                 "%(amount)s € are to be paid back and no card payment of the contract covers it. Pay it back by hand and waive."
             )
             % {"amount": amount}
         )
+    payment, left = found
     final = settlement.final_invoice
     settlement.refund = refund_create(
         actor=None,
         payment=payment,
-        amount=amount,
+        amount=min(amount, left),
         reason=_("Settlement of contract %(number)s") % {"number": settlement.contract.number},
         credit_note=final if final is not None and final.kind == Invoice.Kind.CREDIT_NOTE else None,
     )
     settlement.save(update_fields=["refund", "updated_at"])
 
 
-def _refundable_payment(settlement: Settlement, amount: Decimal) -> Payment | None:
-    """The card payment of the contract with the most left to refund, if that covers `amount`."""
-    best: tuple[Decimal, Payment] | None = None
+def _refundable_payment(settlement: Settlement) -> tuple[Payment, Decimal] | None:
+    """The card payment of the contract with the most left to refund, and how much that is."""
+    best: tuple[Payment, Decimal] | None = None
     card_methods = (Payment.Method.CARD, Payment.Method.STORED_CARD)
     payments = Payment.objects.filter(
         contract=settlement.contract, state=Payment.State.SUCCEEDED, method__in=card_methods
@@ -467,9 +470,9 @@ def _refundable_payment(settlement: Settlement, amount: Decimal) -> Payment | No
             ZERO,
         )
         left = payment.amount - refunded
-        if left >= amount and (best is None or left > best[0]):
-            best = (left, payment)
-    return best[1] if best else None
+        if left > 0 and (best is None or left > best[1]):
+            best = (payment, left)
+    return best
 
 
 def _step_close(settlement: Settlement) -> bool:

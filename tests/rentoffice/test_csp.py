@@ -15,7 +15,8 @@ pytestmark = pytest.mark.django_db
 # E-mail bodies and PDF layouts are not web pages: mail clients need inline styles, and WeasyPrint
 # renders the PDF templates on the server (no browser, no CSP ever applies to them).
 TEMPLATE_DIRS = [settings.BASE_DIR / "templates", *Path(settings.BASE_DIR).glob("*/templates")]
-EXEMPT = ("messages/", "protocols/pdf/")
+# PDFs are rendered by WeasyPrint, never served as pages.
+EXEMPT = ("messages/", "protocols/pdf/", "billing/invoices/pdf/")
 INLINE = [
     (re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*\bnonce=)[^>]*>", re.I), "inline <script> without nonce"),
     (re.compile(r"<style(?![^>]*\bnonce=)[^>]*>", re.I), "<style> without nonce"),
