@@ -39,7 +39,10 @@ def invoice_get(*, membership: Membership, pk: int | str) -> Invoice:
         raise Http404 from exc
     invoice = (
         invoices_visible(membership=membership)
-        .select_related("customer", "contract", "station", "corrects", "email_message", "issued_by", "created_by")
+        # Four joins, not seven: the seven-way join of these wide rows cost PostgreSQL ~6 ms of planning
+        # (docs/performance.md, "Planning time"). The page shows neither user; the corrected invoice
+        # of a credit note loads when shown (none for an invoice).
+        .select_related("customer", "contract", "station", "email_message")
         .filter(pk=pk)
         .first()
     )

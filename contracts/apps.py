@@ -51,7 +51,9 @@ class ContractsConfig(AppConfig):
         from .panels import register_panels
 
         record_kinds.register("contract", selectors.contract_get, permission="contracts.view")
-        panels.register_core_panels("contract")
+        # A contract's log and messages stand at the bottom of a busy page: loaded after it (~10 % of
+        # the page's Python calls, docs/performance.md).
+        panels.register_core_panels("contract", lazy=True)
         register_panels()
         navigation.register(
             navigation.NavItem(_("Contracts"), "contracts:list", "file-earmark-text", "contracts.view", "main", 15)

@@ -24,7 +24,7 @@ PLACEHOLDERS = [
 
 
 # Panels whose bodies htmx loads after the card (rentoffice.views.panels.panel_body).
-LAZY = ("documents", "activity", "messages")
+LAZY = ("portal", "documents", "sub_customers", "licence_escalations", "activity", "messages")
 
 
 def _empty(message):
@@ -70,7 +70,7 @@ def _licence(view, customer):
 
 
 def _sub_customers(view, customer):
-    return {"customer": customer, "subs": list(customer.sub_customers.all())}
+    return {"customer": customer, "subs": list(customer.sub_customers.order_by("sort_name", "number"))}
 
 
 def _dashboard(view, organization):
@@ -99,7 +99,7 @@ def register_panels() -> None:
     )
     register_core_panels("customer")
     # A customer's messages and activity grow for years and are rarely what the card is opened for,
-    # and the documents stand far below on a phone: load them when the card is on screen, not with
-    # it (the card's own request ~10 ms of CPU less, docs/performance.md).
+    # and the documents, portal logins, sub-customers and escalations stand far below on a phone:
+    # load them when the card is on screen, not with it (docs/performance.md, "Lazy panels").
     for key in LAZY:
         register("customer", replace(get("customer", key), lazy=True), replaces=True)

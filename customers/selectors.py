@@ -85,14 +85,14 @@ def customers_for(*, membership: Membership) -> QuerySet[Customer]:
 def customer_get(*, membership: Membership, pk: int) -> Customer:
     customer = (
         Customer.objects.filter(organization=membership.organization, pk=pk)
-        # The organization is the member's (no join); the home station is a form value (its id).
-        .select_related("main_customer", "licence_checked_by")
+        # The organization is the member's (no join); the home station is a form value (its id). The
+        # main customer and the licence checker load when shown: joining two more 70-column rows cost
+        # ~10,000 Python calls on every card, most customers have neither (docs/performance.md).
         .prefetch_related(
             "attributes",
             "allowed_vehicle_groups",
             "allowed_stations",
             Prefetch("access_cards", queryset=AccessCard.objects.order_by("number")),
-            Prefetch("sub_customers", queryset=Customer.objects.order_by("sort_name", "number")),
         )
         .first()
     )

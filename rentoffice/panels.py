@@ -101,17 +101,22 @@ def _messages_context(view: PanelView, obj) -> dict:
     return {"messages_sent": messages_for_object(obj=obj, limit=10), "object": obj}
 
 
-def register_core_panels(record_kind: str) -> None:
-    """Every record page gets the activity and messages panels; apps call this for their records."""
+def register_core_panels(record_kind: str, *, lazy: bool = False) -> None:
+    """Every record page gets the activity and messages panels; apps call this for their records.
+    `lazy`: both load after the page (htmx) — for records whose log grows for years on a busy page."""
     from django.utils.translation import gettext_lazy as _
 
     register(
         record_kind,
-        Panel("activity", _("Activity"), "rentoffice/panels/activity.html", _activity_context, 900, "activity.view"),
+        Panel(
+            "activity", _("Activity"), "rentoffice/panels/activity.html", _activity_context, 900, "activity.view", lazy
+        ),
     )
     register(
         record_kind,
-        Panel("messages", _("Messages"), "rentoffice/panels/messages.html", _messages_context, 910, "messages.view"),
+        Panel(
+            "messages", _("Messages"), "rentoffice/panels/messages.html", _messages_context, 910, "messages.view", lazy
+        ),
     )
 
 

@@ -7,8 +7,6 @@ class VehiclesConfig(AppConfig):
     verbose_name = _("Fleet")
 
     def ready(self) -> None:
-        from dataclasses import replace
-
         from rentoffice import demo, navigation, panels, record_kinds
 
         from . import audit, permissions, selectors  # noqa: F401  (audit registers the logged models)
@@ -24,12 +22,11 @@ class VehiclesConfig(AppConfig):
             # Like the group list: fleet staff and group managers.
             permission=lambda m, group: m.has_perm("vehicles.view") or m.has_perm("vehicles.groups"),
         )
-        for kind in ("vehicle", "damage", "condition_record", "vehicle_group"):
+        for kind in ("damage", "condition_record", "vehicle_group"):
             panels.register_core_panels(kind)
         # The vehicle page's log and messages stand at the bottom and grow for years: loaded by htmx
         # after the page (~10 % of the page's CPU, docs/performance.md).
-        for key in ("activity", "messages"):
-            panels.register("vehicle", replace(panels.get("vehicle", key), lazy=True), replaces=True)
+        panels.register_core_panels("vehicle", lazy=True)
         panels.register(
             "dashboard",
             panels.Panel(

@@ -160,7 +160,6 @@ def customer_card(request, org_slug, pk):
             messages.success(request, _("The customer has been saved."))
             return redirect("customers:card", org_slug=org_slug, pk=saved.pk)
         messages.error(request, _("Please correct the marked fields."))
-    defaults = selectors.settings_for(organization=request.organization)
     return render(
         request,
         "customers/card.html",
@@ -169,7 +168,6 @@ def customer_card(request, org_slug, pk):
             "form": form,
             "cards": cards,
             "tabs": _tabs(form, cards),
-            "permissions": selectors.effective_permissions(customer=customer, defaults=defaults),
             "today": timezone.localdate(),
             "can_change": request.membership.has_perm("customers.change"),
             "can_delete": request.membership.has_perm("customers.delete"),

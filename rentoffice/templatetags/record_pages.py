@@ -1,10 +1,12 @@
 import datetime as dt
+import re
 from collections import defaultdict
+from decimal import Decimal, InvalidOperation
 
 from django import template
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -147,6 +149,8 @@ def _entry_rows(entry, *, compact: bool, wanted: defaultdict) -> list[tuple]:
     if creating and compact:  # the panel says "created"; the initial values are on "show all"
         return rows
     for name, change in (entry.changes_dict or {}).items():
+        if not isinstance(change, dict) and any(_MANAGER_TEXT.fullmatch(str(v)) for v in change):
+            continue  # a relation auditlog wrote on create as its manager ("contracts.ContractDriver.None")
         if name in SUMMARY_FIELDS:  # written by a service as data (opening hours, grants)
             label, render = SUMMARY_FIELDS[name]
             old, new = [*list(change), "", ""][:2]
@@ -178,11 +182,26 @@ def _related_names(wanted: dict) -> dict[type, dict[str, str]]:
     return names
 
 
+_MANAGER_TEXT = re.compile(r"\w+\.\w+\.None")
+# A decimal as `str(Decimal)` writes it ("50.42", "-3.5"): how services log amounts of their own keys.
+_DECIMAL_TEXT = re.compile(r"-?\d+\.\d+")
+
+
+def _local_number(value, decimal_places: int | None = None) -> str:
+    """auditlog stores numbers as text ("1250.50"); show them as the reader's language writes them."""
+    try:
+        number = Decimal(str(value)) if decimal_places != 0 else int(str(value))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    return number_format(number, decimal_pos=decimal_places or None, force_grouping=True)
+
+
 def _display(names: dict[type, dict[str, str]], field, value) -> str:
     if _blank(value):
         return ""
-    if not hasattr(field, "verbose_name"):
-        return str(value)
+    if not hasattr(field, "verbose_name"):  # a service's own key: amounts are written as decimals
+        text = str(value)
+        return _local_number(text, len(text.split(".")[1])) if _DECIMAL_TEXT.fullmatch(text) else text
     if field.many_to_one:
         return names.get(field.related_model, {}).get(str(value), str(value))
     if field.choices:
@@ -192,6 +211,10 @@ def _display(names: dict[type, dict[str, str]], field, value) -> str:
         return _("Yes") if str(value) == "True" else _("No")
     if kind in ("DateField", "DateTimeField"):
         return _local_date(str(value), with_time=kind == "DateTimeField")
+    if kind == "DecimalField":
+        return _local_number(value, field.decimal_places)
+    if kind in ("IntegerField", "PositiveIntegerField", "BigIntegerField") and "km" in field.name:
+        return _local_number(value, 0)  # readings grouped as the pages show them; years, counts as stored
     return str(value)
 
 
@@ -212,8 +235,8 @@ def activity_changes(entries, compact: bool = False) -> list[tuple[object, list[
     for entry, rows in parsed:
         changes = []
         for field, old, new in rows:
-            if not hasattr(field, "verbose_name"):
-                changes.append((field, old, new))
+            if not hasattr(field, "verbose_name"):  # a service's own key, labelled by the model
+                changes.append((field, _display(names, field, old), _display(names, field, new)))
             else:
                 changes.append((capfirst(field.verbose_name), _display(names, field, old), _display(names, field, new)))
         result.append((entry, changes))

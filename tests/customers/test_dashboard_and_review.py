@@ -198,8 +198,15 @@ def test_licence_panel_marks_an_overdue_check(client_admin_a, org_a):
 
     overdue = make_customer(org_a, licence_check_interval_months=6, licence_checked_at=dt.date(2020, 1, 1))
     fresh = make_customer(org_a, licence_check_interval_months=6, licence_checked_at=dt.date.today())
-    assert 'data-testid="licence-overdue"' in client_admin_a.get(card_url(org_a, overdue)).content.decode()
-    assert 'data-testid="licence-overdue"' not in client_admin_a.get(card_url(org_a, fresh)).content.decode()
+    def panel(customer) -> str:
+        # The escalations stand far down the card and load after it (customers/panels.py, LAZY).
+        card = client_admin_a.get(card_url(org_a, customer)).content.decode()
+        body = reverse("panel_body", args=[org_a.slug, "customer", "licence_escalations", customer.pk])
+        assert f'hx-get="{body}"' in card
+        return client_admin_a.get(body).content.decode()
+
+    assert 'data-testid="licence-overdue"' in panel(overdue)
+    assert 'data-testid="licence-overdue"' not in panel(fresh)
 
 
 def test_bank_errors_are_in_the_ui_language(client_admin_a, org_a, customer_a):
