@@ -102,7 +102,7 @@ def world():
 def lines():
     from decimal import Decimal
 
-    from billing.services.invoices import LineSpec
+    from billing.services.invoice_lines import LineSpec
 
     specs = [
         ("Miete Kombi, 3 Tage", "rent", "179.70", "19"),

@@ -21,8 +21,8 @@ from rentoffice.models import Membership
 
 from .models import BillingSettings, Invoice
 from .services.invoice_delivery import invoice_deliver
+from .services.invoice_lines import LineSpec
 from .services.invoices import (
-    LineSpec,
     invoice_cancel,
     invoice_draft_create,
     invoice_issue,

@@ -24,7 +24,8 @@ from customers.models import Customer
 from rentoffice.models import Membership
 
 from .models import Invoice, InvoiceLine, Payment
-from .services.invoices import LineSpec, billing_settings_get, invoice_create_and_issue
+from .services.invoice_lines import LineSpec
+from .services.invoices import billing_settings_get, invoice_create_and_issue
 from .services.open_items import payment_record
 
 VAT = Decimal("19.00")

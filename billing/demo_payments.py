@@ -28,7 +28,8 @@ from rentoffice.models import Membership
 from .models import DepositDeduction, DepositHold, Payment
 from .provider import PaymentProviderError, fake_keys
 from .services.holds import hold_authorise_run, hold_capture, hold_capture_run, hold_release, hold_release_run
-from .services.payments import booking_payment_start, payment_charge_run, payment_sync, stored_card_charge
+from .services.payments import booking_payment_start, payment_sync
+from .services.stored_card_charges import payment_charge_run, stored_card_charge
 from .services.webhooks import stripe_webhooks_connect
 
 logger = logging.getLogger(__name__)

@@ -19,7 +19,7 @@ from rentoffice.selectors import stations_for
 
 from .models import BillingSettings, Invoice
 from .selectors_invoices import InvoiceFilters, contract_by_number
-from .services.invoices import LineSpec
+from .services.invoice_lines import LineSpec
 
 CENT = Decimal("0.01")
 LINE_ROWS = 8

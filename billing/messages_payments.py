@@ -158,7 +158,7 @@ def reservation_confirmation_queue(*, contract, payment: Payment) -> OutboundMes
 
 def payment_link_queue(*, payment: Payment) -> OutboundMessage | None:
     """Tell the customer their card was declined and where to pay instead."""
-    from .services.payments import pay_url
+    from .services.stored_card_charges import pay_url
 
     customer = payment.customer
     recipient = customer.email_for("invoice")

@@ -15,6 +15,7 @@ from rentoffice.list_urls import pk_url
 from rentoffice.panels import Panel, register
 
 from . import selectors_open_items as selectors
+from .selectors_open_balances import customer_open_balances
 
 
 def _open_payments(view, customer) -> dict:
@@ -29,9 +30,7 @@ def _open_payments(view, customer) -> dict:
 
 
 def _open_balances(view, customer) -> dict:
-    balances = selectors.customer_open_balances(
-        membership=view.membership, station_filter=view.station_filter, customer=customer
-    )
+    balances = customer_open_balances(membership=view.membership, station_filter=view.station_filter, customer=customer)
     contract_url = pk_url("contracts:detail", org_slug=view.membership.organization.slug)
     for row in balances:
         row.detail_url = contract_url(row.contract.pk) if row.contract is not None else ""

@@ -1,4 +1,4 @@
-"""Reads of open items: what customers still owe, per invoice, per payment request, per transaction.
+"""Reads of open items: what customers still owe, per invoice and per payment request, with ageing.
 
 Definitions (docs/billing.md, "Open items"):
 
@@ -6,9 +6,7 @@ Definitions (docs/billing.md, "Open items"):
 - **Open payments** = issued invoices with an open amount > 0, plus payment requests awaiting the
   customer (state open or failed) that are not already covered: neither linked to an invoice that
   is listed itself nor followed by a succeeded payment of the same contract and purpose.
-- **Open balance per transaction** (per contract) = issued invoices' gross (credit notes negative)
-  − succeeded payments + succeeded refunds. A payment counts for the contract it names, else for
-  its invoice's contract. Positive: the customer owes; negative: a credit in the customer's favour.
+- **Open balance per transaction**: see `selectors_open_balances`, which holds those reads.
 - **Ageing** by due date (invoices: due date, else issue date; payment requests: the day they were
   made): not yet due (due today or later), 1–30, 31–60 and over 60 days overdue.
 
@@ -32,7 +30,6 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -57,7 +54,6 @@ from .selectors_invoices import INVOICE_STATIONS  # one visibility rule for invo
 ZERO = Decimal("0.00")
 MONEY_FIELD: DecimalField = DecimalField(max_digits=14, decimal_places=2)
 PAYMENT_STATIONS = ("contract__pickup_station", "contract__return_station", "invoice__station")
-REFUND_STATIONS = tuple(f"payment__{name}" for name in PAYMENT_STATIONS)
 AWAITING_STATES = (Payment.State.OPEN, Payment.State.FAILED)
 CUSTOMER_CANDIDATES = 200
 PANEL_ROWS = 20
@@ -110,35 +106,6 @@ def invoice_open_amount(*, invoice: Invoice) -> Decimal:
     """What is still to be paid on one invoice (negative for a credit note not yet paid out)."""
     value = with_open_amount(Invoice.objects.filter(pk=invoice.pk)).values_list("open_amount", flat=True).first()
     return value if value is not None else ZERO
-
-
-def _balance(invoices: QuerySet[Invoice], payments: QuerySet[Payment], refunds: QuerySet[Refund]) -> Decimal:
-    invoiced = invoices.filter(status=Invoice.Status.ISSUED).aggregate(s=Sum("gross_total"))["s"] or ZERO
-    paid = payments.filter(state=Payment.State.SUCCEEDED).aggregate(s=Sum("amount"))["s"] or ZERO
-    refunded = refunds.filter(state=Refund.State.SUCCEEDED).aggregate(s=Sum("amount"))["s"] or ZERO
-    return invoiced - paid + refunded
-
-
-def _payment_transaction() -> Coalesce:
-    return Coalesce("contract_id", "invoice__contract_id", output_field=IntegerField())
-
-
-def contract_balance(*, contract: Contract, customer: Customer) -> Decimal:
-    """The customer's open balance of one transaction (see the module's definition)."""
-    payments = Payment.objects.filter(customer=customer).annotate(txn=_payment_transaction()).filter(txn=contract.pk)
-    refunds = Refund.objects.filter(payment__customer=customer).filter(
-        Q(payment__contract=contract) | Q(payment__contract__isnull=True, payment__invoice__contract=contract)
-    )
-    return _balance(Invoice.objects.filter(customer=customer, contract=contract), payments, refunds)
-
-
-def customer_balance(*, customer: Customer) -> Decimal:
-    """Everything the customer owes (positive) or is owed (negative), over all transactions."""
-    return _balance(
-        Invoice.objects.filter(customer=customer),
-        Payment.objects.filter(customer=customer),
-        Refund.objects.filter(payment__customer=customer),
-    )
 
 
 # --- open items (the list and the card's "Open payments") ---
@@ -376,91 +343,6 @@ def customer_open_items(
     """The card's "Open payments": the customer's open items the viewer may see."""
     return open_items(
         membership=membership, station_filter=station_filter, filters=OpenItemFilters(customer=customer), limit=limit
-    )
-
-
-# --- open balances per transaction (the card's second panel) ---
-
-
-@dataclass
-class TransactionBalance:
-    contract: Contract | None  # None: money linked to no transaction
-    invoiced: Decimal = ZERO
-    paid: Decimal = ZERO
-    refunded: Decimal = ZERO
-    detail_url: str = ""
-
-    @property
-    def balance(self) -> Decimal:
-        return self.invoiced - self.paid + self.refunded
-
-
-def _sums_by(qs: QuerySet, key: str, amount: str) -> dict[int | None, Decimal]:
-    return {row[key]: row["total"] for row in qs.order_by().values(key).annotate(total=Sum(amount))}
-
-
-def customer_open_balances(
-    *, membership: Membership, station_filter: int | None, customer: Customer
-) -> list[TransactionBalance]:
-    """Per transaction, what the customer still owes (or is owed); settled transactions left out.
-
-    Four queries: invoices, payments and refunds summed per contract, then the contracts.
-    """
-    organization_id = membership.organization_id
-
-    def scoped(qs: QuerySet, fields: tuple[str, ...]) -> QuerySet:
-        return scope_to_stations(qs, membership, fields, station_filter=station_filter)
-
-    invoiced = _sums_by(
-        scoped(
-            Invoice.objects.filter(organization_id=organization_id, customer=customer, status=Invoice.Status.ISSUED),
-            INVOICE_STATIONS,
-        ),
-        "contract_id",
-        "gross_total",
-    )
-    paid = _sums_by(
-        scoped(
-            Payment.objects.filter(
-                organization_id=organization_id, customer=customer, state=Payment.State.SUCCEEDED
-            ).annotate(txn=_payment_transaction()),
-            PAYMENT_STATIONS,
-        ),
-        "txn",
-        "amount",
-    )
-    refunded = _sums_by(
-        scoped(
-            Refund.objects.filter(
-                organization_id=organization_id, payment__customer=customer, state=Refund.State.SUCCEEDED
-            ).annotate(
-                txn=Coalesce("payment__contract_id", "payment__invoice__contract_id", output_field=IntegerField())
-            ),
-            REFUND_STATIONS,
-        ),
-        "txn",
-        "amount",
-    )
-    keys = set(invoiced) | set(paid) | set(refunded)
-    balances = {
-        key: TransactionBalance(
-            contract=None, invoiced=invoiced.get(key, ZERO), paid=paid.get(key, ZERO), refunded=refunded.get(key, ZERO)
-        )
-        for key in keys
-    }
-    balances = {key: b for key, b in balances.items() if b.balance != 0}
-    contract_ids = [key for key in balances if key is not None]
-    if contract_ids:
-        contracts = (
-            Contract.objects.filter(organization_id=organization_id)
-            .only("pk", "number", "starts_at", "ends_at", "status")
-            .in_bulk(contract_ids)
-        )
-        for key in contract_ids:
-            balances[key].contract = contracts.get(key)
-    return sorted(
-        balances.values(),
-        key=lambda b: (b.contract is None, -(b.contract.starts_at.timestamp() if b.contract else 0)),
     )
 
 

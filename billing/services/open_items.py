@@ -25,7 +25,8 @@ from rentoffice.authorization import require, require_all_stations, require_stat
 from rentoffice.models import Membership
 
 from ..models import Invoice, Payment
-from ..selectors_open_items import contract_balance, customer_balance, invoice_open_amount
+from ..selectors_open_balances import contract_balance, customer_balance
+from ..selectors_open_items import invoice_open_amount
 
 RECORDABLE_METHODS = (Payment.Method.CASH, Payment.Method.BANK_TRANSFER, Payment.Method.CARD_TERMINAL)
 # A payment received long ago is entered from a statement; further back is a typing error.
@@ -218,7 +219,7 @@ def payment_record(
         if not closed:
             raise ValidationError({"open_payment": _("This payment request is no longer open.")})
     if invoice is not None:
-        from .invoices import invoice_payment_status_refresh
+        from .invoice_status import invoice_payment_status_refresh
 
         invoice_payment_status_refresh(invoice=invoice)
     return payment

@@ -21,7 +21,7 @@ from rentoffice.models import Membership
 
 from ..models import Invoice, Payment, Refund
 from ..provider import PaymentProviderError, ProviderUnavailable
-from .invoices import invoice_payment_status_refresh
+from .invoice_status import invoice_payment_status_refresh
 from .payments import money_checked, on_commit_task, provider_of, require_billing_change
 
 logger = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ steps, each idempotent and re-entered until done:
 2. **deposit**: the deductions captured from the hold, the rest released (bcore's services; the
    provider call runs in their task, so this step waits until the hold is final).
 3. **money**: what is still open after everything received (payments, captured deposit, refunds)
-   is charged on the stored card, or a credit refunded on the card payment.
+   is charged on the stored card, or a credit refunded on the card payment (`settlement_money`).
 4. **close**: payment status of the invoice refreshed, the contract settled.
 
 The money calls run in bcore's tasks; while one is not final yet the settlement stays `running`
@@ -41,11 +41,12 @@ from contracts.services.lifecycle import contract_settle
 from rentoffice.authorization import require, require_station
 from rentoffice.models import Membership, Organization
 
-from ..models import BillingSettings, DepositHold, Invoice, Payment, Refund, Settlement, SettlementCharge
+from ..models import BillingSettings, DepositHold, Settlement, SettlementCharge
 from ..provider import PaymentProviderError
 from .invoices import billing_settings_get
-from .settlement_breakdown import ZERO, Breakdown, breakdown_for, lines_from_json, money_received, proposed_charges
+from .settlement_breakdown import Breakdown, breakdown_for, lines_from_json, proposed_charges
 from .settlement_documents import final_invoice_issue
+from .settlement_money import _step_money
 
 logger = logging.getLogger(__name__)
 
@@ -362,121 +363,8 @@ def _step_deposit(settlement: Settlement) -> bool:
     return False
 
 
-def _total_due(settlement: Settlement) -> Decimal:
-    return Decimal(settlement.breakdown.get("total_due", "0"))
-
-
-def _step_money(settlement: Settlement) -> bool:
-    if settlement.payment_id is not None and _payment_waits(settlement):
-        return False
-    if settlement.refund_id is not None and _refund_waits(settlement):
-        return False
-    open_amount = _total_due(settlement) - money_received(settlement.contract)
-    if open_amount > 0:
-        _charge(settlement, open_amount)
-        return False
-    if open_amount < 0:
-        # A credit larger than any one card payment is paid back from several, one after the other
-        # (each refund waits above until the provider confirms it, so nothing is refunded twice).
-        _refund(settlement, -open_amount)
-        return False
-    return True
-
-
-def _payment_waits(settlement: Settlement) -> bool:
-    payment = Payment.objects.select_for_update().get(pk=settlement.payment_id or 0)
-    if payment.state == Payment.State.SUCCEEDED:
-        return False
-    if payment.state in (Payment.State.OPEN, Payment.State.FAILED, Payment.State.CANCELLED):
-        if _total_due(settlement) - money_received(settlement.contract) <= 0:
-            return False  # recorded by staff or paid otherwise in the meantime
-        if payment.state == Payment.State.OPEN:
-            raise ValidationError(
-                _(
-                    "The stored card was declined (%(reason)s); the customer has been sent a pay link. "
-                    "Record a payment, or retry once the customer has paid."
-                )
-                % {"reason": payment.failure_message or payment.failure_code or _("no reason given")}
-            )
-        return False  # a failed charge: the money step charges again
-    return True
-
-
-def _refund_waits(settlement: Settlement) -> bool:
-    refund = Refund.objects.select_for_update().get(pk=settlement.refund_id or 0)
-    if refund.state == Refund.State.FAILED:
-        raise ValidationError(
-            _("The refund failed: %(reason)s") % {"reason": refund.failure_message or _("no reason given")}
-        )
-    return refund.state != Refund.State.SUCCEEDED
-
-
-def _charge(settlement: Settlement, amount: Decimal) -> None:
-    from .payments import stored_card_charge, stored_card_current
-
-    contract = settlement.contract
-    # The card stored at booking is the renter's (bcore keeps it for the contract's customer).
-    customer = contract.customer
-    if stored_card_current(customer=customer) is None:
-        raise ValidationError(
-            _("%(amount)s € are open and the customer has no stored card. Record a payment or waive.")
-            % {"amount": amount}
-        )
-    settlement.payment = stored_card_charge(
-        actor=None,
-        customer=customer,
-        amount=amount,
-        description=_("Settlement of contract %(number)s") % {"number": contract.number},
-        contract=contract,
-        invoice=settlement.final_invoice,
-        purpose=Payment.Purpose.SETTLEMENT,
-    )
-    settlement.save(update_fields=["payment", "updated_at"])
-
-
-def _refund(settlement: Settlement, amount: Decimal) -> None:
-    from .refunds import refund_create
-
-    found = _refundable_payment(settlement)
-    if found is None:
-        raise ValidationError(
-            _(
-                "%(amount)s € are to be paid back and no card payment of the contract covers it. Pay it back by hand and waive."
-            )
-            % {"amount": amount}
-        )
-    payment, left = found
-    final = settlement.final_invoice
-    settlement.refund = refund_create(
-        actor=None,
-        payment=payment,
-        amount=min(amount, left),
-        reason=_("Settlement of contract %(number)s") % {"number": settlement.contract.number},
-        credit_note=final if final is not None and final.kind == Invoice.Kind.CREDIT_NOTE else None,
-    )
-    settlement.save(update_fields=["refund", "updated_at"])
-
-
-def _refundable_payment(settlement: Settlement) -> tuple[Payment, Decimal] | None:
-    """The card payment of the contract with the most left to refund, and how much that is."""
-    best: tuple[Payment, Decimal] | None = None
-    card_methods = (Payment.Method.CARD, Payment.Method.STORED_CARD)
-    payments = Payment.objects.filter(
-        contract=settlement.contract, state=Payment.State.SUCCEEDED, method__in=card_methods
-    ).exclude(purpose=Payment.Purpose.DEPOSIT)
-    for payment in payments:
-        refunded = sum(
-            (r.amount for r in payment.refunds.exclude(state=Refund.State.FAILED)),
-            ZERO,
-        )
-        left = payment.amount - refunded
-        if left > 0 and (best is None or left > best[1]):
-            best = (payment, left)
-    return best
-
-
 def _step_close(settlement: Settlement) -> bool:
-    from .invoices import invoice_payment_status_refresh
+    from .invoice_status import invoice_payment_status_refresh
 
     if settlement.final_invoice is not None:
         invoice_payment_status_refresh(invoice=settlement.final_invoice)

@@ -13,7 +13,8 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from ..models import Invoice, InvoiceLine, Settlement, SettlementCharge
-from .invoices import LineSpec, billing_settings_get, invoice_create_and_issue
+from .invoice_lines import LineSpec
+from .invoices import billing_settings_get, invoice_create_and_issue
 from .settlement_breakdown import ZERO, Breakdown
 
 CHARGE_LINE_KINDS: dict[str, str] = {

@@ -24,7 +24,7 @@ def _backoff(task) -> int:
 def payment_charge(self, *, organization: Organization, payment_id: int) -> None:
     """Charge a stored card off-session (queued by `stored_card_charge`)."""
     from ..models import Payment
-    from ..services.payments import payment_charge_gave_up, payment_charge_run
+    from ..services.stored_card_charges import payment_charge_gave_up, payment_charge_run
 
     payment = Payment.objects.filter(organization=organization, pk=payment_id).first()
     if payment is None:
@@ -124,6 +124,6 @@ def holds_expiring(*, organization: Organization) -> int:
 @tenant_task()
 def payments_sweep(*, organization: Organization) -> int:
     """Beat: stored-card charges whose task was lost (broker down at the time) are queued again."""
-    from ..services.payments import payments_sync_pending
+    from ..services.stored_card_charges import payments_sync_pending
 
     return payments_sync_pending(organization_id=organization.pk)

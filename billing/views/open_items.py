@@ -21,6 +21,7 @@ from rentoffice.tenancy import TenantRequest, requires
 from .. import selectors_open_items as selectors
 from ..forms_open_items import OpenItemFilterForm, PaymentRecordForm
 from ..models import Invoice, Payment
+from ..selectors_open_balances import customer_open_balances
 from ..services.open_items import payment_record
 
 PAGE_SIZE = 50
@@ -179,7 +180,7 @@ def payment_record_payment(request: TenantRequest, org_slug: str, pk: int):
 def payment_record_customer(request: TenantRequest, org_slug: str, pk: int):
     customer = customer_selectors.customer_get(membership=request.membership, pk=pk)
     # What the viewer may see is open (station staff: their stations' transactions only).
-    balances = selectors.customer_open_balances(
+    balances = customer_open_balances(
         membership=request.membership, station_filter=request.station_filter, customer=customer
     )
     open_amount = sum((b.balance for b in balances), Decimal("0.00"))

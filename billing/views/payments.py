@@ -34,6 +34,7 @@ from ..provider import PaymentProviderError, PaymentsNotConfigured, ProviderUnav
 from ..services import holds as hold_services
 from ..services import payments as payment_services
 from ..services import refunds as refund_services
+from ..services import stored_card_charges as charge_services
 from .payment_element import element_config, with_provider_csp
 
 T = TypeVar("T")
@@ -162,7 +163,7 @@ def charge_create(request: TenantRequest, org_slug, pk):
             description = form.description()
         payment, _problems = run_service(
             form,
-            lambda: payment_services.stored_card_charge(
+            lambda: charge_services.stored_card_charge(
                 actor=request.membership,
                 customer=contract.customer,
                 amount=form.cleaned_data["amount"],

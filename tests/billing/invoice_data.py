@@ -14,7 +14,8 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from billing.models import BillingSettings, Invoice, Payment, Refund
-from billing.services.invoices import LineSpec, invoice_draft_create, invoice_issue
+from billing.services.invoice_lines import LineSpec
+from billing.services.invoices import invoice_draft_create, invoice_issue
 from tests.actors import admin_of
 from tests.conftest import data_helper, make_member
 from tests.contracts.conftest import at, book

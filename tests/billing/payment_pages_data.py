@@ -10,7 +10,7 @@ from decimal import Decimal
 from django_scopes import scope, scopes_disabled
 
 from billing.models import Payment
-from billing.services.payments import payment_charge_run, stored_card_charge
+from billing.services.stored_card_charges import payment_charge_run, stored_card_charge
 from contracts.models import Tariff
 from tests.actors import admin_of
 from tests.billing.payment_data import confirm, paid_booking

@@ -123,9 +123,9 @@ def work(settlement, *, rounds: int = 8):
     from billing.models import DepositHold, Payment, Refund, Settlement
     from billing.provider import ProviderUnavailable
     from billing.services.holds import hold_capture_run, hold_release_run
-    from billing.services.payments import payment_charge_run
     from billing.services.refunds import refund_run
     from billing.services.settlement import settlement_advance
+    from billing.services.stored_card_charges import payment_charge_run
 
     with scope(organization=settlement.organization):
         for _round in range(rounds):

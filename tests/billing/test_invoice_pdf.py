@@ -22,7 +22,8 @@ from billing.models import Invoice
 from billing.pdf import BASE_URL, InvoiceURLFetcher, invoice_pdf_render
 from billing.services import invoice_delivery
 from billing.services.invoice_delivery import invoice_deliver, invoice_send, invoices_deliver_pending
-from billing.services.invoices import invoice_cancel, invoice_payment_status_refresh
+from billing.services.invoice_status import invoice_payment_status_refresh
+from billing.services.invoices import invoice_cancel
 from protocols.pdf import StoredFiles
 from rentoffice.models import OutboundMessage
 from rentoffice.outbox import message_send

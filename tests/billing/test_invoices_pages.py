@@ -54,7 +54,7 @@ def test_list_filters_and_totals_of_the_filtered_set(
     paid = issued(inv_customer, contract=inv_contract, lines=[line("Miete", "119.00")])
     payment(paid, "119.00")
     with scopes_disabled():
-        from billing.services.invoices import invoice_payment_status_refresh
+        from billing.services.invoice_status import invoice_payment_status_refresh
 
         invoice_payment_status_refresh(invoice=paid)
     issued(other, station=station_a2, lines=[line("Reinigung", "59.50")])

@@ -13,8 +13,9 @@ from django.utils import timezone, translation
 from django_scopes import scope, scopes_disabled
 
 from billing.models import BillingSettings, Invoice, InvoiceLine
+from billing.services.invoice_lines import LineSpec
+from billing.services.invoice_status import invoice_payment_status_refresh
 from billing.services.invoices import (
-    LineSpec,
     billing_settings_get,
     billing_settings_save,
     invoice_cancel,
@@ -22,7 +23,6 @@ from billing.services.invoices import (
     invoice_draft_delete,
     invoice_draft_update,
     invoice_issue,
-    invoice_payment_status_refresh,
 )
 from contracts.pricing import PricedLine
 from tests.actors import admin_of, membership_of

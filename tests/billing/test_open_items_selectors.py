@@ -11,6 +11,7 @@ from django_scopes import scope
 
 from billing import selectors_open_items as selectors
 from billing.models import Invoice, Payment, Refund
+from billing.selectors_open_balances import contract_balance, customer_balance, customer_open_balances
 from tests.actors import admin_of, membership_of
 from tests.billing.open_items_data import *  # noqa: F403  (its fixtures)
 from tests.billing.open_items_data import issued_invoice, payment, refund
@@ -37,9 +38,9 @@ def test_balance_per_transaction_is_invoiced_minus_paid_plus_refunded(admin, cus
     payment(customer_a, "30.00", purpose=Payment.Purpose.MANUAL)  # on account, no transaction
 
     with scope(organization=customer_a.organization):
-        rows = selectors.customer_open_balances(membership=admin, station_filter=None, customer=customer_a)
-        assert selectors.contract_balance(contract=contract_a1, customer=customer_a) == Decimal("170.00")
-        assert selectors.customer_balance(customer=customer_a) == Decimal("140.00")
+        rows = customer_open_balances(membership=admin, station_filter=None, customer=customer_a)
+        assert contract_balance(contract=contract_a1, customer=customer_a) == Decimal("170.00")
+        assert customer_balance(customer=customer_a) == Decimal("140.00")
     by_contract = {row.contract.pk if row.contract else None: row for row in rows}
     assert set(by_contract) == {contract_a1.pk, None}
     first = by_contract[contract_a1.pk]
@@ -122,7 +123,7 @@ def test_station_staff_see_their_stations_money_only(
         mine = selectors.open_items(membership=staff)
         everything = selectors.open_items(membership=admin)
         filtered = selectors.open_items(membership=admin, filters=selectors.OpenItemFilters(station_id=station_a2.pk))
-        balances = selectors.customer_open_balances(membership=staff, station_filter=None, customer=customer_a)
+        balances = customer_open_balances(membership=staff, station_filter=None, customer=customer_a)
         top_bar = selectors.open_items(membership=admin, station_filter=station_a1.pk)
     assert [row.pk for row in mine.rows] == [at_a1.pk] and mine.total == Decimal("10.00")
     assert everything.total == Decimal("65.00")

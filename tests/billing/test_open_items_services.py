@@ -13,7 +13,7 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from billing.models import Invoice, Payment
-from billing.selectors_open_items import contract_balance, customer_balance
+from billing.selectors_open_balances import contract_balance, customer_balance
 from billing.services.open_items import payment_record
 from tests.actors import admin_of
 from tests.billing.open_items_data import *  # noqa: F403  (its fixtures)

@@ -7,7 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django_scopes import scope, scopes_disabled
 
 from billing.models import DepositHold, Invoice, Payment, StoredCard
-from billing.services.payments import booking_payment_start, payment_sync, stored_card_charge
+from billing.services.payments import booking_payment_start, payment_sync
+from billing.services.stored_card_charges import stored_card_charge
 from billing.tasks.payments import payment_charge
 from tests.actors import admin_of, membership_of
 from tests.billing.payment_data import (  # noqa: F401  (fixtures)
@@ -245,7 +246,7 @@ def test_sweep_charges_a_stored_card_payment_whose_task_was_lost_once(org_a, con
 
     from django.utils import timezone
 
-    from billing.services.payments import payments_sync_pending
+    from billing.services.stored_card_charges import payments_sync_pending
 
     paid_booking(contract_a)
     with scope(organization=org_a):

@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from billing.models import DepositDeduction, DepositHold, Invoice, Payment, Refund, Settlement, SettlementCharge
-from billing.services.payments import payment_charge_run, stored_card_charge
 from billing.services.settlement import settlement_charge_update, settlement_propose, settlement_run
+from billing.services.stored_card_charges import payment_charge_run, stored_card_charge
 from contracts.models import Contract, Tariff
 from tests.actors import admin_of
 from tests.billing.payment_data import paid_booking

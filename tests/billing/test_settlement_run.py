@@ -105,7 +105,7 @@ def test_new_damage_and_fuel_come_from_the_deposit_and_the_rest_is_charged_on_th
 
 def test_without_charges_the_deposit_is_released_and_an_overpayment_refunded(org_a, paid_contract):
     # An extension paid ahead on the stored card (60 €), then returned early: 110 € paid for 50 €.
-    from billing.services.payments import payment_charge_run, stored_card_charge
+    from billing.services.stored_card_charges import payment_charge_run, stored_card_charge
 
     with scope(organization=org_a):
         ahead = stored_card_charge(

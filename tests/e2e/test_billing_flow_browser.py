@@ -22,7 +22,8 @@ from PIL import Image
 from playwright.sync_api import Page, expect
 
 from billing.models import DepositDeduction, DepositHold, Invoice, Payment, Settlement
-from billing.services.invoices import LineSpec, invoice_create_and_issue
+from billing.services.invoice_lines import LineSpec
+from billing.services.invoices import invoice_create_and_issue
 from contracts.models import Contract, Tariff
 from rentoffice.models import OutboundMessage
 from tests.actors import admin_of
