@@ -9,6 +9,7 @@ query count. One command (after `bench/pages_generate.py` made the data once):
 
     .venv/bin/python bench/pages.py --cpu     # CPU ms, Python calls and queries per page only, no load
     .venv/bin/python bench/pages.py --floor   # the per-request floor of a logged-in page, part by part
+    .venv/bin/python bench/pages.py --sql card,contract   # PostgreSQL's planning/execution ms per query
 
 What runs: gunicorn (sync workers, default 2 = the cores) with `bench.settings` = the production
 settings (DEBUG off, cached template loaders, whitenoise manifest after `collectstatic`) plus the
@@ -276,6 +277,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--profile", default="", help="comma-separated page keys to profile in-process, then stop")
     parser.add_argument("--cpu", action="store_true", help="only the in-process CPU ms and query counts, no load")
     parser.add_argument("--floor", action="store_true", help="the per-request floor part by part, no load")
+    parser.add_argument("--sql", default="", help="comma-separated page keys: planning/execution ms per query")
     parser.add_argument(
         "--no-generate", action="store_true", help="skip bench/pages_generate.py (idempotent, ~10 s when done)"
     )
@@ -323,13 +325,17 @@ def _pages_check(port: int, todo: list[Page]) -> None:
                 sys.exit(f"{page.path}: {status} through gunicorn")
 
 
-def _single_times(port: int, page: Page, count: int) -> list[float]:
-    """Sorted times of `count` sequential requests, after warming every worker's caches."""
-    for _ in range(3):
-        get(port, page.path, page.cookies[0] if page.cookies else None)
-    return sorted(
-        get(port, page.path, page.cookies[i % len(page.cookies)] if page.cookies else None)[1] for i in range(count)
-    )
+def _single_times(port: int, pages: list[Page], count: int) -> None:
+    """`count` sequential requests per page, taken round-robin over all pages (one request of each,
+    then the next round): on a shared machine whose speed drifts within minutes, every page then
+    meets the same drift, and the bare view's figure next to them says how fast the machine was.
+    Every worker's caches are warmed first."""
+    for page in pages:
+        for _ in range(3):
+            get(port, page.path, page.cookies[0] if page.cookies else None)
+    for i in range(count):
+        for page in pages:
+            page.single.append(get(port, page.path, page.cookies[i % len(page.cookies)] if page.cookies else None)[1])
 
 
 def _pages_counted(only: str) -> list[Page]:
@@ -362,6 +368,13 @@ def _without_load(args, todo: list[Page]) -> bool:
 
         print(f"{dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}, {machine()}")
         print(report(floor(todo[0].cookies[0], {p.label: p.path for p in todo})))
+        return True
+    if args.sql:
+        from bench.pages_sql import report
+
+        for page in todo:
+            if page.key in args.sql.split(","):
+                print(report(page))
         return True
     if args.profile:
         for page in todo:
@@ -419,8 +432,7 @@ def main() -> None:
             Page("raw", "bare view in the first middleware (for information)", "/bench/bare/"),
             Page("healthz", "/healthz: database + broker ping (the issue's reference)", "/healthz"),
         ]
-        for page in [*refs, *todo]:
-            page.single = _single_times(args.port, page, args.single)
+        _single_times(args.port, [*refs, *todo], args.single)
         for page in refs:
             page.load = wrk(args.port, page.path, [], duration=args.duration, connections=args.connections)
         for page in todo:

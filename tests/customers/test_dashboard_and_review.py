@@ -198,6 +198,7 @@ def test_licence_panel_marks_an_overdue_check(client_admin_a, org_a):
 
     overdue = make_customer(org_a, licence_check_interval_months=6, licence_checked_at=dt.date(2020, 1, 1))
     fresh = make_customer(org_a, licence_check_interval_months=6, licence_checked_at=dt.date.today())
+
     def panel(customer) -> str:
         # The escalations stand far down the card and load after it (customers/panels.py, LAZY).
         card = client_admin_a.get(card_url(org_a, customer)).content.decode()
