@@ -56,15 +56,19 @@ def membership_resolve(
             )
     if organization_slug is None:
         return None
-    # No scope exists before the organization is known; the filter names it explicitly instead.
+    # No scope exists before the organization is known; the filter names it explicitly instead. All of
+    # the user's memberships in one query (a person has a handful): the top bar's organization switcher
+    # lists them on every page, and would otherwise ask again (docs/performance.md, pass 4).
     with scopes_disabled():
-        membership = (
-            Membership.objects.select_related("organization", "role")
-            .filter(user=user, is_active=True, organization__slug=organization_slug, organization__is_active=True)
-            .first()
+        memberships = list(
+            Membership.objects.select_related("organization", "role").filter(
+                user=user, is_active=True, organization__is_active=True
+            )
         )
+    membership = next((m for m in memberships if m.organization.slug == organization_slug), None)
     if membership is not None:
         membership.user = user  # already loaded by the session: no join on every page (docs/performance.md)
+        membership.user_memberships = memberships
     return membership
 
 

@@ -9,9 +9,13 @@ def shell(request) -> dict:
         return {"LANGUAGES": settings.LANGUAGES}
     membership = getattr(request, "membership", None)
     with scopes_disabled():
-        memberships = list(
-            user.memberships.filter(is_active=True, organization__is_active=True).select_related("organization")
-        )
+        # The tenant middleware read them with the membership (`membership_resolve`); pages outside an
+        # organization read them here.
+        memberships = getattr(membership, "user_memberships", None)
+        if memberships is None:
+            memberships = list(
+                user.memberships.filter(is_active=True, organization__is_active=True).select_related("organization")
+            )
         stations = []
         if membership is not None:
             from .models import Station
