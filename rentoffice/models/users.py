@@ -137,6 +137,9 @@ class Membership(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedManager(organization="organization")
+    # Set by `access.membership_resolve`: all of the user's active memberships, read with this one
+    # (the organization switcher lists them); not a column.
+    user_memberships: "list[Membership] | None" = None
 
     class Meta:
         ordering = ["organization__name"]
