@@ -84,10 +84,12 @@ def test_phone_card_with_errors_opens_folded_master_data(page, live_server, org_
     page.set_viewport_size({"width": 390, "height": 844})
     login(page, live_server, admin_a.email)
     page.goto(f"{live_server.url}/o/{org_a.slug}/customers/{customer.pk}/")
+    page.wait_for_load_state("networkidle")  # the lazy panels are in: nothing moves under the clicks
     page.click("[data-testid=master-data-toggle]")
     page.click("[data-testid=tab-billing]")
     page.select_option("#id_c-einvoice_mode", "xrechnung")
-    page.click("[data-testid=customer-save]")
+    with page.expect_navigation():
+        page.click("[data-testid=customer-save]")
     expect(page.locator("#master-data-body")).to_be_visible()
     expect(page.locator("[data-testid=tab-billing]")).to_have_class(__import__("re").compile(r"text-danger"))
     expect(page.locator("#tab-billing")).to_contain_text("Leitweg-ID")
